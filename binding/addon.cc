@@ -1,0 +1,21 @@
+// Module entry: installs the per-environment context, then each feature's exports. Safe to load
+// in any number of environments (main thread and worker_threads): all state is per environment
+// except the process pool (see voxpool/shared_pool.h).
+#include <napi.h>
+
+#include "env_context.h"
+#include "opus_binding.h"
+#include "pool_binding.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  voxpool::binding::EnvContext::Install(env);
+  voxpool::binding::InitPool(env, exports);
+  voxpool::binding::InitOpus(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(voxpool, Init)

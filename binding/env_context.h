@@ -1,0 +1,67 @@
+// Per-environment state (the main thread and each worker_thread each get one): the completion
+// queue the pool delivers to, the thread-safe function that wakes this environment's loop, the
+// count of pending Promises (the loop is kept alive only while it is > 0), and the JS classes the
+// binding needs. Lives in Node-API instance data; torn down by an environment cleanup hook.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "js_result.h"
+#include "voxpool/completion_queue.h"
+#include "voxpool/strand.h"
+
+namespace voxpool::binding {
+
+class EnvContext {
+ public:
+  static EnvContext& Get(Napi::Env env) { return *env.GetInstanceData<EnvContext>(); }
+  // Creates the context, its thread-safe function (unref'd) and the cleanup hook.
+  static void Install(Napi::Env env);
+  ~EnvContext();
+
+  // The process pool; started on first use. JS thread only.
+  const std::shared_ptr<ThreadPool>& pool();
+  // A new strand on the process pool.
+  std::shared_ptr<Strand> NewStrand(const StrandOptions& options);
+  const std::shared_ptr<CompletionQueue>& queue() const { return queue_; }
+
+  // Submits `job` (a Job that is also a JsResult) to `strand` and returns its Promise. A refused
+  // job rejects the Promise right away. JS thread only.
+  template <class T>
+  Napi::Value Submit(Napi::Env env, Strand& strand, std::unique_ptr<T> job) {
+    return SubmitImpl(env, strand, std::unique_ptr<Job>(job.release()));
+  }
+  // Submits a batch whose members are already prepared; returns the batch Promise.
+  Napi::Value SubmitGroup(Napi::Env env, std::unique_ptr<JobGroup> group,
+                          std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members);
+
+  // Counts one more pending Promise and keeps the loop alive. JS thread only.
+  void AddPending(Napi::Env env);
+
+  Napi::FunctionReference error_class;  // VoxpoolError, registered by lib/errors.js
+  uint64_t drains = 0;                  // wake-ups that found work
+  uint64_t settled = 0;                 // Promises settled through the queue
+
+ private:
+  explicit EnvContext(Napi::Env env);
+  Napi::Value SubmitImpl(Napi::Env env, Strand& strand, std::unique_ptr<Job> job);
+  static void CallJs(Napi::Env env, Napi::Function, EnvContext* self, void*);
+  static void Cleanup(EnvContext* self);
+  void Drain(Napi::Env env);
+  void Settle(Napi::Env env, Job& job);
+  void Close();
+
+  using Tsfn = Napi::TypedThreadSafeFunction<EnvContext, void, &EnvContext::CallJs>;
+  Tsfn tsfn_;
+  std::shared_ptr<CompletionQueue> queue_;
+  std::shared_ptr<ThreadPool> pool_;
+  std::vector<std::unique_ptr<Job>> scratch_;  // reused by Drain
+  size_t pending_ = 0;
+  bool referenced_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace voxpool::binding

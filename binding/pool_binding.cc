@@ -1,0 +1,83 @@
+#include "pool_binding.h"
+
+#include "env_context.h"
+#include "errors.h"
+#include "voxpool/shared_pool.h"
+
+namespace voxpool::binding {
+namespace {
+
+Napi::Object Summary(Napi::Env env, const HistogramSummary& h) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("count", Napi::Number::New(env, static_cast<double>(h.count)));
+  o.Set("p50", h.p50_us);
+  o.Set("p95", h.p95_us);
+  o.Set("p99", h.p99_us);
+  o.Set("max", h.max_us);
+  o.Set("mean", h.mean_us);
+  return o;
+}
+
+// setErrorClass(VoxpoolError): the class native code uses for coded errors.
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsFunction()) ThrowTypeError(info.Env(), "Expected a class");
+  EnvContext::Get(info.Env()).error_class = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+// configure(threads, capacity): 0 keeps the current value.
+Napi::Value Configure(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
+    ThrowTypeError(env, "Expected threads and capacity to be numbers");
+  const double threads = info[0].As<Napi::Number>().DoubleValue();
+  const double capacity = info[1].As<Napi::Number>().DoubleValue();
+  if (!(threads >= 0 && threads <= 1024) || !(capacity >= 0 && capacity <= 1e9))
+    ThrowRangeError(env, "threads or capacity out of range");
+  Status st = ConfigureSharedPool(static_cast<size_t>(threads), static_cast<size_t>(capacity));
+  if (!st.ok()) Throw(env, st);
+  return env.Undefined();
+}
+
+Napi::Value Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  const bool started = SharedPoolStarted();
+  o.Set("started", started);
+  PoolStats s;
+  if (started) s = EnvContext::Get(env).pool()->Stats();
+  else s.threads = SharedPoolThreads();
+  auto num = [&](const char* key, double v) { o.Set(key, Napi::Number::New(env, v)); };
+  num("threads", static_cast<double>(s.threads));
+  num("capacity", static_cast<double>(s.capacity));
+  num("submitted", static_cast<double>(s.submitted));
+  num("completed", static_cast<double>(s.completed));
+  num("failed", static_cast<double>(s.failed));
+  num("rejected", static_cast<double>(s.rejected));
+  num("dropped", static_cast<double>(s.dropped));
+  num("queued", static_cast<double>(s.queued));
+  o.Set("queueWait", Summary(env, s.queue_wait));
+  o.Set("serviceTime", Summary(env, s.service_time));
+  EnvContext& ctx = EnvContext::Get(env);
+  Napi::Object e = Napi::Object::New(env);
+  e.Set("wakeups", Napi::Number::New(env, static_cast<double>(ctx.drains)));
+  e.Set("settled", Napi::Number::New(env, static_cast<double>(ctx.settled)));
+  o.Set("environment", e);
+  return o;
+}
+
+Napi::Value ResetStats(const Napi::CallbackInfo& info) {
+  if (SharedPoolStarted()) EnvContext::Get(info.Env()).pool()->ResetLatency();
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitPool(Napi::Env env, Napi::Object exports) {
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
+  exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
+  exports.Set("resetStats", Napi::Function::New(env, ResetStats, "resetStats"));
+}
+
+}  // namespace voxpool::binding

@@ -1,0 +1,47 @@
+// Finished jobs on their way back to one Node environment. Workers push; the environment's
+// thread drains many jobs per wake-up. The notifier is called at most once per batch: after it
+// fires, further pushes stay silent until the owner calls Drain again.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include "voxpool/job.h"
+
+namespace voxpool {
+
+class CompletionQueue final : public CompletionTarget {
+ public:
+  // `notify` runs on a worker thread; it must be cheap and thread-safe (it wakes the owner).
+  explicit CompletionQueue(std::function<void()> notify);
+  ~CompletionQueue() override;
+  CompletionQueue(const CompletionQueue&) = delete;
+  CompletionQueue& operator=(const CompletionQueue&) = delete;
+
+  // Hands a finished job to the owner. Never allocates in steady state (moodycamel reuses its
+  // blocks). Thread-safe. After Close(), the job is destroyed instead.
+  void Complete(std::unique_ptr<Job> job) noexcept override;
+  bool Abandoned() const noexcept override { return closed_.load(std::memory_order_acquire); }
+
+  // Moves up to `max` finished jobs into `out` (appending). Re-arms the notifier first, so a push
+  // racing with the drain is never lost. Owner thread only. Allocates only if `out` grows.
+  size_t Drain(std::vector<std::unique_ptr<Job>>& out, size_t max);
+
+  // Stops notifications and destroys queued and future jobs. Owner thread only; after it returns
+  // the notifier is never called again (it may be released).
+  void Close();
+
+ private:
+  moodycamel::ConcurrentQueue<Job*> queue_;
+  std::atomic<bool> armed_{true};
+  std::atomic<bool> closed_{false};
+  // Guards notify_ against Close(): held while notifying and while closing. Lock order: leaf.
+  std::mutex notify_mutex_;
+  std::function<void()> notify_;
+};
+
+}  // namespace voxpool

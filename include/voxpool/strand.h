@@ -1,0 +1,67 @@
+// A strand is an ordered lane on the pool, one per stateful object (an encoder, a decoder, a
+// sender). Its jobs run one at a time in submission order; different strands run in parallel.
+// Lock order: Strand::mutex_ is a leaf (never held while calling into the pool or a job).
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include "voxpool/job.h"
+#include "voxpool/thread_pool.h"
+
+namespace voxpool {
+
+enum class OverflowPolicy {
+  kReject,      // a full strand refuses the new job (kQueueFull)
+  kDropOldest,  // a full strand completes its oldest queued job with kDropped and takes the new one
+};
+
+struct StrandOptions {
+  // Most jobs queued on this strand (not counting the one running).
+  size_t capacity = 4096;
+  OverflowPolicy overflow = OverflowPolicy::kReject;
+};
+
+class Strand : public std::enable_shared_from_this<Strand> {
+ public:
+  static std::shared_ptr<Strand> Create(std::shared_ptr<ThreadPool> pool,
+                                        const StrandOptions& options = {});
+  Strand(const Strand&) = delete;
+  Strand& operator=(const Strand&) = delete;
+  ~Strand();
+
+  // Queues `job` (which must have a completion target). On success takes ownership (job becomes
+  // null) and returns Ok; on failure (kQueueFull, kDestroyed, kShutdown) leaves the job with the
+  // caller. Allocates only when the strand's deque grows. Thread-safe.
+  [[nodiscard]] Status TrySubmit(std::unique_ptr<Job>& job) noexcept;
+
+  // Refuses further submissions with kDestroyed and completes queued jobs with kDestroyed. A job
+  // already running finishes normally. Thread-safe.
+  void Close() noexcept;
+
+  // Jobs queued, not counting a running one. Thread-safe (a snapshot).
+  size_t pending() const noexcept;
+  ThreadPool& pool() const noexcept { return *pool_; }
+
+ private:
+  friend class ThreadPool;
+  Strand(std::shared_ptr<ThreadPool> pool, const StrandOptions& options);
+  // Runs up to kJobsPerTurn jobs, then requeues itself if more remain. Worker threads only.
+  void RunTurn() noexcept;
+  // Completes every queued job with `code` (shutdown/close paths).
+  void Cancel(ErrorCode code, const char* message) noexcept;
+  static void Finish(std::unique_ptr<Job> job) noexcept;
+
+  static constexpr int kJobsPerTurn = 8;
+
+  std::shared_ptr<ThreadPool> pool_;
+  const StrandOptions options_;
+  mutable std::mutex mutex_;
+  std::deque<std::unique_ptr<Job>> queue_;  // guarded by mutex_
+  bool scheduled_ = false;                  // guarded by mutex_: in the ready queue or running
+  bool closed_ = false;                     // guarded by mutex_
+};
+
+}  // namespace voxpool

@@ -1,0 +1,91 @@
+// The process-wide worker pool. Work arrives through Strands (see strand.h): the pool's queue
+// holds strands that have work, never individual jobs, so one encoder's frames run in order while
+// different encoders run in parallel.
+//
+// Queue: moodycamel::BlockingConcurrentQueue. Its LightweightSemaphore spins briefly before it
+// sleeps, so a steady stream of 20 ms frames rarely pays for a futex wake-up.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <concurrentqueue/blockingconcurrentqueue.h>
+
+#include "voxpool/histogram.h"
+#include "voxpool/job.h"
+
+namespace voxpool {
+
+class Strand;
+
+struct PoolOptions {
+  // Worker threads; 0 means std::thread::hardware_concurrency().
+  size_t threads = 0;
+  // Most jobs accepted but not yet started, across all strands; more are refused (kQueueFull).
+  size_t capacity = 65536;
+};
+
+struct PoolStats {
+  size_t threads = 0;
+  size_t capacity = 0;
+  uint64_t submitted = 0;  // accepted jobs
+  uint64_t completed = 0;  // ran and succeeded
+  uint64_t failed = 0;     // ran and reported an error
+  uint64_t rejected = 0;   // refused at submission (queue full)
+  uint64_t dropped = 0;    // accepted, then dropped unrun (drop-oldest, deadline, shutdown)
+  uint64_t queued = 0;     // accepted, not yet started (queue depth)
+  HistogramSummary queue_wait;    // submitted -> started
+  HistogramSummary service_time;  // started -> finished
+};
+
+class ThreadPool {
+ public:
+  // Starts the workers. Allocates. Thread-safe.
+  static std::shared_ptr<ThreadPool> Create(const PoolOptions& options);
+  // Stops and joins the workers (see Shutdown).
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  // Stops accepting work, lets running jobs finish, joins the workers and completes every job
+  // still queued with kShutdown. Idempotent. Must not be called from a worker. Blocks.
+  void Shutdown();
+
+  size_t threads() const noexcept { return workers_.size(); }
+  // Changes the admission limit; takes effect for the next submission. Thread-safe.
+  void SetCapacity(size_t capacity) noexcept { capacity_.store(capacity, std::memory_order_relaxed); }
+  size_t capacity() const noexcept { return capacity_.load(std::memory_order_relaxed); }
+  // Counters and latency summaries. Never allocates. Thread-safe.
+  PoolStats Stats() const noexcept;
+  // Clears the latency histograms (counters keep counting). Thread-safe.
+  void ResetLatency() noexcept;
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+
+ private:
+  friend class Strand;
+  explicit ThreadPool(const PoolOptions& options);
+  void WorkerLoop() noexcept;
+
+  // Called by Strand. Reserve one queued slot; false when full (counted as rejected).
+  bool Admit() noexcept;
+  // Called by Strand when an admitted job leaves the queue (started or dropped).
+  void OnDequeued() noexcept { queued_.fetch_sub(1, std::memory_order_relaxed); }
+  // Queues a strand that has work. Thread-safe.
+  void Schedule(std::shared_ptr<Strand> strand);
+  void Account(const Job& job, bool ran) noexcept;
+
+  moodycamel::BlockingConcurrentQueue<std::shared_ptr<Strand>> ready_;
+  std::vector<std::thread> workers_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> capacity_;
+  std::atomic<uint64_t> queued_{0};
+  std::atomic<uint64_t> submitted_{0}, completed_{0}, failed_{0}, rejected_{0}, dropped_{0};
+  Histogram queue_wait_;
+  Histogram service_time_;
+};
+
+}  // namespace voxpool

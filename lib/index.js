@@ -1,0 +1,16 @@
+'use strict';
+/**
+ * voxpool: Opus, voice crypto and mixing on a process-wide native thread pool.
+ * Each feature lives in its own module; this file only gathers their exports.
+ */
+const { VoxpoolError } = require('./errors');
+
+module.exports = {
+  VoxpoolError,
+  ...require('./pool'),
+  ...require('./opus'),
+  ...require('./compat'),
+  ...require('./opus-streams'),
+  // voice crypto, RTP, secretstream and pipelines (issue 3) register here
+  // mixer and resampler (issue 4) register here
+};

@@ -1,0 +1,45 @@
+#include "voxpool/completion_queue.h"
+
+namespace voxpool {
+
+CompletionQueue::CompletionQueue(std::function<void()> notify) : notify_(std::move(notify)) {}
+
+CompletionQueue::~CompletionQueue() {
+  Job* job = nullptr;
+  while (queue_.try_dequeue(job)) delete job;
+}
+
+void CompletionQueue::Complete(std::unique_ptr<Job> job) noexcept {
+  if (closed_.load(std::memory_order_acquire)) return;  // job destroyed here
+  job->completion.reset();  // a job must not keep its own queue alive from inside it
+  if (!queue_.enqueue(job.get())) return;  // out of memory: dropped, job destroyed
+  job.release();
+  // Only the first push after a drain wakes the owner: one wake-up per batch.
+  if (armed_.exchange(false, std::memory_order_acq_rel)) {
+    std::lock_guard<std::mutex> lock(notify_mutex_);
+    if (!closed_.load(std::memory_order_relaxed) && notify_) notify_();
+  }
+}
+
+size_t CompletionQueue::Drain(std::vector<std::unique_ptr<Job>>& out, size_t max) {
+  armed_.store(true, std::memory_order_release);
+  size_t n = 0;
+  Job* job = nullptr;
+  while (n < max && queue_.try_dequeue(job)) {
+    out.emplace_back(job);
+    ++n;
+  }
+  return n;
+}
+
+void CompletionQueue::Close() {
+  {
+    std::lock_guard<std::mutex> lock(notify_mutex_);
+    closed_.store(true, std::memory_order_release);
+    notify_ = nullptr;
+  }
+  Job* job = nullptr;
+  while (queue_.try_dequeue(job)) delete job;
+}
+
+}  // namespace voxpool

@@ -1,0 +1,126 @@
+#include "voxpool/strand.h"
+
+namespace voxpool {
+
+std::shared_ptr<Strand> Strand::Create(std::shared_ptr<ThreadPool> pool,
+                                       const StrandOptions& options) {
+  return std::shared_ptr<Strand>(new Strand(std::move(pool), options));
+}
+
+Strand::Strand(std::shared_ptr<ThreadPool> pool, const StrandOptions& options)
+    : pool_(std::move(pool)), options_(options) {}
+
+Strand::~Strand() {
+  // Only reachable when not scheduled (the ready queue holds a reference while scheduled), so
+  // whatever is left was never going to run: complete it so batches and counters stay whole.
+  Cancel(ErrorCode::kDestroyed, "The object was destroyed before the job ran");
+}
+
+void Strand::Finish(std::unique_ptr<Job> job) noexcept {
+  // Hold the target: completing may drop the job's own reference to it.
+  std::shared_ptr<CompletionTarget> target = job->completion;
+  if (target) target->Complete(std::move(job));
+}
+
+Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
+  if (pool_->stopping()) return Status(ErrorCode::kShutdown, "The voxpool thread pool has shut down");
+  std::unique_ptr<Job> evicted;
+  bool schedule = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return Status(ErrorCode::kDestroyed, "The object has been destroyed");
+    if (queue_.size() >= options_.capacity) {
+      if (options_.overflow == OverflowPolicy::kReject || queue_.empty()) {
+        pool_->rejected_.fetch_add(1, std::memory_order_relaxed);
+        return Status(ErrorCode::kQueueFull, "The stream's job queue is full");
+      }
+      evicted = std::move(queue_.front());
+      queue_.pop_front();
+      pool_->OnDequeued();
+    }
+    if (!pool_->Admit()) {
+      if (evicted) {  // put the victim back: nothing changes on refusal
+        queue_.push_front(std::move(evicted));
+        pool_->queued_.fetch_add(1, std::memory_order_relaxed);
+      }
+      return Status(ErrorCode::kQueueFull, "The voxpool queue is full");
+    }
+    job->submitted_ns = NowNs();
+    queue_.push_back(std::move(job));
+    if (!scheduled_) scheduled_ = schedule = true;
+  }
+  if (evicted) {
+    evicted->status = Status(ErrorCode::kDropped, "Dropped: a newer frame replaced it (drop-oldest)");
+    pool_->Account(*evicted, false);
+    Finish(std::move(evicted));
+  }
+  if (schedule) pool_->Schedule(shared_from_this());
+  return Status::Ok();
+}
+
+void Strand::RunTurn() noexcept {
+  for (int i = 0; i < kJobsPerTurn; ++i) {
+    std::unique_ptr<Job> job;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (queue_.empty()) {
+        scheduled_ = false;
+        return;
+      }
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    pool_->OnDequeued();
+    job->started_ns = NowNs();
+    bool ran = false;
+    if (job->completion && job->completion->Abandoned()) {
+      job->status = Status(ErrorCode::kShutdown, "The job's environment has shut down");
+    } else if (job->deadline_ns != 0 && job->started_ns > job->deadline_ns) {
+      job->status = Status(ErrorCode::kDeadlineExceeded, "The job missed its deadline");
+    } else {
+      job->Run();
+      ran = true;
+    }
+    job->finished_ns = NowNs();
+    pool_->Account(*job, ran);
+    Finish(std::move(job));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (queue_.empty()) {
+      scheduled_ = false;
+      return;
+    }
+  }
+  // More work: go to the back of the ready queue so other strands get a turn.
+  pool_->Schedule(shared_from_this());
+}
+
+void Strand::Close() noexcept {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+  }
+  Cancel(ErrorCode::kDestroyed, "The object was destroyed before the job ran");
+}
+
+void Strand::Cancel(ErrorCode code, const char* message) noexcept {
+  std::deque<std::unique_ptr<Job>> victims;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    victims.swap(queue_);
+  }
+  for (auto& job : victims) {
+    pool_->OnDequeued();
+    job->status = Status(code, message);
+    pool_->Account(*job, false);
+    Finish(std::move(job));
+  }
+}
+
+size_t Strand::pending() const noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
+}  // namespace voxpool

@@ -1,0 +1,108 @@
+#include "voxpool/thread_pool.h"
+
+#include <algorithm>
+
+#include "voxpool/strand.h"
+
+namespace voxpool {
+
+std::shared_ptr<ThreadPool> ThreadPool::Create(const PoolOptions& options) {
+  return std::shared_ptr<ThreadPool>(new ThreadPool(options));
+}
+
+ThreadPool::ThreadPool(const PoolOptions& options)
+    : capacity_(options.capacity == 0 ? 1 : options.capacity) {
+  size_t n = options.threads;
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  workers_.reserve(n);
+  for (size_t i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+ThreadPool::~ThreadPool() {
+  const auto self = std::this_thread::get_id();
+  const bool on_worker = std::any_of(workers_.begin(), workers_.end(),
+                                     [&](const std::thread& t) { return t.get_id() == self; });
+  if (on_worker) {
+    // The last reference died inside a job's destructor on one of our own workers: joining would
+    // deadlock, so let the workers run out on their own (they hold no reference to `this` after
+    // they see the stop signal, which is the last thing they read).
+    stopping_.store(true, std::memory_order_release);
+    for (size_t i = 0; i < workers_.size(); ++i) ready_.enqueue(nullptr);
+    for (auto& t : workers_) t.detach();
+    return;
+  }
+  Shutdown();
+}
+
+void ThreadPool::Shutdown() {
+  if (stopping_.exchange(true, std::memory_order_acq_rel)) {
+    for (auto& t : workers_)
+      if (t.joinable()) t.join();
+    return;
+  }
+  // One sentinel per worker; workers finish the strand turn they are in, then exit.
+  for (size_t i = 0; i < workers_.size(); ++i) ready_.enqueue(nullptr);
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
+  // Whatever is still scheduled completes with kShutdown, so every accepted job is completed.
+  std::shared_ptr<Strand> strand;
+  while (ready_.try_dequeue(strand)) {
+    if (strand) strand->Cancel(ErrorCode::kShutdown, "The voxpool thread pool has shut down");
+    strand.reset();
+  }
+}
+
+void ThreadPool::WorkerLoop() noexcept {
+  std::shared_ptr<Strand> strand;
+  for (;;) {
+    ready_.wait_dequeue(strand);
+    if (!strand) return;  // sentinel
+    strand->RunTurn();
+    strand.reset();
+  }
+}
+
+bool ThreadPool::Admit() noexcept {
+  const uint64_t limit = capacity_.load(std::memory_order_relaxed);
+  if (queued_.fetch_add(1, std::memory_order_relaxed) >= limit) {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    rejected_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  submitted_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void ThreadPool::Schedule(std::shared_ptr<Strand> strand) { ready_.enqueue(std::move(strand)); }
+
+void ThreadPool::Account(const Job& job, bool ran) noexcept {
+  if (!ran) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  (job.status.ok() ? completed_ : failed_).fetch_add(1, std::memory_order_relaxed);
+  queue_wait_.Record(job.started_ns - job.submitted_ns);
+  service_time_.Record(job.finished_ns - job.started_ns);
+}
+
+PoolStats ThreadPool::Stats() const noexcept {
+  PoolStats s;
+  s.threads = workers_.size();
+  s.capacity = capacity();
+  s.submitted = submitted_.load(std::memory_order_relaxed);
+  s.completed = completed_.load(std::memory_order_relaxed);
+  s.failed = failed_.load(std::memory_order_relaxed);
+  s.rejected = rejected_.load(std::memory_order_relaxed);
+  s.dropped = dropped_.load(std::memory_order_relaxed);
+  s.queued = queued_.load(std::memory_order_relaxed);
+  s.queue_wait = queue_wait_.Summarize();
+  s.service_time = service_time_.Summarize();
+  return s;
+}
+
+void ThreadPool::ResetLatency() noexcept {
+  queue_wait_.Reset();
+  service_time_.Reset();
+}
+
+}  // namespace voxpool
