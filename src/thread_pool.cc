@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "voxpool/completion_queue.h"
 #include "voxpool/strand.h"
 
 namespace voxpool {
@@ -53,12 +54,17 @@ void ThreadPool::Shutdown() {
 }
 
 void ThreadPool::WorkerLoop() noexcept {
+  NotifyBatch batch;  // completion wake-ups this worker defers (see completion_queue.h)
   std::shared_ptr<Strand> strand;
   for (;;) {
-    ready_.wait_dequeue(strand);
-    if (!strand) return;  // sentinel
+    if (!ready_.try_dequeue(strand)) {
+      batch.Flush();  // out of work: wake the owners before waiting
+      ready_.wait_dequeue(strand);
+    }
+    if (!strand) return;  // sentinel (the batch flushes on destruction)
     strand->RunTurn();
     strand.reset();
+    batch.FlushIfStale(NowNs());
   }
 }
 

@@ -14,7 +14,36 @@
 
 namespace voxpool {
 
-class CompletionQueue final : public CompletionTarget {
+// Pool workers defer the wake-up of a queue they completed into until they run out of work or
+// kMaxNotifyDelayNs has passed, so a burst of completions costs the owner one wake-up, not one
+// per job; other threads notify at once. See docs/ARCHITECTURE.md ("Completion batching").
+class NotifyBatch {
+ public:
+  static constexpr int64_t kMaxNotifyDelayNs = 500'000;
+  NotifyBatch();
+  ~NotifyBatch();  // flushes
+  NotifyBatch(const NotifyBatch&) = delete;
+  NotifyBatch& operator=(const NotifyBatch&) = delete;
+  // The batch installed on this thread, or null (not a pool worker). Never allocates.
+  static NotifyBatch* Current() noexcept;
+  // Defers `queue`'s wake-up. Flushes first when full. Never allocates.
+  void Add(std::shared_ptr<class CompletionQueue> queue) noexcept;
+  // Wakes every deferred queue. Never allocates.
+  void Flush() noexcept;
+  // Flushes when the oldest deferred wake-up is older than kMaxNotifyDelayNs.
+  void FlushIfStale(int64_t now_ns) noexcept;
+  bool empty() const noexcept { return count_ == 0; }
+
+ private:
+  static constexpr int kCapacity = 16;
+  std::shared_ptr<class CompletionQueue> queues_[kCapacity];
+  int count_ = 0;
+  int64_t oldest_ns_ = 0;
+  NotifyBatch* previous_;
+};
+
+class CompletionQueue final : public CompletionTarget,
+                              public std::enable_shared_from_this<CompletionQueue> {
  public:
   // `notify` runs on a worker thread; it must be cheap and thread-safe (it wakes the owner).
   explicit CompletionQueue(std::function<void()> notify);
@@ -34,6 +63,9 @@ class CompletionQueue final : public CompletionTarget {
   // Stops notifications and destroys queued and future jobs. Owner thread only; after it returns
   // the notifier is never called again (it may be released).
   void Close();
+
+  // Calls the notifier unless closed. Thread-safe. Used by NotifyBatch.
+  void Notify() noexcept;
 
  private:
   moodycamel::ConcurrentQueue<Job*> queue_;

@@ -1,0 +1,313 @@
+'use strict';
+// First-class Opus API: Encoder and Decoder with options objects, sync and pool-backed async
+// methods, batches, and the constants libopus defines (exported from native code).
+const binding = require('./binding');
+const validate = require('./validate');
+
+const C = binding.opusConstants;
+
+/** Opus limits and values, read from native code so they are never typed twice. */
+const constants = Object.freeze({
+  SAMPLE_RATES: Object.freeze([...C.SAMPLE_RATES]),
+  FRAME_DURATIONS_MS: Object.freeze([...C.FRAME_DURATIONS_MS]),
+  MAX_PACKET_BYTES: C.MAX_PACKET_BYTES,
+  MAX_FRAME_SAMPLES: C.MAX_FRAME_SAMPLES,
+  MIN_BITRATE: C.MIN_BITRATE,
+  MAX_BITRATE: C.MAX_BITRATE,
+  OPUS_VERSION: C.OPUS_VERSION,
+  APPLICATION: Object.freeze({ voip: C.APPLICATION_VOIP, audio: C.APPLICATION_AUDIO, lowdelay: C.APPLICATION_RESTRICTED_LOWDELAY }),
+  SIGNAL: Object.freeze({ auto: C.SIGNAL_AUTO, voice: C.SIGNAL_VOICE, music: C.SIGNAL_MUSIC }),
+  // Encoder/decoder CTL request numbers (opus_defines.h), for ctl()/getCtl() and applyEncoderCTL().
+  CTL: Object.freeze({
+    SET_APPLICATION: 4000, GET_APPLICATION: 4001, SET_BITRATE: 4002, GET_BITRATE: 4003,
+    SET_MAX_BANDWIDTH: 4004, GET_MAX_BANDWIDTH: 4005, SET_VBR: 4006, GET_VBR: 4007,
+    SET_BANDWIDTH: 4008, GET_BANDWIDTH: 4009, SET_COMPLEXITY: 4010, GET_COMPLEXITY: 4011,
+    SET_INBAND_FEC: 4012, GET_INBAND_FEC: 4013, SET_PACKET_LOSS_PERC: 4014, GET_PACKET_LOSS_PERC: 4015,
+    SET_DTX: 4016, GET_DTX: 4017, SET_VBR_CONSTRAINT: 4020, GET_VBR_CONSTRAINT: 4021,
+    SET_FORCE_CHANNELS: 4022, GET_FORCE_CHANNELS: 4023, SET_SIGNAL: 4024, GET_SIGNAL: 4025,
+    GET_LOOKAHEAD: 4027, RESET_STATE: 4028, GET_SAMPLE_RATE: 4029, GET_FINAL_RANGE: 4031,
+    GET_PITCH: 4033, SET_GAIN: 4034, GET_GAIN: 4045, GET_LAST_PACKET_DURATION: 4039,
+    SET_PHASE_INVERSION_DISABLED: 4046, GET_PHASE_INVERSION_DISABLED: 4047, GET_IN_DTX: 4049,
+  }),
+});
+
+const OVERFLOW = ['reject', 'drop-oldest'];
+
+/** Valid byte lengths of one PCM frame for every Opus frame duration (s16 and f32). */
+function frameByteSizes(sampleRate, channels, bytesPerSample) {
+  return new Set(constants.FRAME_DURATIONS_MS.map((ms) => (sampleRate * ms / 1000) * channels * bytesPerSample));
+}
+
+function queueOptions(o, out) {
+  if (o.maxQueue !== undefined) out.maxQueue = validate.integer(o.maxQueue, 'maxQueue', 1, 1e7);
+  if (o.overflow !== undefined) out.overflow = validate.oneOf(o.overflow, 'overflow', OVERFLOW);
+  return out;
+}
+
+function checkPcm(pcm, sizes, channels, name = 'pcm') {
+  if (!ArrayBuffer.isView(pcm)) throw validate.invalidType('PCM as a Buffer, Int16Array or Float32Array', name, pcm);
+  const isFloat = pcm instanceof Float32Array;
+  if (!(isFloat ? sizes.f32 : sizes.s16).has(pcm.byteLength)) {
+    const per = (isFloat ? 4 : 2) * channels;
+    throw validate.invalidRange(`one whole 2.5-120 ms frame (${isFloat ? 'f32' : 's16'}, ${channels} channel${channels > 1 ? 's' : ''}: 20 ms = ${sizes.twentyMs * per} bytes)`, name, pcm);
+  }
+}
+
+/**
+ * An Opus encoder. Sync methods run on the calling thread; *Async methods run on the voxpool
+ * thread pool, in submission order per encoder, in parallel across encoders.
+ */
+class Encoder {
+  #native;
+  #sizes;
+  #channels;
+  #sampleRate;
+
+  /**
+   * @param {import('./index').EncoderOptions} [options]
+   */
+  constructor(options) {
+    const o = validate.options(options);
+    const sampleRate = o.sampleRate === undefined ? 48000 : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
+    const channels = o.channels === undefined ? 2 : validate.oneOf(o.channels, 'channels', [1, 2]);
+    const native = { sampleRate, channels, application: constants.APPLICATION.audio };
+    if (o.application !== undefined) {
+      native.application = constants.APPLICATION[validate.oneOf(o.application, 'application', Object.keys(constants.APPLICATION))];
+    }
+    if (o.bitrate !== undefined) native.bitrate = validate.integer(o.bitrate, 'bitrate', constants.MIN_BITRATE, constants.MAX_BITRATE);
+    if (o.complexity !== undefined) native.complexity = validate.integer(o.complexity, 'complexity', 0, 10);
+    if (o.signal !== undefined) native.signal = constants.SIGNAL[validate.oneOf(o.signal, 'signal', Object.keys(constants.SIGNAL))];
+    if (o.vbr !== undefined) native.vbr = validate.boolean(o.vbr, 'vbr');
+    if (o.vbrConstraint !== undefined) native.vbrConstraint = validate.boolean(o.vbrConstraint, 'vbrConstraint');
+    if (o.fec !== undefined) native.fec = validate.boolean(o.fec, 'fec');
+    if (o.packetLoss !== undefined) native.packetLoss = validate.integer(o.packetLoss, 'packetLoss', 0, 100);
+    if (o.dtx !== undefined) native.dtx = validate.boolean(o.dtx, 'dtx');
+    queueOptions(o, native);
+    this.#native = new binding.NativeEncoder(native);
+    this.#sampleRate = sampleRate;
+    this.#channels = channels;
+    this.#sizes = { s16: frameByteSizes(sampleRate, channels, 2), f32: frameByteSizes(sampleRate, channels, 4), twentyMs: sampleRate / 50 };
+  }
+
+  /** Sample rate in Hz. */
+  get sampleRate() { return this.#sampleRate; }
+  /** 1 or 2. */
+  get channels() { return this.#channels; }
+  /** Samples per channel in a 20 ms frame at this rate. */
+  get frameSize() { return this.#sampleRate / 50; }
+  /** Jobs queued on the pool for this encoder (not counting one running). */
+  get pending() { return this.#native.pending(); }
+
+  /**
+   * Encodes one frame synchronously on the calling thread.
+   * @param {Buffer | Int16Array | Float32Array} pcm interleaved s16le (or float) PCM, one frame of 2.5-120 ms
+   * @returns {Buffer} the Opus packet
+   */
+  encode(pcm) {
+    checkPcm(pcm, this.#sizes, this.#channels);
+    return this.#native.encode(pcm);
+  }
+
+  /**
+   * Encodes one frame on the pool. The PCM is copied at the call, so the caller may reuse it.
+   * Rejects with VoxpoolError (ERR_VOXPOOL_QUEUE_FULL, ERR_VOXPOOL_DESTROYED, ...).
+   * @param {Buffer | Int16Array | Float32Array} pcm
+   * @returns {Promise<Buffer>}
+   */
+  encodeAsync(pcm) {
+    checkPcm(pcm, this.#sizes, this.#channels);
+    return this.#native.encodeAsync(pcm);
+  }
+
+  /**
+   * Encodes many frames of this stream in one call; settles once, in order. A frame that failed
+   * holds a VoxpoolError in its slot instead of a Buffer.
+   * @param {Array<Buffer | Int16Array | Float32Array>} frames
+   * @returns {Promise<Array<Buffer | Error>>}
+   */
+  encodeBatch(frames) {
+    if (!Array.isArray(frames)) throw validate.invalidType('an array of PCM frames', 'frames', frames);
+    for (let i = 0; i < frames.length; i++) checkPcm(frames[i], this.#sizes, this.#channels, `frames[${i}]`);
+    return this.#native.encodeBatch(frames);
+  }
+
+  /** @param {number} bitrate bits per second */
+  setBitrate(bitrate) { this.#native.setCtl(constants.CTL.SET_BITRATE, validate.integer(bitrate, 'bitrate', constants.MIN_BITRATE, constants.MAX_BITRATE)); }
+  /** @returns {number} bits per second */
+  getBitrate() { return this.#native.getCtl(constants.CTL.GET_BITRATE); }
+  /** @param {number} complexity 0-10 */
+  setComplexity(complexity) { this.#native.setCtl(constants.CTL.SET_COMPLEXITY, validate.integer(complexity, 'complexity', 0, 10)); }
+  /** @param {boolean} enabled in-band forward error correction */
+  setFec(enabled) { this.#native.setCtl(constants.CTL.SET_INBAND_FEC, validate.boolean(enabled, 'fec') ? 1 : 0); }
+  /** @param {number} percent expected packet loss 0-100 */
+  setPacketLoss(percent) { this.#native.setCtl(constants.CTL.SET_PACKET_LOSS_PERC, validate.integer(percent, 'packetLoss', 0, 100)); }
+  /** @param {boolean} enabled discontinuous transmission */
+  setDtx(enabled) { this.#native.setCtl(constants.CTL.SET_DTX, validate.boolean(enabled, 'dtx') ? 1 : 0); }
+  /** @param {'auto' | 'voice' | 'music'} signal */
+  setSignal(signal) { this.#native.setCtl(constants.CTL.SET_SIGNAL, constants.SIGNAL[validate.oneOf(signal, 'signal', Object.keys(constants.SIGNAL))]); }
+  /** @param {boolean} enabled variable bitrate */
+  setVbr(enabled) { this.#native.setCtl(constants.CTL.SET_VBR, validate.boolean(enabled, 'vbr') ? 1 : 0); }
+
+  /**
+   * Applies a SET-type libopus CTL (see constants.CTL). GET requests are refused with
+   * ERR_VOXPOOL_OPUS_UNIMPLEMENTED instead of being passed to libopus.
+   */
+  ctl(request, value) {
+    this.#native.setCtl(validate.integer(request, 'request', 0, 0x7fffffff), validate.integer(value, 'value', -0x80000000, 0x7fffffff));
+  }
+  /** Reads a GET-type libopus CTL (see constants.CTL). */
+  getCtl(request) { return this.#native.getCtl(validate.integer(request, 'request', 0, 0x7fffffff)); }
+
+  /**
+   * Frees the encoder. Queued async jobs reject with ERR_VOXPOOL_DESTROYED; a running one
+   * finishes. Later calls throw ERR_VOXPOOL_DESTROYED. Idempotent.
+   */
+  destroy() { this.#native.destroy(); }
+
+  /** @internal the native handle, for encodeMany */
+  static native(encoder) { return encoder.#native; }
+  /** @internal */
+  static check(encoder, pcm, name) { checkPcm(pcm, encoder.#sizes, encoder.#channels, name); }
+}
+
+/**
+ * An Opus decoder with packet-loss concealment (null packet) and FEC recovery.
+ */
+class Decoder {
+  #native;
+  #sampleRate;
+  #channels;
+
+  /**
+   * @param {import('./index').DecoderOptions} [options]
+   */
+  constructor(options) {
+    const o = validate.options(options);
+    const sampleRate = o.sampleRate === undefined ? 48000 : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
+    const channels = o.channels === undefined ? 2 : validate.oneOf(o.channels, 'channels', [1, 2]);
+    const format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', ['s16le', 'f32le']);
+    this.#native = new binding.NativeDecoder(queueOptions(o, { sampleRate, channels, format }));
+    this.#sampleRate = sampleRate;
+    this.#channels = channels;
+  }
+
+  get sampleRate() { return this.#sampleRate; }
+  get channels() { return this.#channels; }
+  /** Samples per channel of the last decoded or concealed frame (0 before the first). */
+  get lastFrameSize() { return this.#native.lastFrameSize(); }
+  get pending() { return this.#native.pending(); }
+
+  #frameSize(opts) {
+    if (opts === undefined) return 0;
+    const o = validate.options(opts);
+    if (o.frameSize === undefined) return 0;
+    const valid = constants.FRAME_DURATIONS_MS.map((ms) => this.#sampleRate * ms / 1000);
+    return validate.oneOf(o.frameSize, 'frameSize', valid);
+  }
+
+  #packet(packet, name = 'packet') {
+    if (packet !== null && packet !== undefined && !ArrayBuffer.isView(packet)) {
+      throw validate.invalidType('an Opus packet (Buffer or Uint8Array) or null', name, packet);
+    }
+    return packet ?? null;
+  }
+
+  /**
+   * Decodes one packet synchronously. `null` conceals a lost packet (PLC) for `frameSize`
+   * samples per channel (default: the last frame's size).
+   * @param {Buffer | Uint8Array | null} packet
+   * @param {{ frameSize?: number }} [options]
+   * @returns {Buffer} interleaved PCM (s16le, or f32le with format 'f32le')
+   */
+  decode(packet, options) {
+    return this.#native.decode(this.#packet(packet), this.#frameSize(options), false);
+  }
+
+  /**
+   * Recovers a lost frame from the in-band FEC data carried by the packet that followed it.
+   * @param {Buffer | Uint8Array} nextPacket
+   * @param {{ frameSize?: number }} [options] the lost frame's duration in samples per channel
+   */
+  decodeFec(nextPacket, options) {
+    if (!ArrayBuffer.isView(nextPacket)) throw validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'nextPacket', nextPacket);
+    return this.#native.decode(nextPacket, this.#frameSize(options), true);
+  }
+
+  /**
+   * Decodes on the pool, in order per decoder.
+   * @param {Buffer | Uint8Array | null} packet
+   * @param {{ frameSize?: number, fec?: boolean }} [options]
+   * @returns {Promise<Buffer>}
+   */
+  decodeAsync(packet, options) {
+    const fec = options !== undefined && options !== null && options.fec === true;
+    if (fec && !ArrayBuffer.isView(packet)) throw validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'packet', packet);
+    return this.#native.decodeAsync(this.#packet(packet), this.#frameSize(options), fec);
+  }
+
+  /**
+   * Decodes many packets of this stream in one call; settles once, in order.
+   * @param {Array<Buffer | Uint8Array | null>} packets
+   * @param {{ frameSize?: number }} [options]
+   * @returns {Promise<Array<Buffer | Error>>}
+   */
+  decodeBatch(packets, options) {
+    if (!Array.isArray(packets)) throw validate.invalidType('an array of Opus packets', 'packets', packets);
+    packets.forEach((p, i) => this.#packet(p, `packets[${i}]`));
+    return this.#native.decodeBatch(packets, this.#frameSize(options));
+  }
+
+  /** Applies a SET-type decoder CTL (SET_GAIN, RESET_STATE, SET_PHASE_INVERSION_DISABLED). */
+  ctl(request, value) {
+    this.#native.setCtl(validate.integer(request, 'request', 0, 0x7fffffff), validate.integer(value, 'value', -0x80000000, 0x7fffffff));
+  }
+  /** Reads a GET-type decoder CTL. */
+  getCtl(request) { return this.#native.getCtl(validate.integer(request, 'request', 0, 0x7fffffff)); }
+
+  /** Frees the decoder; queued async jobs reject with ERR_VOXPOOL_DESTROYED. Idempotent. */
+  destroy() { this.#native.destroy(); }
+
+  /** @internal */
+  static native(decoder) { return decoder.#native; }
+  /** @internal */
+  static check(decoder, packet, name) { decoder.#packet(packet, name); }
+}
+
+function checkPairs(items, what, Class, values, valuesName) {
+  if (!Array.isArray(items)) throw validate.invalidType(`an array of ${what}s`, `${what}s`, items);
+  if (!Array.isArray(values)) throw validate.invalidType(`an array of ${valuesName}`, valuesName, values);
+  if (values.length !== items.length) {
+    throw new RangeError(`Expected ${items.length} ${valuesName} (one per ${what}) but received ${values.length}`);
+  }
+  return items.map((item, i) => {
+    if (!(item instanceof Class)) throw validate.invalidType(`${/^[AEIOU]/.test(Class.name) ? 'an' : 'a'} ${Class.name}`, `${what}s[${i}]`, item);
+    return Class.native(item);
+  });
+}
+
+/**
+ * Encodes one frame for each of many encoders in a single call (a gateway tick): one crossing
+ * into native code, one settlement. Frames of different encoders run in parallel.
+ * @param {Encoder[]} encoders
+ * @param {Array<Buffer | Int16Array | Float32Array>} frames frames[i] goes to encoders[i]
+ * @returns {Promise<Array<Buffer | Error>>} a Buffer, or a VoxpoolError for a failed item
+ */
+function encodeMany(encoders, frames) {
+  const natives = checkPairs(encoders, 'encoder', Encoder, frames, 'frames');
+  for (let i = 0; i < frames.length; i++) Encoder.check(encoders[i], frames[i], `frames[${i}]`);
+  return binding.encodeMany(natives, frames);
+}
+
+/**
+ * Decodes one packet for each of many decoders in a single call.
+ * @param {Decoder[]} decoders
+ * @param {Array<Buffer | Uint8Array | null>} packets null conceals a loss
+ * @returns {Promise<Array<Buffer | Error>>}
+ */
+function decodeMany(decoders, packets) {
+  const natives = checkPairs(decoders, 'decoder', Decoder, packets, 'packets');
+  for (let i = 0; i < packets.length; i++) Decoder.check(decoders[i], packets[i], `packets[${i}]`);
+  return binding.decodeMany(natives, packets);
+}
+
+module.exports = { Encoder, Decoder, encodeMany, decodeMany, opus: constants };

@@ -1,0 +1,71 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { Readable, Writable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
+const voxpool = require('../..');
+const { frames, snr } = require('./helpers');
+
+function collect(out) {
+  return new Writable({ objectMode: true, write(chunk, _e, cb) { out.push(chunk); cb(); } });
+}
+
+test('encoder stream -> decoder stream round trip, any input chunking, order kept', async () => {
+  const input = Buffer.concat(frames(48000, 2, 960, 50));
+  const chunks = [];
+  for (let i = 0; i < input.length; i += 1777) chunks.push(input.subarray(i, i + 1777));
+  const packets = [];
+  const enc = voxpool.createEncoderStream({ bitrate: 64000, readAhead: 4 });
+  await pipeline(Readable.from(chunks), enc, collect(packets));
+  assert.equal(packets.length, 50);
+  const expected = (() => { const e = new voxpool.Encoder({ bitrate: 64000 }); return frames(48000, 2, 960, 50).map((f) => e.encode(f)); })();
+  assert.deepEqual(packets, expected);
+  const pcm = [];
+  await pipeline(Readable.from(packets), voxpool.createDecoderStream(), collect(pcm));
+  assert.ok(snr(input, Buffer.concat(pcm), 2, 800) > 10);
+});
+
+test('a partial last frame is padded; 10 ms frames and mono work', async () => {
+  const input = Buffer.concat(frames(16000, 1, 160, 7)).subarray(0, 160 * 2 * 7 - 50);
+  const packets = [];
+  await pipeline(Readable.from([input]), voxpool.createEncoderStream({ sampleRate: 16000, channels: 1, frameSize: 160 }), collect(packets));
+  assert.equal(packets.length, 7);
+});
+
+test('the decoder stream conceals an empty Buffer (lost packet)', async () => {
+  const enc = new voxpool.Encoder();
+  const packets = frames(48000, 2, 960, 5).map((f) => enc.encode(f));
+  packets.splice(2, 1, Buffer.alloc(0));
+  const pcm = [];
+  await pipeline(Readable.from(packets), voxpool.createDecoderStream(), collect(pcm));
+  assert.deepEqual(pcm.map((b) => b.length), [3840, 3840, 3840, 3840, 3840]);
+});
+
+test('a corrupt packet errors the decoder stream with a VoxpoolError', async () => {
+  await assert.rejects(
+    pipeline(Readable.from([Buffer.from([0xff, 0xff, 0xff])]), voxpool.createDecoderStream(), collect([])),
+    { name: 'VoxpoolError', code: 'ERR_VOXPOOL_OPUS_INVALID_PACKET' },
+  );
+  await assert.rejects(pipeline(Readable.from([{}]), voxpool.createDecoderStream(), collect([])), { name: 'TypeError' });
+});
+
+test('stream options are validated', () => {
+  assert.throws(() => voxpool.createEncoderStream({ frameSize: 1000 }), { name: 'RangeError', message: 'Expected one of 120, 240, 480, 960, 1920, 2880, 3840, 4800, 5760 for frameSize but received 1000 of type number' });
+  assert.throws(() => voxpool.createEncoderStream({ readAhead: 0 }), { name: 'RangeError', message: 'Expected an integer between 1 and 1024 for readAhead but received 0 of type number' });
+  assert.throws(() => voxpool.createDecoderStream({ sampleRate: 1 }), { name: 'RangeError' });
+});
+
+test('a consumer reading synchronously every tick finds packets ready (read-ahead)', async () => {
+  const enc = voxpool.createEncoderStream({ readAhead: 8 });
+  const input = frames(48000, 2, 960, 40);
+  for (const f of input) enc.write(f);
+  enc.end();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  let got = 0;
+  for (let i = 0; i < 40; i++) {
+    // what @discordjs/voice's AudioPlayer does every 20 ms: a synchronous read()
+    if (enc.read() !== null) got++;
+    else await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.ok(got >= 30, `read ${got} packets synchronously`);
+});

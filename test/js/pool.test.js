@@ -1,0 +1,85 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+const voxpool = require('../..');
+const { frames } = require('./helpers');
+
+const { Encoder } = voxpool;
+
+test('1000 frames in flight on one encoder come back in order (equal to a sync encode)', async () => {
+  const input = frames(48000, 2, 960, 50);
+  const syncEnc = new Encoder({ bitrate: 64000, complexity: 5 });
+  const asyncEnc = new Encoder({ bitrate: 64000, complexity: 5 });
+  const expected = [];
+  const promises = [];
+  for (let i = 0; i < 1000; i++) {
+    expected.push(syncEnc.encode(input[i % 50]));
+    promises.push(asyncEnc.encodeAsync(input[i % 50]));
+  }
+  const got = await Promise.all(promises);
+  for (let i = 0; i < 1000; i++) assert.ok(got[i].equals(expected[i]), `frame ${i}`);
+});
+
+test('many encoders in parallel each keep their own order', async () => {
+  const input = frames(16000, 1, 320, 20);
+  const pairs = Array.from({ length: 16 }, () => [new Encoder({ sampleRate: 16000, channels: 1 }), new Encoder({ sampleRate: 16000, channels: 1 })]);
+  const expected = pairs.map(([s]) => input.map((f) => s.encode(f)));
+  const got = await Promise.all(pairs.map(([, a]) => Promise.all(input.map((f) => a.encodeAsync(f)))));
+  assert.deepEqual(got, expected);
+});
+
+test('per-encoder maxQueue rejects with ERR_VOXPOOL_QUEUE_FULL', async () => {
+  const enc = new Encoder({ maxQueue: 2, complexity: 10 });
+  const pcm = Buffer.alloc(3840, 9);
+  const results = await Promise.allSettled(Array.from({ length: 30 }, () => enc.encodeAsync(pcm)));
+  const rejected = results.filter((r) => r.status === 'rejected');
+  assert.ok(rejected.length > 0);
+  for (const r of rejected) assert.deepEqual([r.reason.code, r.reason.message], ['ERR_VOXPOOL_QUEUE_FULL', "The stream's job queue is full"]);
+});
+
+test("drop-oldest keeps the newest frames and rejects stale ones with ERR_VOXPOOL_DROPPED", async () => {
+  const enc = new Encoder({ maxQueue: 2, overflow: 'drop-oldest', complexity: 10 });
+  const pcm = Buffer.alloc(3840, 9);
+  const results = await Promise.allSettled(Array.from({ length: 30 }, () => enc.encodeAsync(pcm)));
+  const dropped = results.filter((r) => r.status === 'rejected');
+  assert.ok(dropped.length > 0);
+  for (const r of dropped) assert.equal(r.reason.code, 'ERR_VOXPOOL_DROPPED');
+  assert.equal(results[29].status, 'fulfilled', 'the newest frame is kept');
+});
+
+test('stats() counts jobs and reports latency percentiles', async () => {
+  const before = voxpool.stats();
+  const enc = new Encoder();
+  await Promise.all(frames(48000, 2, 960, 20).map((f) => enc.encodeAsync(f)));
+  const after = voxpool.stats();
+  assert.equal(after.submitted - before.submitted, 20);
+  assert.equal(after.completed - before.completed, 20);
+  assert.equal(after.queued, 0);
+  assert.ok(after.serviceTime.count >= 20);
+  assert.ok(after.serviceTime.p50 > 0 && after.serviceTime.p50 <= after.serviceTime.p99 && after.serviceTime.p99 <= after.serviceTime.max);
+  assert.ok(after.environment.settled >= 20);
+  for (const key of ['threads', 'capacity', 'failed', 'rejected', 'dropped']) assert.equal(typeof after[key], 'number', key);
+  voxpool.resetStats();
+  assert.equal(voxpool.stats().serviceTime.count, 0);
+});
+
+test('configure validates its options', () => {
+  assert.throws(() => voxpool.configure({ threads: 0 }), { name: 'RangeError', message: 'Expected an integer between 1 and 1024 for threads but received 0 of type number' });
+  assert.throws(() => voxpool.configure({ capacity: 'big' }), { name: 'TypeError', message: 'Expected an integer between 1 and 1000000000 for capacity but received "big" of type string' });
+  assert.throws(() => voxpool.configure(3), { name: 'TypeError' });
+});
+
+test('configure: thread count before start, capacity any time, ERR_VOXPOOL_QUEUE_FULL when full', () => {
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'fixtures', 'pool-config.js')], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'config ok\n');
+});
+
+test('VOXPOOL_THREADS sets the default thread count', () => {
+  const r = spawnSync(process.execPath, ['-e', "process.stdout.write(String(require('.').stats().threads))"], {
+    cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, VOXPOOL_THREADS: '5' },
+  });
+  assert.equal(r.stdout, '5', r.stderr);
+});
