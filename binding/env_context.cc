@@ -1,5 +1,8 @@
 #include "env_context.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "errors.h"
 #include "voxpool/shared_pool.h"
 
@@ -101,8 +104,10 @@ void EnvContext::Drain(Napi::Env env) {
     const size_t n = queue_->Drain(scratch_, kDrainBatch);
     if (n == 0) break;
     found = true;
+    Napi::HandleScope scope(env);
+    SettleWithViews(env);
     for (auto& job : scratch_) {
-      Napi::HandleScope scope(env);
+      Napi::HandleScope inner(env);
       Settle(env, *job);
     }
     scratch_.clear();  // destroys the jobs (and their inputs) on the JS thread
@@ -112,6 +117,56 @@ void EnvContext::Drain(Napi::Env env) {
   if (pending_ == 0 && referenced_) {
     tsfn_.Unref(env);
     referenced_ = false;
+  }
+}
+
+Napi::Array EnvContext::Views(Napi::Env env,
+                              const std::vector<std::pair<const uint8_t*, size_t>>& parts) {
+  const size_t n = parts.size();
+  size_t total = 0;
+  for (const auto& p : parts) total += p.second;
+  Napi::Buffer<uint8_t> arena = Napi::Buffer<uint8_t>::New(env, total == 0 ? 1 : total);
+  if (ends_.IsEmpty() || ends_.Value().ElementLength() < n) {
+    ends_ = Napi::Persistent(Napi::Uint32Array::New(env, std::max<size_t>(n, 1024)));
+  }
+  Napi::Uint32Array ends = ends_.Value();
+  uint32_t* end_data = ends.Data();
+  size_t offset = 0;
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(arena.Data() + offset, parts[i].first, parts[i].second);
+    offset += parts[i].second;
+    end_data[i] = static_cast<uint32_t>(offset);
+  }
+  return view_factory.Value().Call({arena, ends, Napi::Number::New(env, static_cast<double>(n))})
+      .As<Napi::Array>();
+}
+
+// Resolves every drained job whose result is a small byte string from one shared Buffer.
+void EnvContext::SettleWithViews(Napi::Env env) {
+  if (view_factory.IsEmpty()) return;
+  parts_.clear();
+  part_owners_.clear();
+  for (auto& job : scratch_) {
+    auto* js = dynamic_cast<JsResult*>(job.get());
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+    if (js != nullptr && js->deferred != nullptr && job->status.ok() && js->ResultBytes(&data, &size)) {
+      parts_.emplace_back(data, size);
+      part_owners_.push_back(js);
+    }
+  }
+  if (parts_.size() < 2) return;  // a single result gains nothing from sharing
+  Napi::Array views;
+  try {
+    views = Views(env, parts_);
+  } catch (const Napi::Error&) {
+    return;  // fall back to one Buffer per result
+  }
+  for (size_t i = 0; i < part_owners_.size(); ++i) {
+    napi_deferred deferred = part_owners_[i]->deferred;
+    part_owners_[i]->deferred = nullptr;
+    ++settled;
+    napi_resolve_deferred(env, deferred, views.Get(static_cast<uint32_t>(i)));
   }
 }
 

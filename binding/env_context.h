@@ -41,7 +41,12 @@ class EnvContext {
   // Counts one more pending Promise and keeps the loop alive. JS thread only.
   void AddPending(Napi::Env env);
 
+  // Copies `parts` into one new Buffer and returns an array of Buffer views of it, in order
+  // (see JsResult::ResultBytes). JS thread only.
+  Napi::Array Views(Napi::Env env, const std::vector<std::pair<const uint8_t*, size_t>>& parts);
+
   Napi::FunctionReference error_class;  // VoxpoolError, registered by lib/errors.js
+  Napi::FunctionReference view_factory;  // (buffer, ends, n) => Buffer[], from lib/binding.js
   uint64_t drains = 0;                  // wake-ups that found work
   uint64_t settled = 0;                 // Promises settled through the queue
 
@@ -52,6 +57,7 @@ class EnvContext {
   static void Cleanup(EnvContext* self);
   void Drain(Napi::Env env);
   void Settle(Napi::Env env, Job& job);
+  void SettleWithViews(Napi::Env env);
   void Close();
 
   using Tsfn = Napi::TypedThreadSafeFunction<EnvContext, void, &EnvContext::CallJs>;
@@ -59,6 +65,9 @@ class EnvContext {
   std::shared_ptr<CompletionQueue> queue_;
   std::shared_ptr<ThreadPool> pool_;
   std::vector<std::unique_ptr<Job>> scratch_;  // reused by Drain
+  std::vector<std::pair<const uint8_t*, size_t>> parts_;  // reused by Drain
+  std::vector<JsResult*> part_owners_;                    // reused by Drain
+  Napi::Reference<Napi::Uint32Array> ends_;               // reused offsets for view_factory
   size_t pending_ = 0;
   bool referenced_ = false;
   bool closed_ = false;

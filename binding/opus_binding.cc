@@ -80,6 +80,11 @@ class EncodeJob final : public Job, public JsResult {
   Napi::Value Result(Napi::Env env) override {
     return Napi::Buffer<uint8_t>::Copy(env, out_, static_cast<size_t>(length_));
   }
+  bool ResultBytes(const uint8_t** data, size_t* size) const override {
+    *data = out_;
+    *size = static_cast<size_t>(length_);
+    return true;
+  }
 
  private:
   std::shared_ptr<opus::Encoder> encoder_;
@@ -136,14 +141,28 @@ class BatchJob final : public JobGroup, public JsResult {
  public:
   explicit BatchJob(size_t size) : JobGroup(size) {}
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array out = Napi::Array::New(env, size());
-    for (size_t i = 0; i < size(); ++i) {
+    const size_t n = size();
+    Napi::Array out = Napi::Array::New(env, n);
+    // Byte results (packets) share one Buffer; see JsResult::ResultBytes.
+    std::vector<std::pair<const uint8_t*, size_t>> parts;
+    std::vector<uint32_t> slots;
+    for (size_t i = 0; i < n; ++i) {
       Job* member = members()[i].get();
-      if (member->status.ok()) {
-        out.Set(static_cast<uint32_t>(i), dynamic_cast<JsResult*>(member)->Result(env));
-      } else {
+      auto* js = dynamic_cast<JsResult*>(member);
+      const uint8_t* data = nullptr;
+      size_t bytes = 0;
+      if (!member->status.ok()) {
         out.Set(static_cast<uint32_t>(i), MakeError(env, member->status));
+      } else if (js->ResultBytes(&data, &bytes)) {
+        parts.emplace_back(data, bytes);
+        slots.push_back(static_cast<uint32_t>(i));
+      } else {
+        out.Set(static_cast<uint32_t>(i), js->Result(env));
       }
+    }
+    if (!parts.empty()) {
+      Napi::Array views = EnvContext::Get(env).Views(env, parts);
+      for (size_t k = 0; k < slots.size(); ++k) out.Set(slots[k], views.Get(static_cast<uint32_t>(k)));
     }
     return out;
   }

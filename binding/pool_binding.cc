@@ -25,6 +25,14 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setViewFactory((buffer, ends, n) => Buffer[]): how native code makes views of a shared Buffer
+// (Node-API cannot create a Buffer view directly).
+Napi::Value SetViewFactory(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsFunction()) ThrowTypeError(info.Env(), "Expected a function");
+  EnvContext::Get(info.Env()).view_factory = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
 // configure(threads, capacity): 0 keeps the current value.
 Napi::Value Configure(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -75,6 +83,7 @@ Napi::Value ResetStats(const Napi::CallbackInfo& info) {
 
 void InitPool(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  exports.Set("setViewFactory", Napi::Function::New(env, SetViewFactory, "setViewFactory"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
   exports.Set("resetStats", Napi::Function::New(env, ResetStats, "resetStats"));

@@ -19,7 +19,7 @@ namespace voxpool {
 // per job; other threads notify at once. See docs/ARCHITECTURE.md ("Completion batching").
 class NotifyBatch {
  public:
-  static constexpr int64_t kMaxNotifyDelayNs = 500'000;
+  static constexpr int64_t kMaxNotifyDelayNs = 2'000'000;
   NotifyBatch();
   ~NotifyBatch();  // flushes
   NotifyBatch(const NotifyBatch&) = delete;
