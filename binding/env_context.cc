@@ -9,7 +9,7 @@
 namespace voxpool::binding {
 
 namespace {
-// Completions handed to JS per inner drain round; the outer loop repeats until empty.
+// Initial capacity of the drain's scratch vector (it grows if a drain finds more).
 constexpr size_t kDrainBatch = 256;
 }  // namespace
 
@@ -63,6 +63,7 @@ Napi::Value EnvContext::SubmitImpl(Napi::Env env, Strand& strand, std::unique_pt
   auto* js = dynamic_cast<JsResult*>(job.get());
   napi_value promise;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js->deferred, &promise), Napi::Value());
+  job->sequence = next_sequence_++;
   job->completion = queue_;
   Status st = strand.TrySubmit(job);
   if (!st.ok()) {
@@ -78,6 +79,7 @@ Napi::Value EnvContext::SubmitGroup(Napi::Env env, std::unique_ptr<JobGroup> gro
   auto* js = dynamic_cast<JsResult*>(static_cast<Job*>(group.get()));
   napi_value promise;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js->deferred, &promise), Napi::Value());
+  group->sequence = next_sequence_++;
   group->completion = queue_;
   AddPending(env);
   JobGroup* g = group.release();  // owns itself until its last member completes
@@ -101,9 +103,18 @@ void EnvContext::Drain(Napi::Env env) {
   bool found = false;
   for (;;) {
     scratch_.clear();
-    const size_t n = queue_->Drain(scratch_, kDrainBatch);
+    // Take everything available: a job is enqueued before its strand successor starts, so an
+    // exhaustive drain holds every predecessor of every job in it, and sorting by submission
+    // sequence restores per-strand order across workers.
+    const size_t n = queue_->Drain(scratch_, SIZE_MAX);
     if (n == 0) break;
     found = true;
+    const auto by_sequence = [](const std::unique_ptr<Job>& a, const std::unique_ptr<Job>& b) {
+      return a->sequence < b->sequence;
+    };
+    if (!std::is_sorted(scratch_.begin(), scratch_.end(), by_sequence)) {
+      std::sort(scratch_.begin(), scratch_.end(), by_sequence);
+    }
     Napi::HandleScope scope(env);
     SettleWithViews(env);
     for (auto& job : scratch_) {

@@ -69,6 +69,7 @@ class EnvContext {
   std::vector<JsResult*> part_owners_;                    // reused by Drain
   Napi::Reference<Napi::Uint32Array> ends_;               // reused offsets for view_factory
   size_t pending_ = 0;
+  uint64_t next_sequence_ = 0;
   bool referenced_ = false;
   bool closed_ = false;
 };

@@ -18,6 +18,7 @@ class JsResult {
   virtual bool ResultBytes(const uint8_t** /*data*/, size_t* /*size*/) const { return false; }
   // Null for members of a batch (the batch settles once for all of them).
   napi_deferred deferred = nullptr;
+
 };
 
 }  // namespace voxpool::binding

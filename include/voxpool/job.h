@@ -51,6 +51,10 @@ class Job {
   int64_t deadline_ns = 0;
   // Position inside a JobGroup (set by JobGroup::Prepare).
   size_t group_index = 0;
+  // Submission order assigned by the submitter. A CompletionQueue is FIFO only per worker
+  // thread, so a consumer that needs per-strand completion order sorts a drain by this (a job is
+  // enqueued before its strand successor starts, so an exhaustive drain holds all predecessors).
+  uint64_t sequence = 0;
 };
 
 // A job that runs a std::function; for tests, benchmarks and rare control work (allocates).

@@ -83,3 +83,21 @@ test('VOXPOOL_THREADS sets the default thread count', () => {
   });
   assert.equal(r.stdout, '5', r.stderr);
 });
+
+test('Promises settle in submission order per encoder, even as its jobs move between workers', async () => {
+  // Fast frames and several busy encoders make each encoder's strand hop between workers; the
+  // completion queue is FIFO only per worker, so settlement order must be restored explicitly.
+  const encoders = Array.from({ length: 4 }, () => new Encoder({ sampleRate: 8000, channels: 1, complexity: 0 }));
+  const pcm = Buffer.alloc(160 * 2 * 0.25, 3); // 2.5 ms at 8 kHz: the cheapest frame there is
+  for (let round = 0; round < 5; round++) {
+    const order = encoders.map(() => []);
+    const all = [];
+    for (let i = 0; i < 2000; i++) {
+      for (let e = 0; e < encoders.length; e++) all.push(encoders[e].encodeAsync(pcm).then(() => order[e].push(i)));
+    }
+    await Promise.all(all);
+    for (const seen of order) {
+      for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], `round ${round}: settled ${seen[i - 1]} before ${seen[i]}`);
+    }
+  }
+});
