@@ -3,7 +3,9 @@
 // except the process pool (see voxpool/shared_pool.h).
 #include <napi.h>
 
+#include "crypto_binding.h"
 #include "env_context.h"
+#include "mixer_binding.h"
 #include "opus_binding.h"
 #include "pool_binding.h"
 
@@ -13,6 +15,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::EnvContext::Install(env);
   voxpool::binding::InitPool(env, exports);
   voxpool::binding::InitOpus(env, exports);
+  voxpool::binding::InitCrypto(env, exports);
+  voxpool::binding::InitMixer(env, exports);
   return exports;
 }
 

@@ -15,6 +15,7 @@ endfunction()
 
 voxpool_require_pkg(OPUS opus libopus-dev)
 voxpool_require_pkg(SODIUM libsodium libsodium-dev)
+voxpool_require_pkg(SOXR soxr libsoxr-dev)
 
 find_path(CONCURRENTQUEUE_INCLUDE_DIR concurrentqueue/concurrentqueue.h)
 if(NOT CONCURRENTQUEUE_INCLUDE_DIR)
@@ -22,6 +23,6 @@ if(NOT CONCURRENTQUEUE_INCLUDE_DIR)
 endif()
 
 add_library(voxpool_deps INTERFACE)
-target_link_libraries(voxpool_deps INTERFACE PkgConfig::OPUS PkgConfig::SODIUM)
+target_link_libraries(voxpool_deps INTERFACE PkgConfig::OPUS PkgConfig::SODIUM PkgConfig::SOXR)
 target_include_directories(voxpool_deps INTERFACE ${CONCURRENTQUEUE_INCLUDE_DIR})
 add_library(voxpool::deps ALIAS voxpool_deps)

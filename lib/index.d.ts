@@ -91,3 +91,195 @@ export class OpusEncoderStream extends Transform { constructor(options?: Encoder
 export class OpusDecoderStream extends Transform { constructor(options?: DecoderStreamOptions); readonly decoder: Decoder }
 export function createEncoderStream(options?: EncoderStreamOptions): OpusEncoderStream;
 export function createDecoderStream(options?: DecoderStreamOptions): OpusDecoderStream;
+
+// ---- voice crypto, RTP, secretstream (issue 3) ------------------------------------------------
+export type VoiceMode = 'aead_aes256_gcm_rtpsize' | 'aead_xchacha20_poly1305_rtpsize';
+export const VOICE_MODES: readonly VoiceMode[];
+export const voiceCrypto: {
+  readonly MODES: readonly VoiceMode[]; readonly AES_GCM_AVAILABLE: boolean; readonly KEY_BYTES: number;
+  readonly TAG_BYTES: number; readonly NONCE_BYTES_ON_WIRE: number; readonly OVERHEAD_BYTES: number;
+  readonly MAX_NONCE: number; readonly MAX_PACKET_BYTES: number; readonly RTP_HEADER_BYTES: number;
+  readonly RTP_PAYLOAD_TYPE: number; readonly RTP_TIMESTAMP_STEP: number; readonly SODIUM_VERSION: string;
+};
+export interface RtpFields {
+  sequence: number; timestamp: number; ssrc: number; payloadType?: number; marker?: boolean;
+  csrcs?: number[]; extension?: { profile: number; data: Uint8Array } | null; padding?: number;
+}
+export interface RtpHeaderInfo {
+  padding: boolean; marker: boolean; payloadType: number; sequence: number; timestamp: number; ssrc: number;
+  csrcs: number[]; extension: { profile: number; words: number } | null; headerBytes: number;
+}
+export interface RtpPacketInfo extends Omit<RtpHeaderInfo, 'extension'> {
+  extension: { profile: number; words: number; data: Buffer } | null; payload: Buffer; paddingBytes: number;
+}
+export function createRtpPacket(fields: RtpFields, payload?: Uint8Array): Buffer;
+export function parseRtpHeader(packet: Uint8Array): RtpHeaderInfo;
+export function parseRtpPacket(packet: Uint8Array): RtpPacketInfo;
+export function parseRtpExtensionElements(profile: number, data: Uint8Array): { id: number; data: Buffer }[];
+export function sequenceDelta(a: number, b: number): number;
+export function timestampDelta(a: number, b: number): number;
+export class VoiceCipher {
+  constructor(mode: VoiceMode, key: Uint8Array);
+  static readonly aesAvailable: boolean;
+  readonly mode: VoiceMode;
+  nonce: number;
+  seal(packet: Uint8Array): Buffer;
+  sealInto(packet: Uint8Array, out: Uint8Array): number;
+  open(packet: Uint8Array): Buffer;
+  openInto(packet: Uint8Array, out: Uint8Array): number;
+  sealFrame(header: RtpFields, payload: Uint8Array): Buffer;
+  openFrame(packet: Uint8Array): RtpPacketInfo & { nonce: number };
+  sealBatch(packets: Uint8Array[]): Promise<Array<Buffer | VoxpoolError>>;
+  openBatch(packets: Uint8Array[]): Promise<Array<Buffer | VoxpoolError>>;
+  destroy(): void;
+}
+export const secretStream: {
+  readonly KEY_BYTES: number; readonly HEADER_BYTES: number; readonly OVERHEAD_BYTES: number; readonly MAX_MESSAGE_BYTES: number;
+  readonly TAG_MESSAGE: number; readonly TAG_PUSH: number; readonly TAG_REKEY: number; readonly TAG_FINAL: number;
+};
+export class SecretStreamEncryptor {
+  constructor(key: Uint8Array);
+  readonly header: Buffer;
+  push(message: Uint8Array, tag?: number): Buffer;
+  pushAsync(message: Uint8Array, tag?: number): Promise<Buffer>;
+  destroy(): void;
+}
+export class SecretStreamDecryptor {
+  constructor(key: Uint8Array, header: Uint8Array);
+  readonly finished: boolean;
+  pull(message: Uint8Array): { message: Buffer; tag: number };
+  pullAsync(message: Uint8Array): Promise<{ message: Buffer; tag: number }>;
+  finish(): void;
+  destroy(): void;
+}
+export interface SecretStreamOptions { chunkSize?: number; asyncThreshold?: number }
+export function createEncryptStream(key: Uint8Array, options?: SecretStreamOptions): Transform;
+export function createDecryptStream(key: Uint8Array, options?: SecretStreamOptions): Transform;
+import { EventEmitter } from 'node:events';
+export interface VoiceSenderOptions {
+  ssrc: number; mode: VoiceMode; key: Uint8Array; sequence?: number; timestamp?: number; channels?: 1 | 2;
+  bitrate?: number; complexity?: number; application?: 'voip' | 'audio' | 'lowdelay'; signal?: 'auto' | 'voice' | 'music';
+  fec?: boolean; packetLoss?: number; dtx?: boolean; maxQueue?: number; overflow?: 'reject' | 'drop-oldest';
+}
+export class VoiceSender {
+  constructor(options: VoiceSenderOptions);
+  readonly ssrc: number;
+  readonly mode: VoiceMode;
+  readonly frameSize: number;
+  readonly pending: number;
+  send(pcm: Buffer | Int16Array): Promise<Buffer>;
+  sendAsync(pcm: Buffer | Int16Array, options?: { transform?: (opus: Buffer) => Uint8Array | Promise<Uint8Array> }): Promise<Buffer>;
+  silence(count?: number): Promise<Buffer[]>;
+  destroy(): void;
+}
+export interface ReceivedVoiceFrame { ssrc: number; sequence: number; timestamp: number; kind: 'decoded' | 'concealed' | 'recovered'; pcm: Buffer }
+export interface VoiceReceiverOptions {
+  mode: VoiceMode; key: Uint8Array; sampleRate?: number; channels?: 1 | 2; window?: number; maxSsrcs?: number;
+  maxQueue?: number; overflow?: 'reject' | 'drop-oldest';
+}
+export class VoiceReceiver extends EventEmitter {
+  constructor(options: VoiceReceiverOptions);
+  push(packet: Uint8Array, options?: { transform?: (opus: Buffer, info: { ssrc: number; sequence: number; timestamp: number }) => Uint8Array | Promise<Uint8Array> }): Promise<ReceivedVoiceFrame[]>;
+  flush(): Promise<ReceivedVoiceFrame[]>;
+  remove(ssrc: number): Promise<void>;
+  stats(): Promise<{ packets: number; decoded: number; concealed: number; recovered: number; late: number; duplicates: number; corrupt: number }>;
+  destroy(): void;
+  on(event: 'frame', listener: (frame: ReceivedVoiceFrame) => void): this;
+}
+
+// ---- mixer, resampler, speaker mixer (issue 4) ---------------------------------------------
+import { Readable as MixerReadable, Writable as MixerWritable, Transform as MixerTransform, TransformOptions as MixerTransformOptions } from 'node:stream';
+export type PcmFormat = 's16le' | 'f32le';
+export type PcmInput = Buffer | Int16Array | Float32Array;
+export declare const mixerConstants: Readonly<{
+  MIN_SAMPLE_RATE: number; MAX_SAMPLE_RATE: number; MAX_SOURCES: number; MAX_FRAME_SIZE: number; MAX_QUEUE_FRAMES: number;
+  MAX_PUSH_FRAMES: number; MIN_GAIN_DB: number; MAX_GAIN_DB: number; MAX_RAMP_MS: number; SWITCH_RAMP_MS: number;
+  MAX_SPEAKERS: number; MAX_JITTER_FRAMES: number; MAX_PACKET_FRAMES: number; MAX_VOLUME: number; RESAMPLER: string;
+}>;
+export interface MixerOptions {
+  sampleRate?: number; channels?: 1 | 2; frameSize?: number; format?: PcmFormat; maxSources?: number; queueFrames?: number;
+  limiter?: boolean; ceilingDb?: number; limiterReleaseMs?: number; maxQueue?: number; overflow?: 'reject' | 'drop-oldest';
+}
+export interface MixerSourceOptions {
+  sampleRate?: number; channels?: 1 | 2; format?: PcmFormat; gainDb?: number; gain?: number; pan?: number;
+  muted?: boolean; ducker?: boolean; prebufferFrames?: number;
+}
+export interface DuckingOptions { depthDb?: number; attackMs?: number; releaseMs?: number; holdMs?: number; thresholdDb?: number }
+export interface MixerSourceStats { mixedTicks: number; silentTicks: number; droppedFrames: number; queuedFrames: number; gain: number }
+export interface MixerStats { ticks: number; limitedTicks: number; gainReductionDb: number; sources: number; ducking: boolean }
+export class Mixer {
+  constructor(options?: MixerOptions);
+  readonly sampleRate: number; readonly channels: 1 | 2; readonly frameSize: number; readonly format: PcmFormat;
+  readonly frameBytes: number; readonly pending: number;
+  addSource(options?: MixerSourceOptions): number;
+  removeSource(id: number): void;
+  push(id: number, pcm: PcmInput): void;
+  setGain(id: number, db: number, options?: { rampMs?: number }): void;
+  setGainLinear(id: number, gain: number, options?: { rampMs?: number }): void;
+  setMuted(id: number, muted: boolean): void;
+  setSolo(id: number, solo: boolean): void;
+  setPan(id: number, pan: number): void;
+  setDucker(id: number, ducker: boolean): void;
+  clearSource(id: number): void;
+  setMasterGain(db: number, options?: { rampMs?: number }): void;
+  setDucking(options: DuckingOptions): void;
+  mix(): Buffer;
+  mixAsync(): Promise<Buffer>;
+  sourceStats(id: number): MixerSourceStats;
+  stats(): MixerStats;
+  destroy(): void;
+}
+export interface ResamplerOptions { inputRate: number; outputRate: number; channels?: 1 | 2; format?: PcmFormat }
+export class Resampler {
+  constructor(options: ResamplerOptions);
+  readonly inputRate: number; readonly outputRate: number; readonly channels: 1 | 2; readonly format: PcmFormat;
+  readonly frameBytes: number; readonly delay: number;
+  process(pcm: PcmInput): Buffer;
+  flush(): Buffer;
+  reset(): void;
+}
+export interface SpeakerMixerOptions {
+  inputRate?: number; inputChannels?: 1 | 2; outputRate?: number; outputChannels?: 1 | 2; frameSize?: number; format?: PcmFormat;
+  jitterFrames?: number; maxSpeakers?: number; conceal?: 'repeat-fade' | 'silence'; concealFrames?: number; idleFrames?: number;
+  limiter?: boolean; ceilingDb?: number; maxQueue?: number; overflow?: 'reject' | 'drop-oldest';
+}
+export interface SpeakerStats {
+  packets: number; latePackets: number; earlyPackets: number; duplicatePackets: number; lostPackets: number;
+  playedTicks: number; partialTicks: number; concealedTicks: number; silentTicks: number; resyncs: number;
+}
+export interface SpeakerMix { mixed: Buffer; speakers: { ssrc: number; pcm: Buffer }[] }
+export class SpeakerMixer {
+  constructor(options?: SpeakerMixerOptions);
+  readonly options: Readonly<Required<Omit<SpeakerMixerOptions, 'maxQueue' | 'overflow'>>>;
+  readonly frameBytes: number; readonly pending: number;
+  push(ssrc: number, timestamp: number, sequence: number, pcm: PcmInput): void;
+  removeSpeaker(ssrc: number): void;
+  mix(options?: { perSpeaker?: false }): Buffer;
+  mix(options: { perSpeaker: true }): SpeakerMix;
+  mixAsync(options?: { perSpeaker?: false }): Promise<Buffer>;
+  mixAsync(options: { perSpeaker: true }): Promise<SpeakerMix>;
+  speakers(): number[];
+  speakerStats(ssrc: number): SpeakerStats;
+  destroy(): void;
+}
+export class MixerStream extends MixerReadable {
+  constructor(options?: MixerOptions & { highWaterMark?: number });
+  readonly mixer: Mixer;
+  addInput(options?: MixerSourceOptions): MixerWritable & { id: number };
+}
+export function createMixerStream(options?: MixerOptions & { highWaterMark?: number }): MixerStream;
+export interface VolumeTransformerOptions extends MixerTransformOptions {
+  type?: PcmFormat; volume?: number; rampMs?: number; sampleRate?: number; channels?: 1 | 2;
+}
+export class VolumeTransformer extends MixerTransform {
+  constructor(options?: VolumeTransformerOptions);
+  volume: number;
+  readonly currentVolume: number;
+  readonly volumeDecibels: number;
+  readonly volumeLogarithmic: number;
+  setVolume(volume: number, options?: { rampMs?: number }): void;
+  setVolumeDecibels(db: number, options?: { rampMs?: number }): void;
+  setVolumeLogarithmic(value: number, options?: { rampMs?: number }): void;
+}
+export function createVolumeTransformer(options?: VolumeTransformerOptions): VolumeTransformer;
+export function createResampleStream(options: ResamplerOptions): MixerTransform & { resampler: Resampler };

@@ -12,5 +12,13 @@ module.exports = {
   ...require('./compat'),
   ...require('./opus-streams'),
   // voice crypto, RTP, secretstream and pipelines (issue 3) register here
+  ...require('./voice-cipher'),
+  ...require('./rtp'),
+  ...require('./secretstream'),
+  ...require('./voice-pipeline'),
   // mixer and resampler (issue 4) register here
+  ...require('./mixer'),
+  ...require('./resampler'),
+  ...require('./speaker-mixer'),
+  ...require('./mixer-streams'),
 };

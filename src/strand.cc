@@ -23,7 +23,13 @@ void Strand::Finish(std::unique_ptr<Job> job) noexcept {
 }
 
 Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
-  if (pool_->stopping()) return Status(ErrorCode::kShutdown, "The voxpool thread pool has shut down");
+  if (!pool_->EnterSubmit()) {
+    return Status(ErrorCode::kShutdown, "The voxpool thread pool has shut down");
+  }
+  struct Leave {
+    ThreadPool& pool;
+    ~Leave() { pool.LeaveSubmit(); }
+  } leave{*pool_};
   std::unique_ptr<Job> evicted;
   bool schedule = false;
   {

@@ -6,6 +6,11 @@
 #include "voxpool/strand.h"
 
 namespace voxpool {
+namespace {
+// Set on a worker whose pool was destroyed on that worker (~ThreadPool), so WorkerLoop returns
+// without touching the destroyed pool.
+thread_local bool destroyed_by_this_worker = false;
+}  // namespace
 
 std::shared_ptr<ThreadPool> ThreadPool::Create(const PoolOptions& options) {
   return std::shared_ptr<ThreadPool>(new ThreadPool(options));
@@ -24,23 +29,36 @@ ThreadPool::~ThreadPool() {
   const bool on_worker = std::any_of(workers_.begin(), workers_.end(),
                                      [&](const std::thread& t) { return t.get_id() == self; });
   if (on_worker) {
-    // The last reference died inside a job's destructor on one of our own workers: joining would
-    // deadlock, so let the workers run out on their own (they hold no reference to `this` after
-    // they see the stop signal, which is the last thing they read).
-    stopping_.store(true, std::memory_order_release);
+    // The last reference died on one of our own workers (WorkerLoop released the strand that held
+    // it). Joining that worker would deadlock, so it is detached and told, through
+    // `destroyed_by_this_worker`, to return without touching `this` again. The other workers are
+    // idle (any strand they could be running would hold a reference): stop and join them, so none
+    // waits on `ready_` after it is gone.
+    stopping_.store(true, std::memory_order_seq_cst);
     for (size_t i = 0; i < workers_.size(); ++i) ready_.enqueue(nullptr);
-    for (auto& t : workers_) t.detach();
+    for (auto& t : workers_) {
+      if (t.get_id() == self) {
+        t.detach();
+      } else if (t.joinable()) {
+        t.join();
+      }
+    }
+    destroyed_by_this_worker = true;
     return;
   }
   Shutdown();
 }
 
 void ThreadPool::Shutdown() {
-  if (stopping_.exchange(true, std::memory_order_acq_rel)) {
+  if (stopping_.exchange(true, std::memory_order_seq_cst)) {
     for (auto& t : workers_)
       if (t.joinable()) t.join();
     return;
   }
+  // A submission that passed EnterSubmit before `stopping_` was set may still be scheduling its
+  // strand; wait for it, or the strand could land in the ready queue after the final drain below
+  // and its accepted job would never complete.
+  while (submitting_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
   // One sentinel per worker; workers finish the strand turn they are in, then exit.
   for (size_t i = 0; i < workers_.size(); ++i) ready_.enqueue(nullptr);
   for (auto& t : workers_)
@@ -63,9 +81,21 @@ void ThreadPool::WorkerLoop() noexcept {
     }
     if (!strand) return;  // sentinel (the batch flushes on destruction)
     strand->RunTurn();
-    strand.reset();
+    strand.reset();  // may destroy the pool, if it held the last reference (see ~ThreadPool)
+    if (destroyed_by_this_worker) return;  // `this` is gone
     batch.FlushIfStale(NowNs());
   }
+}
+
+bool ThreadPool::EnterSubmit() noexcept {
+  // seq_cst on both sides (with Shutdown's exchange): either this sees `stopping_`, or Shutdown
+  // sees the increment and waits for LeaveSubmit.
+  submitting_.fetch_add(1, std::memory_order_seq_cst);
+  if (stopping_.load(std::memory_order_seq_cst)) {
+    LeaveSubmit();
+    return false;
+  }
+  return true;
 }
 
 bool ThreadPool::Admit() noexcept {

@@ -1,5 +1,7 @@
-// A lock-free latency histogram with log-linear buckets (4 sub-buckets per power of two, so any
-// reported percentile is within +19% of the true value). Used for queue-wait and service times.
+// A lock-free latency histogram with log-linear buckets (4 equal-width sub-buckets per power of
+// two). A percentile is reported as its bucket's upper bound (capped at the max), so it is never
+// below the true value and at most +25% above it (the first sub-bucket above 2^k spans
+// [2^k, 1.25 * 2^k)). Used for queue-wait and service times.
 #pragma once
 
 #include <array>

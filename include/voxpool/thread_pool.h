@@ -70,6 +70,11 @@ class ThreadPool {
   explicit ThreadPool(const PoolOptions& options);
   void WorkerLoop() noexcept;
 
+  // Called by Strand around a submission: Enter fails once Shutdown has begun; otherwise
+  // Shutdown waits for the matching Leave before it stops the workers, so a job accepted while
+  // Shutdown starts is always scheduled where Shutdown will find it. Never allocates.
+  bool EnterSubmit() noexcept;
+  void LeaveSubmit() noexcept { submitting_.fetch_sub(1, std::memory_order_release); }
   // Called by Strand. Reserve one queued slot; false when full (counted as rejected).
   bool Admit() noexcept;
   // Called by Strand when an admitted job leaves the queue (started or dropped).
@@ -81,6 +86,7 @@ class ThreadPool {
   moodycamel::BlockingConcurrentQueue<std::shared_ptr<Strand>> ready_;
   std::vector<std::thread> workers_;
   std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> submitting_{0};  // TrySubmit calls between EnterSubmit and LeaveSubmit
   std::atomic<size_t> capacity_;
   std::atomic<uint64_t> queued_{0};
   std::atomic<uint64_t> submitted_{0}, completed_{0}, failed_{0}, rejected_{0}, dropped_{0};

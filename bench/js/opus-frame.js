@@ -1,0 +1,313 @@
+'use strict';
+/**
+ * Per-frame Opus cost, each contender in a fresh child process (like better-sqlite3's
+ * benchmark/): sync encode and decode of the same generated 20 ms frames, 48 kHz stereo, 64 kbps,
+ * complexity 10, with voxpool, @discordjs/opus, opusscript (wasm) and mediaplex.
+ *
+ * Then voxpool's async throughput: frames/s with K jobs in flight over S encoders, and the
+ * main-thread cost per async frame. process.cpuUsage() sums all threads, so the main thread's
+ * share is measured two ways:
+ *   - event-loop busy time: performance.eventLoopUtilization() over the run × wall time ÷ frames
+ *     (time the loop was not waiting in epoll: JS, native callbacks, Promise resolution, GC on
+ *     the main thread; it also counts time the main thread was runnable but descheduled, so on a
+ *     busy 2-core box it overstates CPU);
+ *   - main-thread CPU from /proc/thread-self/schedstat (Linux; true on-CPU time of that thread).
+ *
+ * Decode: each library decodes the packets its own encoder produced from the same frames (the
+ * settings are identical, so the packets are equivalent in size and content class).
+ *
+ * Usage: node bench/js/opus-frame.js [--quick] [--json]
+ */
+const { performance } = require('node:perf_hooks');
+const audio = require('./audio');
+const common = require('./common');
+
+const OPTS = { sampleRate: 48000, channels: 2, bitrate: 64000, complexity: 10 };
+const CTL_SET_BITRATE = 4002;
+const CTL_SET_COMPLEXITY = 4010;
+
+/** Each factory returns { encode(pcm), decode(packet), close() } configured identically. */
+const CONTENDERS = {
+  voxpool() {
+    const vp = common.loadVoxpool();
+    const enc = vp.createEncoder(OPTS);
+    const dec = vp.createDecoder({ sampleRate: 48000, channels: 2 });
+    return {
+      note: vp.missing.includes('Encoder') ? 'binding NativeEncoder (public Encoder missing)' : 'Encoder',
+      encode: (pcm) => enc.encode(pcm),
+      decode: (pkt) => dec.decode(pkt),
+      close() {
+        enc.destroy();
+        if (dec.destroy) dec.destroy();
+      },
+    };
+  },
+  'voxpool OpusEncoder'() {
+    const vp = common.loadVoxpool();
+    if (!vp.OpusEncoder) return null;
+    const o = new vp.OpusEncoder(48000, 2);
+    o.applyEncoderCTL(CTL_SET_BITRATE, 64000);
+    o.applyEncoderCTL(CTL_SET_COMPLEXITY, 10);
+    return {
+      note: 'compat facade',
+      encode: (pcm) => o.encode(pcm),
+      decode: (pkt) => o.decode(pkt),
+      close() {},
+    };
+  },
+  '@discordjs/opus'() {
+    const { OpusEncoder } = require('@discordjs/opus');
+    const o = new OpusEncoder(48000, 2);
+    o.applyEncoderCTL(CTL_SET_BITRATE, 64000);
+    o.applyEncoderCTL(CTL_SET_COMPLEXITY, 10);
+    return { note: '0.10.0', encode: (p) => o.encode(p), decode: (p) => o.decode(p), close() {} };
+  },
+  opusscript() {
+    const OpusScript = require('opusscript');
+    const o = new OpusScript(48000, 2, OpusScript.Application.AUDIO);
+    o.encoderCTL(CTL_SET_BITRATE, 64000);
+    o.encoderCTL(CTL_SET_COMPLEXITY, 10);
+    return {
+      note: 'wasm 0.0.8',
+      encode: (p) => o.encode(p, audio.FRAME_SAMPLES),
+      decode: (p) => o.decode(p),
+      close: () => o.delete(),
+    };
+  },
+  mediaplex() {
+    const { OpusEncoder } = require('mediaplex');
+    const o = new OpusEncoder(48000, 2);
+    o.applyEncoderCtl(CTL_SET_BITRATE, 64000);
+    o.applyEncoderCtl(CTL_SET_COMPLEXITY, 10);
+    return { note: o.version, encode: (p) => o.encode(p), decode: (p) => o.decode(p), close() {} };
+  },
+};
+
+function timeLoop(fn, inputs, rounds) {
+  const perRound = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < inputs.length; i++) fn(inputs[i]);
+    perRound.push(Number(process.hrtime.bigint() - t0) / 1e3 / inputs.length);
+  }
+  return { mean: common.mean(perRound), best: Math.min(...perRound), rounds: perRound.length };
+}
+
+function childSync({ name, quick }) {
+  const c = CONTENDERS[name]();
+  if (!c) return { name, skipped: 'not exported' };
+  const frames = audio.frames({ seconds: quick ? 5 : 10 });
+  const rounds = quick ? 3 : 8;
+  // Warm-up: JIT, allocator and caches. Then one encode pass to collect packets for decode.
+  for (let i = 0; i < 100; i++) c.encode(frames[i % frames.length]);
+  const packets = frames.map((f) => Buffer.from(c.encode(f)));
+  for (let i = 0; i < 100; i++) c.decode(packets[i % packets.length]);
+  const bytes = common.mean(packets.map((p) => p.length));
+  const encode = timeLoop(c.encode, frames, rounds);
+  const decode = timeLoop(c.decode, packets, rounds);
+  c.close();
+  return { name, note: c.note, frames: frames.length, meanPacketBytes: bytes, encode, decode };
+}
+
+/**
+ * Async throughput. `mode` 'encodeAsync': K jobs in flight, spread round-robin over S encoders;
+ * each completion submits the next. `mode` 'encodeMany': K/S batches in flight, each batch one
+ * encodeMany() call with one frame per encoder.
+ */
+async function childAsync({ mode, streams, inFlight, seconds }) {
+  const vp = common.loadVoxpool();
+  const frames = audio.frames({ seconds: 5 });
+  const encoders = Array.from({ length: streams }, () => vp.createEncoder(OPTS));
+  let completed = 0;
+  let failed = 0;
+  let stop = false;
+  let frameIdx = 0;
+  const nextFrame = () => frames[frameIdx++ % frames.length];
+
+  let done;
+  const finished = new Promise((r) => (done = r));
+  let outstanding = 0;
+  let meter = null; // set once the warm-up is over
+  const onSettle = () => {
+    if (--outstanding === 0 && stop) done();
+  };
+
+  if (mode === 'encodeAsync') {
+    let rr = 0;
+    const submit = () => {
+      const enc = encoders[rr++ % streams];
+      outstanding++;
+      enc.encodeAsync(nextFrame()).then(
+        () => {
+          completed++;
+          onSettle();
+          if (!stop) submit();
+        },
+        () => {
+          failed++;
+          onSettle();
+          if (!stop) submit();
+        },
+      );
+    };
+    for (let k = 0; k < inFlight; k++) submit();
+  } else {
+    const batches = Math.max(1, Math.round(inFlight / streams));
+    const submit = () => {
+      outstanding++;
+      const batch = encoders.map(nextFrame);
+      vp.encodeMany(encoders, batch).then(
+        (results) => {
+          for (const r of results) {
+            if (r instanceof Error) failed++;
+            else completed++;
+          }
+          onSettle();
+          if (!stop) submit();
+        },
+        () => {
+          failed += streams;
+          onSettle();
+          if (!stop) submit();
+        },
+      );
+    };
+    for (let k = 0; k < batches; k++) submit();
+  }
+
+  // Warm-up, then measure a window.
+  await new Promise((r) => setTimeout(r, 300));
+  vp.resetStats();
+  meter = {
+    completed,
+    t: performance.now(),
+    elu: performance.eventLoopUtilization(),
+    cpu: process.cpuUsage(),
+    thread: common.threadCpuNs(),
+  };
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const wallMs = performance.now() - meter.t;
+  const elu = performance.eventLoopUtilization(meter.elu);
+  const cpu = process.cpuUsage(meter.cpu);
+  const thread = common.threadCpuNs();
+  const n = completed - meter.completed;
+  stop = true;
+  if (outstanding > 0) await finished;
+  for (const e of encoders) e.destroy();
+  const stats = vp.stats();
+  return {
+    mode,
+    streams,
+    inFlight,
+    frames: n,
+    failed,
+    framesPerSec: (n / wallMs) * 1000,
+    eventLoopUtilization: elu.utilization,
+    mainLoopBusyUsPerFrame: (elu.utilization * wallMs * 1000) / n,
+    mainThreadCpuUsPerFrame: thread !== null && meter.thread !== null ? (thread - meter.thread) / 1000 / n : null,
+    processCpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    processCpuUsPerFrame: (cpu.user + cpu.system) / n,
+    pool: { threads: stats.threads, queueWait: stats.queueWait, serviceTime: stats.serviceTime },
+  };
+}
+
+const SYNC_ORDER = ['voxpool', 'voxpool OpusEncoder', '@discordjs/opus', 'opusscript', 'mediaplex'];
+
+function asyncConfigs(quick) {
+  const all = [
+    { mode: 'encodeAsync', streams: 1, inFlight: 1 },
+    { mode: 'encodeAsync', streams: 2, inFlight: 2 },
+    { mode: 'encodeAsync', streams: 16, inFlight: 16 },
+    { mode: 'encodeAsync', streams: 64, inFlight: 64 },
+    { mode: 'encodeAsync', streams: 64, inFlight: 256 },
+    { mode: 'encodeMany', streams: 16, inFlight: 32 },
+    { mode: 'encodeMany', streams: 64, inFlight: 128 },
+    { mode: 'encodeMany', streams: 300, inFlight: 600 },
+  ];
+  return quick ? all.filter((c) => [2, 64, 300].includes(c.streams) && c.inFlight !== 256) : all;
+}
+
+function render(result) {
+  const out = [];
+  const ref = result.sync.find((r) => r.name === '@discordjs/opus' && !r.error && !r.skipped);
+  const rel = (v, key) => (ref ? `${((v / ref[key].mean) * 100).toFixed(0)} %` : '–');
+  out.push('### Per-frame cost, sync (48 kHz stereo 64 kbps complexity 10, 20 ms frames)\n');
+  out.push(
+    common.table(
+      ['library', 'encode µs/frame', 'best round', 'vs @discordjs/opus', 'decode µs/frame', 'vs @discordjs/opus', 'bytes/packet'],
+      result.sync.map((r) =>
+        r.error || r.skipped
+          ? [r.name, common.oneLine(r.error || r.skipped), '', '', '', '', '']
+          : [
+              `${r.name} (${r.note})`,
+              common.fmt(r.encode.mean),
+              common.fmt(r.encode.best),
+              rel(r.encode.mean, 'encode'),
+              common.fmt(r.decode.mean),
+              rel(r.decode.mean, 'decode'),
+              common.fmt(r.meanPacketBytes, 0),
+            ],
+      ),
+    ),
+  );
+  out.push('\n### voxpool async encode throughput\n');
+  out.push(
+    common.table(
+      ['call', 'encoders S', 'in flight K', 'frames/s', 'loop busy µs/frame', 'main-thread CPU µs/frame', 'process CPU %', 'queue wait p99 µs'],
+      result.async.map((r) =>
+        r.error
+          ? [r.mode, r.streams, r.inFlight, common.oneLine(r.error), '', '', '', '']
+          : [
+              r.mode,
+              r.streams,
+              r.inFlight,
+              common.fmt(r.framesPerSec, 0),
+              common.fmt(r.mainLoopBusyUsPerFrame, 2),
+              common.fmt(r.mainThreadCpuUsPerFrame, 2),
+              common.fmt(r.processCpuPercent, 0),
+              common.fmt(r.pool.queueWait && r.pool.queueWait.p99, 0),
+            ],
+      ),
+    ),
+  );
+  out.push(
+    '\nLoop busy = performance.eventLoopUtilization() × wall ÷ frames (includes time the main thread ' +
+      'was runnable but descheduled); main-thread CPU = /proc/thread-self/schedstat delta ÷ frames.',
+  );
+  return out.join('\n');
+}
+
+async function main() {
+  const args = common.parseArgs();
+  if (args.child) {
+    const payload = JSON.parse(args.child);
+    let res;
+    try {
+      res = payload.kind === 'async' ? await childAsync(payload) : childSync(payload);
+    } catch (err) {
+      res = { name: payload.name || payload.mode, error: err.message };
+    }
+    process.stdout.write(`${JSON.stringify(res)}\n`);
+    process.exit(0);
+  }
+  const quick = !!args.quick;
+  const result = { machine: common.machine(), quick, sync: [], async: [] };
+  if (!args['no-header']) console.log(`## Machine\n\n${common.machineMarkdown(result.machine)}\n`);
+  for (const name of SYNC_ORDER) {
+    const r = common.runChildRetrying(__filename, { kind: 'sync', name, quick });
+    if (r.error) r.name = name;
+    result.sync.push(r);
+  }
+  for (const cfg of asyncConfigs(quick)) {
+    const r = common.runChildRetrying(__filename, { kind: 'async', ...cfg, seconds: quick ? 0.7 : 2 });
+    result.async.push({ ...cfg, ...r });
+  }
+  console.log(render(result));
+  const file = common.writeOut('opus-frame.json', result);
+  console.log(`\nJSON: ${file}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

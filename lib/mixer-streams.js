@@ -1,0 +1,333 @@
+'use strict';
+// Streams over the mixer core: a mixing Readable with one Writable per input, a native
+// replacement for prism-media's VolumeTransformer (with ramped changes), and a resampling
+// Transform.
+const { Readable, Transform, Writable } = require('node:stream');
+const binding = require('./binding');
+const validate = require('./validate');
+const { Mixer } = require('./mixer');
+const { Resampler } = require('./resampler');
+const { dbToLinear } = require('./mixer-util');
+
+const C = binding.mixerConstants;
+
+/**
+ * A Readable of mixed frames. Add inputs with {@link MixerStream#addInput}; each is a Writable
+ * whose PCM feeds one mixer source. A frame is produced (on the pool) whenever the consumer wants
+ * data and at least one input has a whole frame queued; inputs without one are silent for that
+ * tick. The stream ends once every input has ended and drained. `mixer` exposes gains, mute,
+ * solo, pan, ducking and stats.
+ */
+class MixerStream extends Readable {
+  #inputs = new Set();
+  #ticking = false;
+  #wanted = false;
+  #ending = false;
+  #added = false;
+
+  /**
+   * @param {object} [options] Mixer options (see Mixer) plus Readable's highWaterMark
+   */
+  constructor(options) {
+    const o = validate.options(options);
+    const { highWaterMark, ...mixerOptions } = o;
+    const mixer = new Mixer(mixerOptions);
+    super({ highWaterMark: highWaterMark === undefined ? mixer.frameBytes * 4 : validate.integer(highWaterMark, 'highWaterMark', 1, 2 ** 31 - 1) });
+    /** @type {Mixer} */
+    this.mixer = mixer;
+  }
+
+  /**
+   * Adds an input and returns its Writable. Write PCM in the input's format/rate/channels; any
+   * chunk size. Ending it pads the last partial frame with silence.
+   * @param {object} [options] Mixer#addSource options
+   * @returns {Writable & { id: number }}
+   */
+  addInput(options) {
+    const id = this.mixer.addSource(options);
+    const o = validate.options(options);
+    const channels = o.channels === undefined ? this.mixer.channels : o.channels;
+    const format = o.format === undefined ? this.mixer.format : o.format;
+    const frameBytes = channels * (format === 'f32le' ? 4 : 2);
+    const input = { id, frameBytes, rest: Buffer.alloc(0), ended: false, blocked: null, blockedCb: null, writable: null };
+    const stream = this;
+    const writable = new Writable({
+      write(chunk, encoding, cb) { stream.#write(input, chunk, cb); },
+      final(cb) {
+        if (input.rest.length > 0) {
+          const frames = Math.ceil(input.rest.length / frameBytes);
+          const padded = Buffer.alloc(frames * frameBytes);
+          input.rest.copy(padded);
+          input.rest = Buffer.alloc(0);
+          stream.#write(input, padded, (err) => { input.ended = true; stream.#pump(); cb(err); });
+          return;
+        }
+        input.ended = true;
+        stream.#pump();
+        cb();
+      },
+      destroy(err, cb) {
+        // An input that ended normally stays until its queue drains (#pump removes it); one
+        // destroyed early is removed now with whatever it had queued.
+        if (!input.ended && stream.#inputs.delete(input) && !stream.destroyed) {
+          try { stream.mixer.removeSource(id); } catch { /* mixer already destroyed */ }
+          stream.#pump();
+        }
+        cb(err);
+      },
+    });
+    writable.id = id;
+    input.writable = writable;
+    this.#inputs.add(input);
+    this.#added = true;
+    return writable;
+  }
+
+  // Pushes whole frames of `chunk` into the source; waits for a tick when the FIFO is full.
+  #write(input, chunk, cb) {
+    let data = input.rest.length > 0 ? Buffer.concat([input.rest, chunk]) : chunk;
+    const whole = data.length - (data.length % input.frameBytes);
+    input.rest = Buffer.from(data.subarray(whole));
+    data = data.subarray(0, whole);
+    const step = C.MAX_PUSH_FRAMES * input.frameBytes;
+    const attempt = () => {
+      while (data.length > 0) {
+        const piece = data.subarray(0, step);
+        try {
+          this.mixer.push(input.id, piece);
+        } catch (err) {
+          if (err && err.code === 'ERR_VOXPOOL_QUEUE_FULL') {
+            input.blocked = attempt;  // retried after the next tick
+            input.blockedCb = cb;
+            this.#pump();
+            return;
+          }
+          cb(err);
+          return;
+        }
+        data = data.subarray(piece.length);
+      }
+      input.blocked = null;
+      cb();
+      this.#pump();
+    };
+    attempt();
+  }
+
+  _read() {
+    this.#wanted = true;
+    this.#pump();
+  }
+
+  _destroy(err, cb) {
+    const inputs = [...this.#inputs];
+    this.#inputs.clear();
+    this.mixer.destroy();
+    // Inputs (some may be waiting for room) go down with the mix.
+    for (const input of inputs) {
+      if (input.blocked) {
+        input.blocked = null;
+        const gone = new Error('The mixer stream was destroyed');
+        gone.code = 'ERR_STREAM_DESTROYED';
+        input.blockedCb(gone);
+      }
+      input.writable.destroy(err || undefined);
+    }
+    cb(err);
+  }
+
+  // One tick in flight at a time; Readable's buffer (highWaterMark) keeps frames ahead.
+  #pump() {
+    if (this.#ticking || this.destroyed || this.#ending) return;
+    let ready = false;
+    for (const input of this.#inputs) {
+      const queued = this.mixer.sourceStats(input.id).queuedFrames;
+      if (queued >= this.mixer.frameSize) {
+        ready = true;
+      } else if (input.ended) {  // drained (a resampler tail shorter than a frame is dropped)
+        this.#inputs.delete(input);
+        this.mixer.removeSource(input.id);
+      }
+    }
+    if (!ready) {
+      if (this.#inputs.size === 0 && this.#added) {
+        this.#ending = true;
+        this.push(null);
+      }
+      return;
+    }
+    if (!this.#wanted) return;
+    this.#ticking = true;
+    this.mixer.mixAsync().then(
+      (frame) => {
+        this.#ticking = false;
+        if (this.destroyed) return;
+        this.#wanted = this.push(frame);
+        for (const input of this.#inputs) if (input.blocked) input.blocked();
+        this.#pump();
+      },
+      (err) => {
+        this.#ticking = false;
+        this.destroy(err);
+      },
+    );
+  }
+}
+
+/**
+ * Creates a mixing Readable (see MixerStream).
+ * @param {object} [options] Mixer options plus highWaterMark
+ * @returns {MixerStream}
+ */
+function createMixerStream(options) {
+  return new MixerStream(options);
+}
+
+/**
+ * Native replacement for prism-media's VolumeTransformer: same role and methods (setVolume,
+ * setVolumeDecibels, setVolumeLogarithmic, volume, volumeDecibels, volumeLogarithmic), same
+ * rounding (floor, saturated) so a steady volume gives identical bytes, but changes ramp over
+ * `rampMs` instead of stepping (a step on a loud signal clicks).
+ */
+class VolumeTransformer extends Transform {
+  #native;
+  #frameBytes;
+  #sampleBytes;
+  #rampMs;
+  #rest = Buffer.alloc(0);
+
+  /**
+   * @param {object} [options] Transform options plus:
+   * @param {'s16le'|'f32le'} [options.type='s16le'] sample format (prism's name for it)
+   * @param {number} [options.volume=1] initial linear volume (0..MAX_VOLUME)
+   * @param {number} [options.rampMs=20] how long later volume changes take (0 = step, like prism)
+   * @param {number} [options.sampleRate=48000] Hz (for ramp timing)
+   * @param {1|2} [options.channels=2] (ramps move once per frame)
+   */
+  constructor(options) {
+    const o = validate.options(options);
+    const { type, volume, rampMs, sampleRate, channels, ...streamOptions } = o;
+    super(streamOptions);
+    const format = type === undefined ? 's16le' : validate.oneOf(type, 'type', ['s16le', 'f32le']);
+    const ch = channels === undefined ? 2 : validate.oneOf(channels, 'channels', [1, 2]);
+    this.#rampMs = rampMs === undefined ? 20 : validate.number(rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
+    this.#sampleBytes = format === 'f32le' ? 4 : 2;
+    this.#frameBytes = ch * this.#sampleBytes;
+    this.#native = new binding.NativeVolume({
+      sampleRate: sampleRate === undefined ? 48000 : validate.integer(sampleRate, 'sampleRate', C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE),
+      channels: ch,
+      format,
+      volume: volume === undefined ? 1 : validate.number(volume, 'volume', 0, C.MAX_VOLUME),
+    });
+  }
+
+  _transform(chunk, encoding, done) {
+    const data = this.#rest.length > 0 ? Buffer.concat([this.#rest, chunk]) : chunk;
+    const whole = data.length - (data.length % this.#frameBytes);
+    this.#rest = Buffer.from(data.subarray(whole));
+    if (whole > 0) this.push(this.#native.process(data.subarray(0, whole)));
+    done();
+  }
+
+  _flush(done) {
+    // A trailing partial frame: scale its whole samples (padded to a frame for the native call),
+    // as prism does; a partial sample is dropped, as prism does.
+    const usable = this.#rest.length - (this.#rest.length % this.#sampleBytes);
+    if (usable > 0) {
+      const padded = Buffer.alloc(this.#frameBytes);
+      this.#rest.copy(padded, 0, 0, usable);
+      this.push(this.#native.process(padded).subarray(0, usable));
+    }
+    this.#rest = Buffer.alloc(0);
+    done();
+  }
+
+  /**
+   * Sets the volume relative to the input: 1 is unchanged, 0.5 half, 2 double.
+   * @param {number} volume 0..MAX_VOLUME
+   * @param {{ rampMs?: number }} [options] override the default ramp for this change
+   */
+  setVolume(volume, options) {
+    validate.number(volume, 'volume', 0, C.MAX_VOLUME);
+    const o = validate.options(options);
+    const ramp = o.rampMs === undefined ? this.#rampMs : validate.number(o.rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
+    this.#native.set(volume, ramp);
+  }
+
+  /** Sets the volume in decibels. @param {number} db @param {{ rampMs?: number }} [options] */
+  setVolumeDecibels(db, options) {
+    validate.number(db, 'db', C.MIN_GAIN_DB, C.MAX_GAIN_DB);
+    this.setVolume(dbToLinear(db), options);
+  }
+
+  /**
+   * Sets the volume on a perceptual scale (prism's curve: volume = value ** 1.660964).
+   * @param {number} value @param {{ rampMs?: number }} [options]
+   */
+  setVolumeLogarithmic(value, options) {
+    validate.number(value, 'value', 0, C.MAX_VOLUME ** (1 / 1.660964));
+    this.setVolume(value ** 1.660964, options);
+  }
+
+  /** @type {number} the volume being moved to (what setVolume last set) */
+  get volume() { return this.#native.target(); }
+  set volume(value) { this.setVolume(value); }
+  /** @type {number} the volume applied right now (mid-ramp values included) */
+  get currentVolume() { return this.#native.value(); }
+  /** @type {number} */ get volumeDecibels() { return Math.log10(this.volume) * 20; }
+  /** @type {number} */ get volumeLogarithmic() { return this.volume ** (1 / 1.660964); }
+}
+
+/**
+ * Creates a VolumeTransformer (native replacement for prism-media's).
+ * @param {object} [options] see VolumeTransformer
+ * @returns {VolumeTransformer}
+ */
+function createVolumeTransformer(options) {
+  return new VolumeTransformer(options);
+}
+
+/**
+ * A Transform that resamples PCM (any chunk sizes; partial frames are carried over). The tail the
+ * converter holds is emitted when the stream ends.
+ * @param {{ inputRate: number, outputRate: number, channels?: 1|2, format?: 's16le'|'f32le' }} options
+ * @returns {Transform & { resampler: Resampler }}
+ */
+function createResampleStream(options) {
+  const resampler = new Resampler(options);
+  const frame = resampler.frameBytes;
+  const maxChunk = resampler.inputRate * frame;  // one second per native call
+  let rest = Buffer.alloc(0);
+  const stream = new Transform({
+    transform(chunk, encoding, done) {
+      let data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
+      const whole = data.length - (data.length % frame);
+      rest = Buffer.from(data.subarray(whole));
+      data = data.subarray(0, whole);
+      try {
+        for (let at = 0; at < data.length; at += maxChunk) {
+          const out = resampler.process(data.subarray(at, at + maxChunk));
+          if (out.length > 0) this.push(out);
+        }
+      } catch (err) {
+        done(err);
+        return;
+      }
+      done();
+    },
+    flush(done) {
+      try {
+        const tail = resampler.flush();
+        if (tail.length > 0) this.push(tail);
+      } catch (err) {
+        done(err);
+        return;
+      }
+      done();
+    },
+  });
+  stream.resampler = resampler;
+  return stream;
+}
+
+module.exports = { MixerStream, createMixerStream, VolumeTransformer, createVolumeTransformer, createResampleStream };
