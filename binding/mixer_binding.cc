@@ -17,6 +17,7 @@
 #include "env_context.h"
 #include "errors.h"
 #include "js_result.h"
+#include "options.h"
 #include "voxpool/mixer.h"
 #include "voxpool/resampler.h"
 #include "voxpool/speaker_mixer.h"
@@ -31,18 +32,6 @@ constexpr napi_type_tag kResamplerTag = {0x766f78706f6f6c05ULL, 0x526573616d7000
 constexpr napi_type_tag kSpeakerMixerTag = {0x766f78706f6f6c06ULL, 0x5370656b72000006ULL};
 constexpr napi_type_tag kVolumeTag = {0x766f78706f6f6c07ULL, 0x566f6c756d650007ULL};
 
-int IntOr(const Napi::Object& o, const char* key, int fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : fallback;
-}
-double NumberOr(const Napi::Object& o, const char* key, double fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
-}
-bool BoolOr(const Napi::Object& o, const char* key, bool fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
-}
 SampleFormat FormatOf(const Napi::Object& o) {
   Napi::Value v = o.Get("format");
   return v.IsString() && v.As<Napi::String>().Utf8Value() == "f32le" ? SampleFormat::kF32
@@ -87,16 +76,6 @@ int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels
     *data = aligned->data();
   }
   return static_cast<int>(frames);
-}
-
-StrandOptions StrandOptionsOf(const Napi::Object& o) {
-  StrandOptions s;
-  const int q = IntOr(o, "maxQueue", 0);
-  if (q > 0) s.capacity = static_cast<size_t>(q);
-  Napi::Value overflow = o.Get("overflow");
-  if (overflow.IsString() && overflow.As<Napi::String>().Utf8Value() == "drop-oldest")
-    s.overflow = OverflowPolicy::kDropOldest;
-  return s;
 }
 
 // ----- jobs ---------------------------------------------------------------------------------
@@ -187,6 +166,9 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
                            InstanceMethod<&NativeMixer::AddSource>("addSource"),
                            InstanceMethod<&NativeMixer::RemoveSource>("removeSource"),
                            InstanceMethod<&NativeMixer::Push>("push"),
+                           InstanceMethod<&NativeMixer::PushMany>("pushMany"),
+                           InstanceMethod<&NativeMixer::MixWith>("mixWith"),
+                           InstanceMethod<&NativeMixer::MixAsyncWith>("mixAsyncWith"),
                            InstanceMethod<&NativeMixer::SetGain>("setGain"),
                            InstanceMethod<&NativeMixer::SetMuted>("setMuted"),
                            InstanceMethod<&NativeMixer::SetSolo>("setSolo"),
@@ -220,7 +202,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     m.limiter_release_ms =
         static_cast<float>(NumberOr(o, "limiterReleaseMs", m.limiter_release_ms));
     format_ = FormatOf(o);
-    strand_options_ = StrandOptionsOf(o);
+    strand_options_ = ReadStrandOptions(o);
     std::unique_ptr<Mixer> mixer;
     Check(env, Mixer::Create(m, &mixer));
     mixer_ = std::move(mixer);
@@ -239,6 +221,13 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   struct SourceInfo {
     SampleFormat format;
     int channels;
+  };
+  struct BatchItem {  // one checked push of a pushMany() batch
+    uint32_t id;
+    SampleFormat format;
+    const uint8_t* data;
+    size_t size;
+    int frames;
   };
 
   void ReleaseExternal(Napi::Env env) {
@@ -305,6 +294,80 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
                           : self->mixer_->Push(id, reinterpret_cast<const float*>(data), frames);
     Check(env, st);
     return env.Undefined();
+  }
+
+  // pushMany(ids, frames) -> number: frames[i] into source ids[i], for every i, in one crossing
+  // (a tick's worth of pushes). Every argument is checked before anything is pushed; a push the
+  // source's FIFO cannot take is refused and counted in its droppedFrames, and the others still
+  // go in. Returns how many were refused. Never allocates (batch_ is reserved up front).
+  Napi::Value PushMany(const Napi::CallbackInfo& info) {
+    NativeMixer* self = Self(info);
+    return Napi::Number::New(info.Env(), self->PushBatch(info));
+  }
+
+  // mixWith(ids, frames) -> Buffer: pushMany then mix, in one crossing.
+  Napi::Value MixWith(const Napi::CallbackInfo& info) {
+    NativeMixer* self = Self(info);
+    self->PushBatch(info);
+    return Mix(info);
+  }
+
+  // mixAsyncWith(ids, frames) -> Promise<Buffer>: pushMany now (the PCM is copied into the
+  // FIFOs), then one tick on the pool, in order with earlier ticks.
+  Napi::Value MixAsyncWith(const Napi::CallbackInfo& info) {
+    NativeMixer* self = Self(info);
+    self->PushBatch(info);
+    return MixAsync(info);
+  }
+
+  int PushBatch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray())
+      ThrowTypeError(env, "Expected an array of source ids and an array of PCM chunks");
+    Napi::Array ids = info[0].As<Napi::Array>();
+    Napi::Array frames = info[1].As<Napi::Array>();
+    const uint32_t n = ids.Length();
+    if (frames.Length() != n) ThrowRangeError(env, "Expected one PCM chunk per source id");
+    if (n > static_cast<uint32_t>(kMixerMaxSources))
+      ThrowRangeError(env, "Too many pushes in one batch");
+    batch_.clear();
+    for (uint32_t i = 0; i < n; ++i) {
+      Napi::Value idv = ids.Get(i);
+      if (!idv.IsNumber()) ThrowTypeError(env, "Expected a source id");
+      const uint32_t id = idv.As<Napi::Number>().Uint32Value();
+      auto it = sources_.find(id);
+      if (it == sources_.end())
+        Throw(env, Status(ErrorCode::kInvalidArgument, "No source with this id"));
+      Bytes pcm;
+      if (!GetBytes(env, frames.Get(i), &pcm))
+        ThrowTypeError(env, "Expected PCM as a Buffer or TypedArray");
+      const size_t frame_bytes =
+          BytesPerSample(it->second.format) * static_cast<size_t>(it->second.channels);
+      if (pcm.size % frame_bytes != 0)
+        ThrowRangeError(
+            env, "PCM length is not a whole number of frames for this format and channel count");
+      if (pcm.size / frame_bytes > static_cast<size_t>(kMixerMaxPushFrames))
+        ThrowRangeError(env, "PCM chunk is too long");
+      batch_.push_back(
+          {id, it->second.format, pcm.data, pcm.size, static_cast<int>(pcm.size / frame_bytes)});
+    }
+    int refused = 0;
+    for (const BatchItem& b : batch_) {
+      const uint8_t* data = b.data;
+      if (reinterpret_cast<uintptr_t>(data) % BytesPerSample(b.format) != 0) {
+        aligned_.assign(data, data + b.size);  // a Buffer may start at any offset
+        data = aligned_.data();
+      }
+      const Status st = b.format == SampleFormat::kS16
+                            ? mixer_->Push(b.id, reinterpret_cast<const int16_t*>(data), b.frames)
+                            : mixer_->Push(b.id, reinterpret_cast<const float*>(data), b.frames);
+      if (st.code() == ErrorCode::kQueueFull) {
+        ++refused;
+      } else {
+        Check(env, st);
+      }
+    }
+    return refused;
   }
 
   Napi::Value SetGain(const Napi::CallbackInfo& info) {
@@ -445,6 +508,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   std::unordered_map<uint32_t, SourceInfo> sources_;  // JS thread only
   int64_t external_ = 0;                              // bytes reported to V8 as external memory
   std::vector<uint8_t> aligned_;  // realignment scratch for odd Buffer offsets (JS thread only)
+  std::vector<BatchItem> batch_ = std::vector<BatchItem>(kMixerMaxSources);  // pushMany scratch
 };
 
 // ----- NativeResampler ----------------------------------------------------------------------
@@ -579,7 +643,7 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
     s.limiter = BoolOr(o, "limiter", s.limiter);
     s.ceiling_db = static_cast<float>(NumberOr(o, "ceilingDb", s.ceiling_db));
     format_ = FormatOf(o);
-    strand_options_ = StrandOptionsOf(o);
+    strand_options_ = ReadStrandOptions(o);
     std::unique_ptr<SpeakerMixer> mixer;
     Check(env, SpeakerMixer::Create(s, &mixer));
     mixer_ = std::move(mixer);

@@ -13,6 +13,7 @@
 #include "env_context.h"
 #include "errors.h"
 #include "js_result.h"
+#include "options.h"
 #include "voxpool/opus_decoder.h"
 #include "voxpool/opus_encoder.h"
 #include "wrap.h"
@@ -25,28 +26,6 @@ constexpr napi_type_tag kDecoderTag = {0x766f78706f6f6c02ULL, 0x4f70757344656302
 
 // Largest PCM frame in bytes: 120 ms, stereo, float.
 constexpr size_t kMaxPcmBytes = opus::kMaxFrameSamples * opus::kMaxChannels * sizeof(float);
-
-std::optional<int> OptionalInt(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (v.IsNumber()) return v.As<Napi::Number>().Int32Value();
-  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
-  return std::nullopt;
-}
-
-std::optional<bool> OptionalBool(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
-  return std::nullopt;
-}
-
-StrandOptions ReadStrandOptions(const Napi::Object& o) {
-  StrandOptions s;
-  if (auto q = OptionalInt(o, "maxQueue"); q && *q > 0) s.capacity = static_cast<size_t>(*q);
-  Napi::Value overflow = o.Get("overflow");
-  if (overflow.IsString() && overflow.As<Napi::String>().Utf8Value() == "drop-oldest")
-    s.overflow = OverflowPolicy::kDropOldest;
-  return s;
-}
 
 // Checks PCM bytes against the codec's channel count and returns samples per channel.
 int FrameSizeOf(Napi::Env env, const Bytes& pcm, int rate, int channels) {
@@ -191,18 +170,7 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "Expected an options object");
     Napi::Object o = info[0].As<Napi::Object>();
-    opus::EncoderOptions options;
-    options.sample_rate = OptionalInt(o, "sampleRate").value_or(48000);
-    options.channels = OptionalInt(o, "channels").value_or(2);
-    options.application = OptionalInt(o, "application").value_or(opus::kApplicationAudio);
-    options.bitrate = OptionalInt(o, "bitrate");
-    options.complexity = OptionalInt(o, "complexity");
-    options.signal = OptionalInt(o, "signal");
-    options.vbr = OptionalBool(o, "vbr");
-    options.vbr_constraint = OptionalBool(o, "vbrConstraint");
-    options.inband_fec = OptionalBool(o, "fec");
-    options.packet_loss = OptionalInt(o, "packetLoss");
-    options.dtx = OptionalBool(o, "dtx");
+    const opus::EncoderOptions options = ReadEncoderOptions(o);
     strand_options_ = ReadStrandOptions(o);
     std::unique_ptr<opus::Encoder> encoder;
     Status st = opus::Encoder::Create(options, &encoder);

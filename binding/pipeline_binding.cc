@@ -14,6 +14,7 @@
 #include "js_result.h"
 #include "voxpool/voice_receiver.h"
 #include "voxpool/voice_sender.h"
+#include "options.h"
 #include "wrap.h"
 
 namespace voxpool::binding {
@@ -22,29 +23,6 @@ namespace {
 constexpr napi_type_tag kSenderTag = {0x766f78706f6f6c06ULL, 0x53656e6465720001ULL};
 constexpr napi_type_tag kReceiverTag = {0x766f78706f6f6c07ULL, 0x5265636569760001ULL};
 
-std::optional<double> OptionalNumber(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
-  return std::nullopt;
-}
-std::optional<int> OptionalInt(const Napi::Object& o, const char* key) {
-  auto d = OptionalNumber(o, key);
-  if (d) return static_cast<int>(*d);
-  return std::nullopt;
-}
-std::optional<bool> OptionalBool(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
-  return std::nullopt;
-}
-StrandOptions ReadStrandOptions(const Napi::Object& o) {
-  StrandOptions s;
-  if (auto q = OptionalInt(o, "maxQueue"); q && *q > 0) s.capacity = static_cast<size_t>(*q);
-  Napi::Value overflow = o.Get("overflow");
-  if (overflow.IsString() && overflow.As<Napi::String>().Utf8Value() == "drop-oldest")
-    s.overflow = OverflowPolicy::kDropOldest;
-  return s;
-}
 crypto::VoiceMode ReadMode(Napi::Env env, const Napi::Object& o) {
   Napi::Value m = o.Get("mode");
   const crypto::VoiceModeInfo* info =
@@ -176,16 +154,8 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     options.payload_type =
         static_cast<uint8_t>(OptionalInt(o, "payloadType").value_or(rtp::kDiscordPayloadType));
     options.mode = ReadMode(env, o);
-    options.encoder.sample_rate = 48000;
-    options.encoder.channels = OptionalInt(o, "channels").value_or(2);
-    options.encoder.application = OptionalInt(o, "application").value_or(opus::kApplicationAudio);
-    options.encoder.bitrate = OptionalInt(o, "bitrate");
-    options.encoder.complexity = OptionalInt(o, "complexity");
-    options.encoder.signal = OptionalInt(o, "signal");
-    options.encoder.vbr = OptionalBool(o, "vbr");
-    options.encoder.inband_fec = OptionalBool(o, "fec");
-    options.encoder.packet_loss = OptionalInt(o, "packetLoss");
-    options.encoder.dtx = OptionalBool(o, "dtx");
+    options.encoder = ReadEncoderOptions(o);
+    options.encoder.sample_rate = 48000;  // Discord voice is 48 kHz
     strand_options_ = ReadStrandOptions(o);
     Bytes key = ReadKey(env, o);
     std::unique_ptr<VoiceSender> sender;

@@ -214,6 +214,12 @@ export class Mixer {
   addSource(options?: MixerSourceOptions): number;
   removeSource(id: number): void;
   push(id: number, pcm: PcmInput): void;
+  /** One chunk per source in one native call; returns how many were refused (FIFO full). */
+  pushMany(ids: readonly number[], frames: readonly PcmInput[]): number;
+  /** pushMany then mix, in one native call. */
+  mixWith(ids: readonly number[], frames: readonly PcmInput[]): Buffer;
+  /** pushMany now, then one tick on the pool. */
+  mixAsyncWith(ids: readonly number[], frames: readonly PcmInput[]): Promise<Buffer>;
   setGain(id: number, db: number, options?: { rampMs?: number }): void;
   setGainLinear(id: number, gain: number, options?: { rampMs?: number }): void;
   setMuted(id: number, muted: boolean): void;
@@ -283,3 +289,27 @@ export class VolumeTransformer extends MixerTransform {
 }
 export function createVolumeTransformer(options?: VolumeTransformerOptions): VolumeTransformer;
 export function createResampleStream(options: ResamplerOptions): MixerTransform & { resampler: Resampler };
+
+// ---- speaker-mixer streams (issue 4) --------------------------------------------------------
+export interface SpeakerMixerStreamOptions extends SpeakerMixerOptions {
+  /** true: real-time pacing by an unref'd timer; false (default): each read pulls a tick. */
+  tick?: boolean;
+  /** Bytes buffered ahead of the reader (default 0 by demand, 4 frames in real time). */
+  highWaterMark?: number;
+}
+export class SpeakerMixerStream extends MixerReadable {
+  constructor(options?: SpeakerMixerStreamOptions);
+  readonly mixer: SpeakerMixer;
+  readonly frameBytes: number;
+  /** Hands over one decoded packet (see SpeakerMixer#push). */
+  push(ssrc: number, timestamp: number, sequence: number, pcm: PcmInput): boolean;
+  /** Readable#push, used by stream internals. */
+  push(chunk: any, encoding?: BufferEncoding): boolean;
+  /** The aligned frames of one speaker (created on the first request). */
+  speakerStream(ssrc: number): MixerReadable & { ssrc: number };
+  /** Forwards a VoiceReceiver's 'frame' events; returns a function that detaches. */
+  attach(receiver: EventEmitter): () => void;
+  /** Stops input, plays out the jitter buffer, then ends every output. */
+  end(): this;
+}
+export function createSpeakerMixerStream(options?: SpeakerMixerStreamOptions): SpeakerMixerStream;

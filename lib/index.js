@@ -21,4 +21,5 @@ module.exports = {
   ...require('./resampler'),
   ...require('./speaker-mixer'),
   ...require('./mixer-streams'),
+  ...require('./speaker-streams'),
 };

@@ -168,6 +168,67 @@ class Mixer {
   }
 
   /**
+   * Queues one chunk per source in a single call into native code (a tick's worth of pushes):
+   * `frames[i]` goes to source `ids[i]`, each as {@link Mixer#push} would take it. Every argument
+   * is checked before anything is queued. A source whose FIFO cannot take its chunk refuses it
+   * (counted in sourceStats().droppedFrames) while the others are queued.
+   * @param {number[]} ids source ids (at most MAX_SOURCES entries)
+   * @param {Array<Buffer|Int16Array|Float32Array>} frames one chunk per id
+   * @returns {number} how many chunks were refused because their FIFO was full (usually 0)
+   */
+  pushMany(ids, frames) {
+    this.#checkBatch(ids, frames);
+    return this.#native.pushMany(ids, frames);
+  }
+
+  /**
+   * {@link Mixer#pushMany} then {@link Mixer#mix}, in one call into native code.
+   * @param {number[]} ids
+   * @param {Array<Buffer|Int16Array|Float32Array>} frames
+   * @returns {Buffer} frameBytes bytes
+   */
+  mixWith(ids, frames) {
+    this.#checkBatch(ids, frames);
+    return this.#native.mixWith(ids, frames);
+  }
+
+  /**
+   * {@link Mixer#pushMany} now (the PCM is copied) then {@link Mixer#mixAsync}: one tick on the
+   * pool, in order with earlier ticks. Argument errors throw; a destroyed mixer rejects.
+   * @param {number[]} ids
+   * @param {Array<Buffer|Int16Array|Float32Array>} frames
+   * @returns {Promise<Buffer>}
+   */
+  mixAsyncWith(ids, frames) {
+    this.#checkBatch(ids, frames);
+    try {
+      return withCallerStack(this.#native.mixAsyncWith(ids, frames));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  // Same checks and messages as push(), per entry; element names are built only on failure.
+  #checkBatch(ids, frames) {
+    if (!Array.isArray(ids)) throw validate.invalidType('an array of source ids', 'ids', ids);
+    if (ids.length > C.MAX_SOURCES) throw validate.invalidRange(`an array of at most ${C.MAX_SOURCES} source ids`, 'ids', ids);
+    if (!Array.isArray(frames) || frames.length !== ids.length) {
+      const what = `an array of ${ids.length} PCM chunks (one per id)`;
+      throw Array.isArray(frames) ? validate.invalidRange(what, 'frames', frames) : validate.invalidType(what, 'frames', frames);
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) validate.integer(id, `ids[${i}]`, 1, 0xffffffff);
+      const pcm = frames[i];
+      if (!ArrayBuffer.isView(pcm)) validate.bytes(pcm, `frames[${i}]`);
+      const frame = this.#frameBytes.get(id);
+      if (frame !== undefined && (pcm.byteLength % frame !== 0 || pcm.byteLength / frame > C.MAX_PUSH_FRAMES)) {
+        throw validate.invalidRange(`at most ${C.MAX_PUSH_FRAMES} whole frames of ${frame} bytes`, `frames[${i}]`, pcm);
+      }
+    }
+  }
+
+  /**
    * Sets a source's gain in dB, ramped linearly over `rampMs` (click-free).
    * @param {number} id
    * @param {number} db MIN_GAIN_DB..MAX_GAIN_DB

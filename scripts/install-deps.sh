@@ -7,6 +7,7 @@ PACKAGES=(
   cmake pkg-config g++ make
   libopus-dev libsodium-dev libconcurrentqueue-dev libsoxr-dev
   libgtest-dev libbenchmark-dev
+  clang libclang-rt-dev
   nodejs
 )
 

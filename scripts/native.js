@@ -101,7 +101,8 @@ function test(options) {
   }
   configure.splice(2, 0, '-B', dir);
   run('cmake', configure);
-  run('cmake', ['--build', dir, '--target', 'voxpool_tests', `-j${jobs(options)}`]);
+  // The default target builds every test executable (voxpool_tests, voxpool_alloc_tests).
+  run('cmake', ['--build', dir, `-j${jobs(options)}`]);
   const ctest = ['--test-dir', dir, '--output-on-failure', `-j${jobs(options)}`];
   if (typeof options.filter === 'string' && options.filter !== '') {
     ctest.push('-R', globToRegex(options.filter));

@@ -3,6 +3,8 @@
  * Mixing 32 stereo 20 ms s16 sources (48 kHz, 960 frames) with a gain per source and a limit to
  * the s16 range, side by side, each contender in a fresh process:
  *   voxpool-sync   Mixer#push per source + Mixer#mix on the calling thread (gains, soft limiter)
+ *   voxpool-pushMany  Mixer#pushMany (one native call for all 32 pushes) + Mixer#mix
+ *   voxpool-mixWith   Mixer#mixWith: the 32 pushes and the tick in one native call
  *   voxpool-async  the same with Mixer#mixAsync on the pool (main-thread cost and latency)
  *   typed-array    a JS loop over Int16Array views accumulating in a Float32Array, then clamping
  *   readInt16LE    prism-media's VolumeTransformer style: Buffer#readInt16LE / writeInt16LE
@@ -38,6 +40,21 @@ function contenders(inputs) {
         for (let s = 0; s < SOURCES; s++) m.push(ids[s], inputs[s]);
         return m.mix();
       };
+    },
+    'voxpool-pushMany': () => {
+      const { Mixer } = require(common.ROOT);
+      const m = new Mixer({ sampleRate: 48000, channels: 2, frameSize: FRAMES, maxSources: SOURCES });
+      const ids = GAINS.map((g) => m.addSource({ gain: g }));
+      return () => {
+        m.pushMany(ids, inputs);
+        return m.mix();
+      };
+    },
+    'voxpool-mixWith': () => {
+      const { Mixer } = require(common.ROOT);
+      const m = new Mixer({ sampleRate: 48000, channels: 2, frameSize: FRAMES, maxSources: SOURCES });
+      const ids = GAINS.map((g) => m.addSource({ gain: g }));
+      return () => m.mixWith(ids, inputs);
     },
     'typed-array': () => {
       const views = inputs.map((b) => new Int16Array(b.buffer, b.byteOffset, SAMPLES));
@@ -126,6 +143,9 @@ function agreement() {
   const c = contenders(inputs);
   const a = c['voxpool-sync']()();
   const b = c['typed-array']()();
+  for (const name of ['voxpool-pushMany', 'voxpool-mixWith']) {
+    if (!c[name]()().equals(a)) throw new Error(`${name} does not produce voxpool-sync's bytes`);
+  }
   let worst = 0;
   for (let i = 0; i < SAMPLES; i++) worst = Math.max(worst, Math.abs(a.readInt16LE(i * 2) - b.readInt16LE(i * 2)));
   return worst;
@@ -139,7 +159,7 @@ async function main() {
     return;
   }
   const seconds = Number(args.seconds || (args.quick ? 1 : 3));
-  const names = ['voxpool-sync', 'voxpool-async', 'typed-array', 'readInt16LE'];
+  const names = ['voxpool-sync', 'voxpool-pushMany', 'voxpool-mixWith', 'voxpool-async', 'typed-array', 'readInt16LE'];
   const results = {};
   for (const name of names) results[name] = common.runChildRetrying(path.join(__dirname, 'mixer.js'), { name, seconds }, { timeoutMs: 60000 });
   const base = results['readInt16LE'].usPerFrame;

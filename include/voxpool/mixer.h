@@ -118,7 +118,8 @@ class Mixer {
   [[nodiscard]] Status SetPan(uint32_t id, float pan) noexcept;
   // Marks a source as a ducker (see DuckingOptions).
   [[nodiscard]] Status SetDucker(uint32_t id, bool ducker) noexcept;
-  // Drops a source's queued audio (e.g. on seek). Never allocates. Thread-safe.
+  // Drops a source's queued audio (e.g. on seek). Never allocates, except for a resampled source:
+  // its Resampler::Reset (soxr_clear) rebuilds soxr's state (test/alloc). Thread-safe.
   [[nodiscard]] Status ClearSource(uint32_t id) noexcept;
 
   // Mixer-wide controls. Never allocate. Thread-safe.

@@ -54,11 +54,12 @@ class Resampler {
                                int* out_frames) noexcept;
 
   // Ends the stream: writes the held tail (about delay_frames() frames) and resets, so the object
-  // can start a new stream. Never allocates. Not thread-safe.
+  // can start a new stream. Allocates (the reset is soxr_clear(), see Reset). Not thread-safe.
   [[nodiscard]] Status Flush(float* out, int out_capacity, int* out_frames) noexcept;
   [[nodiscard]] Status Flush(int16_t* out, int out_capacity, int* out_frames) noexcept;
 
-  // Drops held samples and starts a new stream. Never allocates. Not thread-safe.
+  // Drops held samples and starts a new stream. Allocates: soxr_clear() frees and rebuilds soxr's
+  // internal state (measured by test/alloc). Not thread-safe.
   void Reset() noexcept;
 
   // Output frames currently held inside the converter (its latency right now). Not thread-safe.

@@ -76,7 +76,8 @@ class SpeakerMixer {
   // Hands over one decoded packet of `frames` interleaved frames (input rate and channels, at most
   // kSpeakerMaxPacketFrames) whose first sample has RTP `timestamp`. A new SSRC takes a free slot
   // (kQueueFull when max_speakers are present). Late, early and duplicate packets are dropped and
-  // counted, not errors. Never allocates. Thread-safe.
+  // counted, not errors. Never allocates, except that a new SSRC on a resampling mixer resets its
+  // slot's resampler (soxr_clear rebuilds soxr's state; test/alloc). Thread-safe.
   [[nodiscard]] Status Push(uint32_t ssrc, uint32_t timestamp, uint16_t sequence,
                             const int16_t* pcm, int frames) noexcept;
   [[nodiscard]] Status Push(uint32_t ssrc, uint32_t timestamp, uint16_t sequence, const float* pcm,

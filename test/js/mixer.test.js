@@ -250,3 +250,71 @@ test('destroying a mixer stream releases inputs waiting for room', async () => {
   assert.equal(err.code, 'ERR_STREAM_DESTROYED');
   assert.equal(input.destroyed, true);
 });
+
+test('pushMany queues one chunk per source in one call: the same mix as push per source', async () => {
+  const make = () => {
+    const m = new Mixer({ sampleRate: 48000, channels: 2, frameSize: 4, queueFrames: 2 });
+    const ids = [m.addSource({ gainDb: -6 }), m.addSource({ pan: 0.5 }), m.addSource({ format: 'f32le' }), m.addSource({ channels: 1 })];
+    return { m, ids };
+  };
+  const chunks = [
+    s16([1000, -1000, 2000, -2000, 3000, -3000, 4000, -4000]),
+    s16([10, 20, 30, 40, 50, 60, 70, 80]),
+    Buffer.from(new Float32Array([0.01, 0.02, 0.03, 0.04, -0.01, -0.02, -0.03, -0.04]).buffer),
+    Buffer.concat([Buffer.alloc(1), s16([7, 8, 9, 10])]).subarray(1),  // odd offset: realigned
+  ];
+  const a = make();
+  chunks.forEach((c, i) => a.m.push(a.ids[i], c));
+  const expected = a.m.mix();
+  const b = make();
+  assert.equal(b.m.pushMany(b.ids, chunks), 0);
+  assert.deepEqual(b.m.mix(), expected);
+  const c = make();
+  assert.deepEqual(c.m.mixWith(c.ids, chunks), expected);
+  const d = make();
+  assert.deepEqual(await d.m.mixAsyncWith(d.ids, chunks), expected);
+  assert.ok(readS16(expected).some((v) => v !== 0));
+  // A full FIFO refuses its chunk (counted), the others still go in.
+  const e = make();
+  e.m.pushMany(e.ids, chunks);
+  e.m.push(e.ids[0], chunks[0]);  // source 0 now holds 2 frames = queueFrames
+  assert.equal(e.m.pushMany(e.ids, chunks), 1);
+  assert.equal(e.m.sourceStats(e.ids[0]).droppedFrames, 4);
+  assert.equal(e.m.sourceStats(e.ids[1]).queuedFrames, 8);
+});
+
+test('pushMany checks every argument before queuing anything, with exact messages', () => {
+  const m = new Mixer({ frameSize: 4 });
+  const a = m.addSource();
+  const b = m.addSource({ format: 'f32le', channels: 1 });
+  const ok = [Buffer.alloc(16), Buffer.alloc(16)];
+  const cases = [
+    [() => m.pushMany(a, ok), TypeError, `Expected an array of source ids for ids but received ${a} of type number`],
+    [() => m.pushMany(new Array(257).fill(a), ok), RangeError, 'Expected an array of at most 256 source ids for ids but received Array(257) of type array'],
+    [() => m.pushMany([a, b], ok[0]), TypeError, 'Expected an array of 2 PCM chunks (one per id) for frames but received Buffer(16) of type Buffer'],
+    [() => m.pushMany([a, b], [ok[0]]), RangeError, 'Expected an array of 2 PCM chunks (one per id) for frames but received Array(1) of type array'],
+    [() => m.pushMany([a, 0], ok), RangeError, 'Expected an integer between 1 and 4294967295 for ids[1] but received 0 of type number'],
+    [() => m.pushMany([a, '2'], ok), TypeError, 'Expected an integer between 1 and 4294967295 for ids[1] but received "2" of type string'],
+    [() => m.pushMany([a, b], [ok[0], 'x']), TypeError, 'Expected a Buffer or TypedArray for frames[1] but received "x" of type string'],
+    [() => m.pushMany([a, b], [Buffer.alloc(6), ok[1]]), RangeError, 'Expected at most 5760 whole frames of 4 bytes for frames[0] but received Buffer(6) of type Buffer'],
+    [() => m.mixWith([a, b], [ok[0], Buffer.alloc(5)]), RangeError, 'Expected at most 5760 whole frames of 4 bytes for frames[1] but received Buffer(5) of type Buffer'],
+    [() => m.mixAsyncWith([a], []), RangeError, 'Expected an array of 1 PCM chunks (one per id) for frames but received Array(0) of type array'],
+  ];
+  for (const [fn, type, message] of cases) assert.throws(fn, (err) => err instanceof type && err.message === message, message);
+  // An unknown id is a VoxpoolError from native code, and nothing of the batch was queued.
+  assert.throws(() => m.pushMany([a, 999], ok), (err) => err instanceof VoxpoolError && err.code === 'ERR_VOXPOOL_INVALID_ARGUMENT');
+  assert.equal(m.sourceStats(a).queuedFrames, 0);
+  // The native layer re-checks what JS let through.
+  const native = require('../../lib/binding');
+  const raw = new native.NativeMixer({ sampleRate: 48000, channels: 2, frameSize: 4, format: 's16le' });
+  const id = raw.addSource({});
+  assert.throws(() => raw.pushMany([id], [Buffer.alloc(3)]), { name: 'RangeError', message: 'PCM length is not a whole number of frames for this format and channel count' });
+  assert.throws(() => raw.pushMany([id], []), { name: 'RangeError', message: 'Expected one PCM chunk per source id' });
+  assert.throws(() => raw.pushMany(id, []), { name: 'TypeError', message: 'Expected an array of source ids and an array of PCM chunks' });
+  assert.throws(() => raw.pushMany([id, id + 1], [Buffer.alloc(16), Buffer.alloc(16)]), (err) => err instanceof VoxpoolError);
+  assert.equal(raw.sourceStats(id).queuedFrames, 0);
+  raw.destroy();
+  m.destroy();
+  assert.throws(() => m.pushMany([a], [ok[0]]), (err) => err instanceof VoxpoolError && err.code === 'ERR_VOXPOOL_DESTROYED');
+  return assert.rejects(m.mixAsyncWith([a], [ok[0]]), (err) => err.code === 'ERR_VOXPOOL_DESTROYED');
+});

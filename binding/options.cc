@@ -1,0 +1,49 @@
+#include "options.h"
+
+namespace voxpool::binding {
+
+std::optional<double> OptionalNumber(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
+  return std::nullopt;
+}
+
+std::optional<int> OptionalInt(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (v.IsNumber()) return v.As<Napi::Number>().Int32Value();
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
+  return std::nullopt;
+}
+
+std::optional<bool> OptionalBool(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
+  return std::nullopt;
+}
+
+StrandOptions ReadStrandOptions(const Napi::Object& o) {
+  StrandOptions s;
+  if (auto q = OptionalInt(o, "maxQueue"); q && *q > 0) s.capacity = static_cast<size_t>(*q);
+  Napi::Value overflow = o.Get("overflow");
+  if (overflow.IsString() && overflow.As<Napi::String>().Utf8Value() == "drop-oldest")
+    s.overflow = OverflowPolicy::kDropOldest;
+  return s;
+}
+
+opus::EncoderOptions ReadEncoderOptions(const Napi::Object& o) {
+  opus::EncoderOptions options;
+  options.sample_rate = OptionalInt(o, "sampleRate").value_or(48000);
+  options.channels = OptionalInt(o, "channels").value_or(2);
+  options.application = OptionalInt(o, "application").value_or(opus::kApplicationAudio);
+  options.bitrate = OptionalInt(o, "bitrate");
+  options.complexity = OptionalInt(o, "complexity");
+  options.signal = OptionalInt(o, "signal");
+  options.vbr = OptionalBool(o, "vbr");
+  options.vbr_constraint = OptionalBool(o, "vbrConstraint");
+  options.inband_fec = OptionalBool(o, "fec");
+  options.packet_loss = OptionalInt(o, "packetLoss");
+  options.dtx = OptionalBool(o, "dtx");
+  return options;
+}
+
+}  // namespace voxpool::binding

@@ -1,0 +1,39 @@
+// Reading the plain options objects lib/ builds. lib/ has already validated and defaulted them
+// (sharp's split); the binding reads what is present and leaves the rest to the core's defaults,
+// whose Create() functions re-check ranges.
+#pragma once
+
+#include <napi.h>
+
+#include <optional>
+
+#include "voxpool/opus_encoder.h"
+#include "voxpool/strand.h"
+
+namespace voxpool::binding {
+
+// The value at `key` when it is a number (or, for OptionalInt, a boolean as 0/1). Never throws
+// for a missing or mistyped key: it is then absent.
+std::optional<double> OptionalNumber(const Napi::Object& o, const char* key);
+std::optional<int> OptionalInt(const Napi::Object& o, const char* key);
+std::optional<bool> OptionalBool(const Napi::Object& o, const char* key);
+// The same with a fallback for an absent key.
+inline int IntOr(const Napi::Object& o, const char* key, int fallback) {
+  return OptionalInt(o, key).value_or(fallback);
+}
+inline double NumberOr(const Napi::Object& o, const char* key, double fallback) {
+  return OptionalNumber(o, key).value_or(fallback);
+}
+inline bool BoolOr(const Napi::Object& o, const char* key, bool fallback) {
+  return OptionalBool(o, key).value_or(fallback);
+}
+
+// { maxQueue?, overflow?: 'reject' | 'drop-oldest' } -> StrandOptions.
+StrandOptions ReadStrandOptions(const Napi::Object& o);
+
+// The Opus encoder settings shared by NativeEncoder and NativeVoiceSender: { sampleRate?,
+// channels?, application?, bitrate?, complexity?, signal?, vbr?, vbrConstraint?, fec?,
+// packetLoss?, dtx? } (application and signal as libopus numbers).
+opus::EncoderOptions ReadEncoderOptions(const Napi::Object& o);
+
+}  // namespace voxpool::binding
