@@ -121,7 +121,8 @@ void EnvContext::Drain(Napi::Env env) {
       Napi::HandleScope inner(env);
       Settle(env, *job);
     }
-    scratch_.clear();  // destroys the jobs (and their inputs) on the JS thread
+    for (auto& job : scratch_) Recycle(std::move(job));
+    scratch_.clear();
     pending_ -= n;
   }
   if (found) ++drains;
@@ -129,6 +130,26 @@ void EnvContext::Drain(Napi::Env env) {
     tsfn_.Unref(env);
     referenced_ = false;
   }
+}
+
+void EnvContext::Recycle(std::unique_ptr<Job> job) {
+  if (auto* group = dynamic_cast<JobGroup*>(job.get())) {
+    for (auto& member : group->members()) {
+      if (member) Recycle(std::move(member));
+    }
+  }
+  auto* js = dynamic_cast<JsResult*>(job.get());
+  const int slot = js ? js->recycle_slot() : -1;
+  if (slot < 0 || slot >= kRecycleSlots || spares_[slot].size() >= kMaxSpares) return;  // freed
+  js->ReleaseReferences();
+  js->deferred = nullptr;
+  Job& j = *job;
+  j.status = Status();
+  j.completion.reset();
+  j.submitted_ns = j.started_ns = j.finished_ns = j.deadline_ns = 0;
+  j.group_index = 0;
+  j.sequence = 0;
+  spares_[slot].push_back(std::move(job));
 }
 
 Napi::Array EnvContext::Views(Napi::Env env,

@@ -38,6 +38,20 @@ class EnvContext {
   Napi::Value SubmitGroup(Napi::Env env, std::unique_ptr<JobGroup> group,
                           std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members);
 
+  static constexpr int kRecycleSlots = 2;
+  static constexpr size_t kMaxSpares = 256;  // per slot
+  // A parked job of type T from `slot`, its Job state reset, or null. JS thread only.
+  template <class T>
+  std::unique_ptr<T> Reuse(int slot) {
+    auto& spares = spares_[slot];
+    if (spares.empty()) return nullptr;
+    std::unique_ptr<Job> job = std::move(spares.back());
+    spares.pop_back();
+    return std::unique_ptr<T>(static_cast<T*>(job.release()));
+  }
+  // Parks a settled job for reuse (recyclable and room left) or frees it. JS thread only.
+  void Recycle(std::unique_ptr<Job> job);
+
   // Counts one more pending Promise and keeps the loop alive. JS thread only.
   void AddPending(Napi::Env env);
 
@@ -68,6 +82,7 @@ class EnvContext {
   std::vector<std::pair<const uint8_t*, size_t>> parts_;  // reused by Drain
   std::vector<JsResult*> part_owners_;                    // reused by Drain
   Napi::Reference<Napi::Uint32Array> ends_;               // reused offsets for view_factory
+  std::vector<std::unique_ptr<Job>> spares_[kRecycleSlots];  // see Recycle
   size_t pending_ = 0;
   uint64_t next_sequence_ = 0;
   bool referenced_ = false;

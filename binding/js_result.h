@@ -19,6 +19,13 @@ class JsResult {
   // Null for members of a batch (the batch settles once for all of them).
   napi_deferred deferred = nullptr;
 
+  // Per-frame jobs are recycled by their environment instead of freed, so steady-state async
+  // submission does not allocate (EnvContext::Recycle). A recyclable job returns its slot
+  // (0 .. EnvContext::kRecycleSlots-1) and drops what it references in ReleaseReferences(), so a
+  // parked job keeps no codec alive. -1: freed as usual.
+  virtual int recycle_slot() const { return -1; }
+  virtual void ReleaseReferences() {}
+
 };
 
 }  // namespace voxpool::binding

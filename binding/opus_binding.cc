@@ -43,11 +43,24 @@ int FrameSizeOf(Napi::Env env, const Bytes& pcm, int rate, int channels) {
 
 class EncodeJob final : public Job, public JsResult {
  public:
-  EncodeJob(std::shared_ptr<opus::Encoder> encoder, const Bytes& pcm, int frame_size)
-      : encoder_(std::move(encoder)),
-        input_(pcm.data, pcm.data + pcm.size),
-        frame_size_(frame_size),
-        is_float_(pcm.is_float32()) {}
+  static constexpr int kRecycleSlot = 0;
+
+  // A recycled job when the environment has one (no allocation: the input vector keeps its
+  // capacity), else a new one.
+  static std::unique_ptr<EncodeJob> Make(Napi::Env env, std::shared_ptr<opus::Encoder> encoder,
+                                         const Bytes& pcm, int frame_size) {
+    std::unique_ptr<EncodeJob> job = EnvContext::Get(env).Reuse<EncodeJob>(kRecycleSlot);
+    if (!job) job = std::make_unique<EncodeJob>();
+    job->encoder_ = std::move(encoder);
+    job->input_.assign(pcm.data, pcm.data + pcm.size);
+    job->frame_size_ = frame_size;
+    job->is_float_ = pcm.is_float32();
+    job->length_ = 0;
+    return job;
+  }
+
+  int recycle_slot() const override { return kRecycleSlot; }
+  void ReleaseReferences() override { encoder_.reset(); }
 
   void Run() noexcept override {
     length_ = is_float_ ? encoder_->EncodeFloat(reinterpret_cast<const float*>(input_.data()),
@@ -68,8 +81,8 @@ class EncodeJob final : public Job, public JsResult {
  private:
   std::shared_ptr<opus::Encoder> encoder_;
   std::vector<uint8_t> input_;  // operator new alignment suits int16/float
-  int frame_size_;
-  bool is_float_;
+  int frame_size_ = 0;
+  bool is_float_ = false;
   int length_ = 0;
   uint8_t out_[opus::kMaxPacketBytes];
 };
@@ -202,7 +215,7 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     if (!GetBytes(env, value, &pcm))
       ThrowTypeError(env, "Expected PCM as a Buffer, Int16Array or Float32Array");
     const int frame = FrameSizeOf(env, pcm, encoder->sample_rate(), encoder->channels());
-    return std::make_unique<EncodeJob>(encoder, pcm, frame);
+    return EncodeJob::Make(env, encoder, pcm, frame);
   }
 
  private:
