@@ -18,6 +18,7 @@
 #include "env_context.h"
 #include "errors.h"
 #include "js_result.h"
+#include "lazy_strand.h"
 #include "pipeline_binding.h"
 #include "voxpool/rtp.h"
 #include "voxpool/secret_stream.h"
@@ -351,8 +352,7 @@ class NativeVoiceCipher : public Napi::ObjectWrap<NativeVoiceCipher> {
         ThrowRangeError(env, "The packet is larger than a UDP datagram");
       job->Add(b);
     }
-    if (!strand_) strand_ = EnvContext::Get(env).NewStrand(StrandOptions{});
-    return EnvContext::Get(env).Submit(env, *strand_, std::move(job));
+    return EnvContext::Get(env).Submit(env, strand_.Get(env), std::move(job));
   }
   // sealBatch([rtpPacket, ...]) -> Promise<Array<Buffer | VoxpoolError>>
   Napi::Value SealBatch(const Napi::CallbackInfo& info) { return Batch(info, true); }
@@ -384,13 +384,13 @@ class NativeVoiceCipher : public Napi::ObjectWrap<NativeVoiceCipher> {
   // destroy(): wipes the key now (in-flight batches keep their own reference until they finish).
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    if (strand_) strand_->Close();
+    strand_.Close();
     cipher_.reset();
     return info.Env().Undefined();
   }
 
   std::shared_ptr<VoiceCipher> cipher_;
-  std::shared_ptr<Strand> strand_;
+  LazyStrand strand_;
   uint32_t last_nonce_ = 0;
 };
 
@@ -416,17 +416,16 @@ class StreamWrapBase : public Napi::ObjectWrap<Self> {
   Strand& StrandFor(Napi::Env env) {
     if (!state_ || !state_->stream)
       Throw(env, Status(ErrorCode::kDestroyed, "The stream has been destroyed"));
-    if (!strand_) strand_ = EnvContext::Get(env).NewStrand(StrandOptions{});
-    return *strand_;
+    return strand_.Get(env);
   }
   void DestroyImpl() {
-    if (strand_) strand_->Close();
+    strand_.Close();
     // In-flight jobs hold `state_`; the stream object (and its key material) dies with the last.
     state_.reset();
   }
 
   std::shared_ptr<StreamState<T>> state_;
-  std::shared_ptr<Strand> strand_;
+  LazyStrand strand_;
 };
 
 class NativeSecretStreamPush : public StreamWrapBase<NativeSecretStreamPush, SecretStreamPush> {

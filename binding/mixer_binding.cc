@@ -17,6 +17,7 @@
 #include "env_context.h"
 #include "errors.h"
 #include "js_result.h"
+#include "lazy_strand.h"
 #include "options.h"
 #include "voxpool/mixer.h"
 #include "voxpool/resampler.h"
@@ -202,7 +203,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     m.limiter_release_ms =
         static_cast<float>(NumberOr(o, "limiterReleaseMs", m.limiter_release_ms));
     format_ = FormatOf(o);
-    strand_options_ = ReadStrandOptions(o);
+    strand_ = LazyStrand(ReadStrandOptions(o));
     std::unique_ptr<Mixer> mixer;
     Check(env, Mixer::Create(m, &mixer));
     mixer_ = std::move(mixer);
@@ -453,8 +454,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   Napi::Value MixAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     NativeMixer* self = Self(info);
-    if (!self->strand_) self->strand_ = EnvContext::Get(env).NewStrand(self->strand_options_);
-    return EnvContext::Get(env).Submit(env, *self->strand_,
+    return EnvContext::Get(env).Submit(env, self->strand_.Get(env),
                                        std::make_unique<MixJob>(self->mixer_, self->format_));
   }
 
@@ -488,13 +488,13 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   Napi::Value Pending(const Napi::CallbackInfo& info) {
     NativeMixer* self = Of(info.Env(), info.This());
     return Napi::Number::New(info.Env(),
-                             self->strand_ ? static_cast<double>(self->strand_->pending()) : 0);
+                             self->strand_.pending());
   }
 
   // destroy(): queued ticks reject with ERR_VOXPOOL_DESTROYED; a running one finishes.
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     NativeMixer* self = Of(info.Env(), info.This());
-    if (self->strand_) self->strand_->Close();
+    self->strand_.Close();
     self->mixer_.reset();  // queued ticks hold their own reference until they complete
     self->sources_.clear();
     self->ReleaseExternal(info.Env());
@@ -502,8 +502,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   }
 
   std::shared_ptr<Mixer> mixer_;
-  std::shared_ptr<Strand> strand_;
-  StrandOptions strand_options_;
+  LazyStrand strand_;
   SampleFormat format_ = SampleFormat::kS16;
   std::unordered_map<uint32_t, SourceInfo> sources_;  // JS thread only
   int64_t external_ = 0;                              // bytes reported to V8 as external memory
@@ -643,7 +642,7 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
     s.limiter = BoolOr(o, "limiter", s.limiter);
     s.ceiling_db = static_cast<float>(NumberOr(o, "ceilingDb", s.ceiling_db));
     format_ = FormatOf(o);
-    strand_options_ = ReadStrandOptions(o);
+    strand_ = LazyStrand(ReadStrandOptions(o));
     std::unique_ptr<SpeakerMixer> mixer;
     Check(env, SpeakerMixer::Create(s, &mixer));
     mixer_ = std::move(mixer);
@@ -719,9 +718,8 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
     NativeSpeakerMixer* self = Self(info);
     const bool per =
         info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
-    if (!self->strand_) self->strand_ = EnvContext::Get(env).NewStrand(self->strand_options_);
     return EnvContext::Get(env).Submit(
-        env, *self->strand_, std::make_unique<SpeakerMixJob>(self->mixer_, self->format_, per));
+        env, self->strand_.Get(env), std::make_unique<SpeakerMixJob>(self->mixer_, self->format_, per));
   }
 
   Napi::Value Speakers(const Napi::CallbackInfo& info) {
@@ -756,20 +754,19 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
   Napi::Value Pending(const Napi::CallbackInfo& info) {
     NativeSpeakerMixer* self = Of(info.Env(), info.This());
     return Napi::Number::New(info.Env(),
-                             self->strand_ ? static_cast<double>(self->strand_->pending()) : 0);
+                             self->strand_.pending());
   }
 
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     NativeSpeakerMixer* self = Of(info.Env(), info.This());
-    if (self->strand_) self->strand_->Close();
+    self->strand_.Close();
     self->mixer_.reset();
     self->ReleaseExternal(info.Env());
     return info.Env().Undefined();
   }
 
   std::shared_ptr<SpeakerMixer> mixer_;
-  std::shared_ptr<Strand> strand_;
-  StrandOptions strand_options_;
+  LazyStrand strand_;
   SampleFormat format_ = SampleFormat::kS16;
   std::vector<uint8_t> aligned_;
   int64_t external_ = 0;  // bytes reported to V8 as external memory

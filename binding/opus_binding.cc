@@ -13,6 +13,7 @@
 #include "env_context.h"
 #include "errors.h"
 #include "js_result.h"
+#include "lazy_strand.h"
 #include "options.h"
 #include "voxpool/opus_decoder.h"
 #include "voxpool/opus_encoder.h"
@@ -184,7 +185,7 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "Expected an options object");
     Napi::Object o = info[0].As<Napi::Object>();
     const opus::EncoderOptions options = ReadEncoderOptions(o);
-    strand_options_ = ReadStrandOptions(o);
+    strand_ = LazyStrand(ReadStrandOptions(o));
     std::unique_ptr<opus::Encoder> encoder;
     Status st = opus::Encoder::Create(options, &encoder);
     if (!st.ok()) Throw(env, st);
@@ -204,8 +205,7 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
   }
 
   Strand& StrandFor(Napi::Env env) {
-    if (!strand_) strand_ = EnvContext::Get(env).NewStrand(strand_options_);
-    return *strand_;
+    return strand_.Get(env);
   }
 
   // Builds a job for `value` (PCM), validating it. Throws on bad input.
@@ -291,20 +291,19 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
 
   Napi::Value Pending(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    return Napi::Number::New(info.Env(), strand_ ? static_cast<double>(strand_->pending()) : 0);
+    return Napi::Number::New(info.Env(), strand_.pending());
   }
 
   // destroy(): queued jobs reject with ERR_VOXPOOL_DESTROYED; a running one finishes.
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    if (strand_) strand_->Close();
+    strand_.Close();
     encoder_.reset();
     return info.Env().Undefined();
   }
 
   std::shared_ptr<opus::Encoder> encoder_;
-  std::shared_ptr<Strand> strand_;
-  StrandOptions strand_options_;
+  LazyStrand strand_;
 };
 
 // ----- NativeDecoder ------------------------------------------------------------------------
@@ -334,7 +333,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     const int channels = OptionalInt(o, "channels").value_or(2);
     Napi::Value format = o.Get("format");
     to_float_ = format.IsString() && format.As<Napi::String>().Utf8Value() == "f32le";
-    strand_options_ = ReadStrandOptions(o);
+    strand_ = LazyStrand(ReadStrandOptions(o));
     std::unique_ptr<opus::Decoder> decoder;
     Status st = opus::Decoder::Create(rate, channels, &decoder);
     if (!st.ok()) Throw(env, st);
@@ -353,8 +352,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
   }
 
   Strand& StrandFor(Napi::Env env) {
-    if (!strand_) strand_ = EnvContext::Get(env).NewStrand(strand_options_);
-    return *strand_;
+    return strand_.Get(env);
   }
 
   // Reads (packet | null | undefined, frameSize, fec) and checks them. Returns false for "no
@@ -483,19 +481,18 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
 
   Napi::Value Pending(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    return Napi::Number::New(info.Env(), strand_ ? static_cast<double>(strand_->pending()) : 0);
+    return Napi::Number::New(info.Env(), strand_.pending());
   }
 
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    if (strand_) strand_->Close();
+    strand_.Close();
     decoder_.reset();
     return info.Env().Undefined();
   }
 
   std::shared_ptr<opus::Decoder> decoder_;
-  std::shared_ptr<Strand> strand_;
-  StrandOptions strand_options_;
+  LazyStrand strand_;
   bool to_float_ = false;
 };
 

@@ -12,6 +12,7 @@
 #include "env_context.h"
 #include "errors.h"
 #include "js_result.h"
+#include "lazy_strand.h"
 #include "voxpool/voice_receiver.h"
 #include "voxpool/voice_sender.h"
 #include "options.h"
@@ -156,7 +157,7 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     options.mode = ReadMode(env, o);
     options.encoder = ReadEncoderOptions(o);
     options.encoder.sample_rate = 48000;  // Discord voice is 48 kHz
-    strand_options_ = ReadStrandOptions(o);
+    strand_ = LazyStrand(ReadStrandOptions(o));
     Bytes key = ReadKey(env, o);
     std::unique_ptr<VoiceSender> sender;
     Status st = VoiceSender::Create(options, key.data, key.size, &sender);
@@ -176,8 +177,7 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     return sender_;
   }
   Strand& StrandFor(Napi::Env env) {
-    if (!strand_) strand_ = EnvContext::Get(env).NewStrand(strand_options_);
-    return *strand_;
+    return strand_.Get(env);
   }
   // s16 PCM at 48 kHz; returns samples per channel.
   int PcmArg(const Napi::CallbackInfo& info, Bytes* pcm) {
@@ -238,18 +238,17 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
   }
   Napi::Value Pending(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    return Napi::Number::New(info.Env(), strand_ ? static_cast<double>(strand_->pending()) : 0);
+    return Napi::Number::New(info.Env(), strand_.pending());
   }
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    if (strand_) strand_->Close();
+    strand_.Close();
     sender_.reset();
     return info.Env().Undefined();
   }
 
   std::shared_ptr<VoiceSender> sender_;
-  std::shared_ptr<Strand> strand_;
-  StrandOptions strand_options_;
+  LazyStrand strand_;
   int channels_ = 2;
 };
 
@@ -369,7 +368,7 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     options.channels = OptionalInt(o, "channels").value_or(2);
     options.window = static_cast<size_t>(OptionalInt(o, "window").value_or(3));
     options.max_ssrcs = static_cast<size_t>(OptionalInt(o, "maxSsrcs").value_or(256));
-    strand_options_ = ReadStrandOptions(o);
+    strand_ = LazyStrand(ReadStrandOptions(o));
     Bytes key = ReadKey(env, o);
     std::unique_ptr<VoiceReceiver> r;
     Status st = VoiceReceiver::Create(options, key.data, key.size, &r);
@@ -389,8 +388,7 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     return receiver_;
   }
   Napi::Value Submit(Napi::Env env, std::unique_ptr<ReceiverJob> job) {
-    if (!strand_) strand_ = EnvContext::Get(env).NewStrand(strand_options_);
-    return EnvContext::Get(env).Submit(env, *strand_, std::move(job));
+    return EnvContext::Get(env).Submit(env, strand_.Get(env), std::move(job));
   }
   static uint32_t U32(const Napi::CallbackInfo& info, size_t i) {
     if (i >= info.Length() || !info[i].IsNumber())
@@ -442,14 +440,13 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
   }
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    if (strand_) strand_->Close();
+    strand_.Close();
     receiver_.reset();
     return info.Env().Undefined();
   }
 
   std::shared_ptr<VoiceReceiver> receiver_;
-  std::shared_ptr<Strand> strand_;
-  StrandOptions strand_options_;
+  LazyStrand strand_;
 };
 
 }  // namespace
