@@ -217,6 +217,24 @@ function runChildRetrying(script, payload, options) {
   return res;
 }
 
+/**
+ * The child side of runChild: in a process started with `--child <payload>`, runs
+ * `work(payload)`, prints its result as the last stdout line (or, if it throws,
+ * `{ ...errorFields(payload), error }`) and exits. Returns false in the parent.
+ */
+async function runAsChild(args, work, errorFields = () => ({})) {
+  if (!args.child) return false;
+  const payload = JSON.parse(args.child);
+  let res;
+  try {
+    res = await work(payload);
+  } catch (err) {
+    res = { ...errorFields(payload), error: String(err && err.message) };
+  }
+  process.stdout.write(`${JSON.stringify(res)}\n`);
+  process.exit(0);
+}
+
 /** First line of a message, for table cells. */
 function oneLine(s) {
   return String(s).split('\n')[0].replace(/\|/g, '/').slice(0, 200);
@@ -236,6 +254,7 @@ function threadCpuNs() {
 }
 
 module.exports = {
+  runAsChild,
   ROOT,
   OUT_DIR,
   parseArgs,

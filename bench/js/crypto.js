@@ -138,12 +138,7 @@ async function child(payload) {
 
 async function main() {
   const args = common.parseArgs();
-  if (args.child) {
-    const payload = JSON.parse(args.child);
-    const res = await child(payload);
-    process.stdout.write(`${JSON.stringify(res)}\n`);
-    return;
-  }
+  if (await common.runAsChild(args, child)) return;
   const started = Date.now();
   const results = [];
   for (const name of Object.keys(CONTENDERS)) {

@@ -153,11 +153,7 @@ function agreement() {
 
 async function main() {
   const args = common.parseArgs();
-  if (args.child) {
-    const out = await child(JSON.parse(args.child));
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-    return;
-  }
+  if (await common.runAsChild(args, child)) return;
   const seconds = Number(args.seconds || (args.quick ? 1 : 3));
   const names = ['voxpool-sync', 'voxpool-pushMany', 'voxpool-mixWith', 'voxpool-async', 'typed-array', 'readInt16LE'];
   const results = {};

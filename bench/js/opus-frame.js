@@ -279,17 +279,8 @@ function render(result) {
 
 async function main() {
   const args = common.parseArgs();
-  if (args.child) {
-    const payload = JSON.parse(args.child);
-    let res;
-    try {
-      res = payload.kind === 'async' ? await childAsync(payload) : childSync(payload);
-    } catch (err) {
-      res = { name: payload.name || payload.mode, error: err.message };
-    }
-    process.stdout.write(`${JSON.stringify(res)}\n`);
-    process.exit(0);
-  }
+  if (await common.runAsChild(args, (p) => (p.kind === 'async' ? childAsync(p) : childSync(p)),
+    (p) => ({ name: p.name || p.mode }))) return;
   const quick = !!args.quick;
   const result = { machine: common.machine(), quick, sync: [], async: [] };
   if (!args['no-header']) console.log(`## Machine\n\n${common.machineMarkdown(result.machine)}\n`);

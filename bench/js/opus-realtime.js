@@ -391,17 +391,7 @@ function render(result) {
 
 async function main() {
   const args = common.parseArgs();
-  if (args.child) {
-    const payload = JSON.parse(args.child);
-    let res;
-    try {
-      res = await childPoint(payload);
-    } catch (err) {
-      res = { contender: payload.contender, streams: payload.streams, error: String(err.message) };
-    }
-    process.stdout.write(`${JSON.stringify(res)}\n`);
-    process.exit(0);
-  }
+  if (await common.runAsChild(args, childPoint, (p) => ({ contender: p.contender, streams: p.streams }))) return;
   const quick = !!args.quick;
   const seconds = args.seconds ? Number(args.seconds) : quick ? 2 : 8;
   const warmup = args.warmup ? Number(args.warmup) : quick ? 0.5 : 1;

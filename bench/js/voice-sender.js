@@ -234,17 +234,7 @@ function render(results, m) {
 
 async function main() {
   const args = common.parseArgs();
-  if (args.child) {
-    const payload = JSON.parse(args.child);
-    let res;
-    try {
-      res = await child(payload);
-    } catch (err) {
-      res = { error: err.message };
-    }
-    process.stdout.write(`${JSON.stringify(res)}\n`);
-    process.exit(0);
-  }
+  if (await common.runAsChild(args, child)) return;
   const started = Date.now();
   const quick = !!args.quick;
   const seconds = quick ? 1 : 3;
