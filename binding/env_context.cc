@@ -116,10 +116,21 @@ void EnvContext::Drain(Napi::Env env) {
       std::sort(scratch_.begin(), scratch_.end(), by_sequence);
     }
     Napi::HandleScope scope(env);
-    SettleWithViews(env);
-    for (auto& job : scratch_) {
+    // Settle strictly in sequence order: a result that shares the drain's Buffer is resolved at
+    // its own turn, not ahead of failures and other results around it.
+    Napi::Array views = ShareViews(env);
+    size_t next_view = 0;
+    for (size_t i = 0; i < scratch_.size(); ++i) {
       Napi::HandleScope inner(env);
-      Settle(env, *job);
+      if (next_view < view_jobs_.size() && view_jobs_[next_view] == i) {
+        auto* js = dynamic_cast<JsResult*>(scratch_[i].get());
+        napi_deferred deferred = js->deferred;
+        js->deferred = nullptr;
+        ++settled;
+        napi_resolve_deferred(env, deferred, views.Get(static_cast<uint32_t>(next_view++)));
+      } else {
+        Settle(env, *scratch_[i]);
+      }
     }
     for (auto& job : scratch_) Recycle(std::move(job));
     scratch_.clear();
@@ -173,33 +184,32 @@ Napi::Array EnvContext::Views(Napi::Env env,
       .As<Napi::Array>();
 }
 
-// Resolves every drained job whose result is a small byte string from one shared Buffer.
-void EnvContext::SettleWithViews(Napi::Env env) {
-  if (view_factory.IsEmpty()) return;
+// Views of one shared Buffer for every drained job whose result is a small byte string (their
+// scratch_ indices go to view_jobs_, in order), or an empty array when sharing gains nothing.
+Napi::Array EnvContext::ShareViews(Napi::Env env) {
   parts_.clear();
-  part_owners_.clear();
-  for (auto& job : scratch_) {
-    auto* js = dynamic_cast<JsResult*>(job.get());
+  view_jobs_.clear();
+  if (view_factory.IsEmpty()) return Napi::Array();
+  for (size_t i = 0; i < scratch_.size(); ++i) {
+    Job& job = *scratch_[i];
+    auto* js = dynamic_cast<JsResult*>(&job);
     const uint8_t* data = nullptr;
     size_t size = 0;
-    if (js != nullptr && js->deferred != nullptr && job->status.ok() && js->ResultBytes(&data, &size)) {
+    if (js != nullptr && js->deferred != nullptr && job.status.ok() && js->ResultBytes(&data, &size)) {
       parts_.emplace_back(data, size);
-      part_owners_.push_back(js);
+      view_jobs_.push_back(i);
     }
   }
-  if (parts_.size() < 2) return;  // a single result gains nothing from sharing
   Napi::Array views;
-  try {
-    views = Views(env, parts_);
-  } catch (const Napi::Error&) {
-    return;  // fall back to one Buffer per result
+  if (parts_.size() >= 2) {  // a single result gains nothing from sharing
+    try {
+      views = Views(env, parts_);
+    } catch (const Napi::Error&) {
+      views = Napi::Array();  // fall back to one Buffer per result
+    }
   }
-  for (size_t i = 0; i < part_owners_.size(); ++i) {
-    napi_deferred deferred = part_owners_[i]->deferred;
-    part_owners_[i]->deferred = nullptr;
-    ++settled;
-    napi_resolve_deferred(env, deferred, views.Get(static_cast<uint32_t>(i)));
-  }
+  if (views.IsEmpty()) view_jobs_.clear();
+  return views;
 }
 
 void EnvContext::Settle(Napi::Env env, Job& job) {

@@ -71,7 +71,7 @@ class EnvContext {
   static void Cleanup(EnvContext* self);
   void Drain(Napi::Env env);
   void Settle(Napi::Env env, Job& job);
-  void SettleWithViews(Napi::Env env);
+  Napi::Array ShareViews(Napi::Env env);
   void Close();
 
   using Tsfn = Napi::TypedThreadSafeFunction<EnvContext, void, &EnvContext::CallJs>;
@@ -80,7 +80,7 @@ class EnvContext {
   std::shared_ptr<ThreadPool> pool_;
   std::vector<std::unique_ptr<Job>> scratch_;  // reused by Drain
   std::vector<std::pair<const uint8_t*, size_t>> parts_;  // reused by Drain
-  std::vector<JsResult*> part_owners_;                    // reused by Drain
+  std::vector<size_t> view_jobs_;                         // reused by Drain: scratch_ indices
   Napi::Reference<Napi::Uint32Array> ends_;               // reused offsets for view_factory
   std::vector<std::unique_ptr<Job>> spares_[kRecycleSlots];  // see Recycle
   size_t pending_ = 0;

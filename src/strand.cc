@@ -13,7 +13,7 @@ Strand::Strand(std::shared_ptr<ThreadPool> pool, const StrandOptions& options)
 Strand::~Strand() {
   // Only reachable when not scheduled (the ready queue holds a reference while scheduled), so
   // whatever is left was never going to run: complete it so batches and counters stay whole.
-  Cancel(ErrorCode::kDestroyed, "The object was destroyed before the job ran");
+  Cancel(ErrorCode::kDestroyed, kDestroyedMessage);
 }
 
 void Strand::Finish(std::unique_ptr<Job> job) noexcept {
@@ -54,28 +54,53 @@ Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
     job->submitted_ns = NowNs();
     queue_.push_back(std::move(job));
     if (!scheduled_) scheduled_ = schedule = true;
+    if (evicted) {
+      evicted->status = Status(ErrorCode::kDropped, "Dropped: a newer frame replaced it (drop-oldest)");
+      // Completing it now would settle it ahead of the job running before it: the worker
+      // completes it after that one (RunTurn). Allocates only when dropped_ grows.
+      if (running_ || !dropped_.empty()) dropped_.push_back(std::move(evicted));
+    }
   }
-  if (evicted) {
-    evicted->status = Status(ErrorCode::kDropped, "Dropped: a newer frame replaced it (drop-oldest)");
-    pool_->Account(*evicted, false);
-    Finish(std::move(evicted));
-  }
+  if (evicted) Drop(std::move(evicted));
   if (schedule) pool_->Schedule(shared_from_this());
   return Status::Ok();
 }
 
+void Strand::Drop(std::unique_ptr<Job> job) noexcept {
+  pool_->Account(*job, false);
+  Finish(std::move(job));
+}
+
 void Strand::RunTurn() noexcept {
-  for (int i = 0; i < kJobsPerTurn; ++i) {
+  for (int i = 0; i < kJobsPerTurn;) {
     std::unique_ptr<Job> job;
+    std::unique_ptr<Job> dropped;
+    bool cancel = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (queue_.empty()) {
+      if (!dropped_.empty()) {
+        // Evicted (drop-oldest) while our previous job ran: it completes after that job.
+        dropped = std::move(dropped_.front());
+        dropped_.pop_front();
+      } else if (queue_.empty() || closed_) {
+        // Closed while our previous job ran: Close() left the queue to us, so the jobs it
+        // cancels complete after that job, in submission order.
+        cancel = closed_;
         scheduled_ = false;
-        return;
+        running_ = false;
+      } else {
+        job = std::move(queue_.front());
+        queue_.pop_front();
+        running_ = true;
       }
-      job = std::move(queue_.front());
-      queue_.pop_front();
     }
+    if (dropped) {
+      Drop(std::move(dropped));
+      continue;
+    }
+    if (cancel) Cancel(ErrorCode::kDestroyed, kDestroyedMessage);
+    if (!job) return;
+    ++i;
     pool_->OnDequeued();
     job->started_ns = NowNs();
     bool ran = false;
@@ -93,29 +118,39 @@ void Strand::RunTurn() noexcept {
   }
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (queue_.empty()) {
+    running_ = false;
+    if (queue_.empty() && dropped_.empty()) {
       scheduled_ = false;
       return;
     }
   }
-  // More work: go to the back of the ready queue so other strands get a turn.
+  // More work (or jobs to complete as dropped or cancelled): go to the back of the ready queue so other strands get a turn.
   pool_->Schedule(shared_from_this());
 }
 
 void Strand::Close() noexcept {
+  bool running;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     closed_ = true;
+    running = running_;
   }
-  Cancel(ErrorCode::kDestroyed, "The object was destroyed before the job ran");
+  // A job in progress must complete before the jobs queued behind it, or their rejections would
+  // settle ahead of its result (and break per-strand settlement order): its worker cancels them
+  // after finishing it (RunTurn).
+  if (!running) Cancel(ErrorCode::kDestroyed, kDestroyedMessage);
 }
 
 void Strand::Cancel(ErrorCode code, const char* message) noexcept {
+  std::deque<std::unique_ptr<Job>> dropped;
   std::deque<std::unique_ptr<Job>> victims;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    dropped.swap(dropped_);
     victims.swap(queue_);
   }
+  // Submission order: jobs evicted earlier were submitted before every job still queued.
+  for (auto& job : dropped) Drop(std::move(job));
   for (auto& job : victims) {
     pool_->OnDequeued();
     job->status = Status(code, message);
@@ -126,7 +161,8 @@ void Strand::Cancel(ErrorCode code, const char* message) noexcept {
 
 size_t Strand::pending() const noexcept {
   std::lock_guard<std::mutex> lock(mutex_);
-  return queue_.size();
+  // After Close() queued jobs are only waiting to be cancelled behind a running one.
+  return closed_ ? 0 : queue_.size();
 }
 
 }  // namespace voxpool

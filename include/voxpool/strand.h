@@ -15,7 +15,8 @@ namespace voxpool {
 
 enum class OverflowPolicy {
   kReject,      // a full strand refuses the new job (kQueueFull)
-  kDropOldest,  // a full strand completes its oldest queued job with kDropped and takes the new one
+  kDropOldest,  // a full strand completes its oldest queued job with kDropped (after any job
+                // running ahead of it, to keep completion order) and takes the new one
 };
 
 struct StrandOptions {
@@ -38,10 +39,12 @@ class Strand : public std::enable_shared_from_this<Strand> {
   [[nodiscard]] Status TrySubmit(std::unique_ptr<Job>& job) noexcept;
 
   // Refuses further submissions with kDestroyed and completes queued jobs with kDestroyed. A job
-  // already running finishes normally. Thread-safe.
+  // already running finishes normally and completes first: the queued jobs are then completed by
+  // its worker right after it, so completions keep submission order. Never allocates.
+  // Thread-safe.
   void Close() noexcept;
 
-  // Jobs queued, not counting a running one. Thread-safe (a snapshot).
+  // Jobs queued to run, not counting a running one (0 once closed). Thread-safe (a snapshot).
   size_t pending() const noexcept;
   ThreadPool& pool() const noexcept { return *pool_; }
 
@@ -53,8 +56,11 @@ class Strand : public std::enable_shared_from_this<Strand> {
   // Completes every queued job with `code` (shutdown/close paths).
   void Cancel(ErrorCode code, const char* message) noexcept;
   static void Finish(std::unique_ptr<Job> job) noexcept;
+  // Accounts an unrun job (status already set) and completes it.
+  void Drop(std::unique_ptr<Job> job) noexcept;
 
   static constexpr int kJobsPerTurn = 8;
+  static constexpr const char* kDestroyedMessage = "The object was destroyed before the job ran";
 
   std::shared_ptr<ThreadPool> pool_;
   const StrandOptions options_;
@@ -62,6 +68,9 @@ class Strand : public std::enable_shared_from_this<Strand> {
   std::deque<std::unique_ptr<Job>> queue_;  // guarded by mutex_
   bool scheduled_ = false;                  // guarded by mutex_: in the ready queue or running
   bool closed_ = false;                     // guarded by mutex_
+  bool running_ = false;                    // guarded by mutex_: a worker took a job from queue_
+  // Guarded by mutex_: jobs evicted (drop-oldest) while a job ran, completed after it in order.
+  std::deque<std::unique_ptr<Job>> dropped_;
 };
 
 }  // namespace voxpool

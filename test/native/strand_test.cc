@@ -238,14 +238,15 @@ TEST_F(StrandTest, DropOldestCompletesTheEvictedJobWithDropped) {
     ASSERT_TRUE(strand->TrySubmit(job).ok()) << id;
     ASSERT_EQ(job, nullptr);
   }
-  // Jobs 1 and 2 were evicted by 3 and 4, completed at once (on the submitting thread).
-  EXPECT_EQ(target->count(), 2u);
+  // Jobs 1 and 2 were evicted by 3 and 4; they complete after job 0, which runs ahead of them,
+  // so completions keep submission order.
+  EXPECT_EQ(target->count(), 0u);
   EXPECT_EQ(strand->pending(), 2u);
   release.CountDown();
   ASSERT_TRUE(target->WaitFor(5));
   std::vector<std::unique_ptr<Job>> done = target->Take();
   ASSERT_EQ(done.size(), 5u);
-  const int expected_order[] = {1, 2, 0, 3, 4};
+  const int expected_order[] = {0, 1, 2, 3, 4};
   for (int i = 0; i < 5; ++i) {
     SCOPED_TRACE(i);
     const TestJob& job = AsTest(done[i]);
@@ -259,6 +260,68 @@ TEST_F(StrandTest, DropOldestCompletesTheEvictedJobWithDropped) {
   EXPECT_EQ(stats.completed, 3u);
   EXPECT_EQ(stats.dropped, 2u);
   EXPECT_EQ(stats.rejected, 0u);
+  EXPECT_EQ(stats.queued, 0u);
+}
+
+TEST_F(StrandTest, DropOldestWithNothingRunningCompletesTheEvictedJobAtOnce) {
+  auto pool = MakePool(1);
+  auto busy = Strand::Create(pool);  // pins the only worker: `strand` never starts a job
+  StrandOptions options;
+  options.capacity = 1;
+  options.overflow = OverflowPolicy::kDropOldest;
+  auto strand = Strand::Create(pool, options);
+  auto target = std::make_shared<RecordingTarget>();
+  Latch started(1), release(1);
+  std::unique_ptr<Job> blocker = MakeBlocker(0, target, &started, &release);
+  ASSERT_TRUE(busy->TrySubmit(blocker).ok());
+  ASSERT_TRUE(started.Wait());
+  for (int id = 1; id <= 3; ++id) {
+    std::unique_ptr<Job> job = MakeJob(id, target);
+    ASSERT_TRUE(strand->TrySubmit(job).ok()) << id;
+  }
+  std::vector<std::unique_ptr<Job>> done = target->Take();
+  ASSERT_EQ(done.size(), 2u) << "nothing of this strand runs, so nothing to wait for";
+  EXPECT_EQ(AsTest(done[0]).id, 1);
+  EXPECT_EQ(AsTest(done[1]).id, 2);
+  for (const auto& job : done) EXPECT_EQ(job->status.code(), ErrorCode::kDropped);
+  release.CountDown();
+  ASSERT_TRUE(target->WaitFor(2));  // the blocker and job 3
+  pool->Shutdown();
+  EXPECT_EQ(pool->Stats().dropped, 2u);
+}
+
+TEST_F(StrandTest, CloseAfterEvictionsCompletesEverythingInSubmissionOrder) {
+  auto pool = MakePool(1);
+  StrandOptions options;
+  options.capacity = 1;
+  options.overflow = OverflowPolicy::kDropOldest;
+  auto strand = Strand::Create(pool, options);
+  auto target = std::make_shared<RecordingTarget>();
+  Latch started(1), release(1);
+  std::unique_ptr<Job> blocker = MakeBlocker(0, target, &started, &release);
+  ASSERT_TRUE(strand->TrySubmit(blocker).ok());
+  ASSERT_TRUE(started.Wait());
+  for (int id = 1; id <= 3; ++id) {
+    std::unique_ptr<Job> job = MakeJob(id, target);
+    ASSERT_TRUE(strand->TrySubmit(job).ok()) << id;
+  }
+  strand->Close();
+  EXPECT_EQ(target->count(), 0u);
+  release.CountDown();
+  ASSERT_TRUE(target->WaitFor(4));
+  pool->Shutdown();
+  std::vector<std::unique_ptr<Job>> done = target->Take();
+  ASSERT_EQ(done.size(), 4u);
+  const ErrorCode expected[] = {ErrorCode::kOk, ErrorCode::kDropped, ErrorCode::kDropped,
+                                ErrorCode::kDestroyed};
+  for (int i = 0; i < 4; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(AsTest(done[i]).id, i);
+    EXPECT_EQ(done[i]->status.code(), expected[i]);
+  }
+  const PoolStats stats = pool->Stats();
+  EXPECT_EQ(stats.completed, 1u);
+  EXPECT_EQ(stats.dropped, 3u);
   EXPECT_EQ(stats.queued, 0u);
 }
 
@@ -333,8 +396,9 @@ TEST_F(StrandTest, CloseCompletesQueuedJobsWithDestroyed) {
     ASSERT_TRUE(strand->TrySubmit(job).ok());
   }
   strand->Close();
-  // The queued five were completed inside Close(), before the running job finished.
-  EXPECT_EQ(target->count(), 5u);
+  // The queued five wait for the running job: completing them now would settle their
+  // rejections ahead of its result. None will run, so none is pending.
+  EXPECT_EQ(target->count(), 0u);
   EXPECT_EQ(strand->pending(), 0u);
   std::unique_ptr<Job> refused = MakeJob(6, target);
   EXPECT_EQ(strand->TrySubmit(refused).code(), ErrorCode::kDestroyed);
@@ -346,9 +410,10 @@ TEST_F(StrandTest, CloseCompletesQueuedJobsWithDestroyed) {
   pool->Shutdown();  // joins: nothing else can arrive
   std::vector<std::unique_ptr<Job>> done = target->Take();
   ASSERT_EQ(done.size(), 6u);
-  for (const auto& job : done) {
-    const TestJob& t = AsTest(job);
+  for (size_t i = 0; i < done.size(); ++i) {
+    const TestJob& t = AsTest(done[i]);
     SCOPED_TRACE(t.id);
+    EXPECT_EQ(t.id, static_cast<int>(i)) << "completions in submission order";
     EXPECT_EQ(t.status.code(), t.id == 0 ? ErrorCode::kOk : ErrorCode::kDestroyed);
     EXPECT_EQ(t.runs.load(), t.id == 0 ? 1 : 0);
   }
@@ -357,6 +422,32 @@ TEST_F(StrandTest, CloseCompletesQueuedJobsWithDestroyed) {
   EXPECT_EQ(stats.completed, 1u);
   EXPECT_EQ(stats.dropped, 5u);
   EXPECT_EQ(stats.queued, 0u);
+}
+
+TEST_F(StrandTest, CloseWithNothingRunningCompletesQueuedJobsAtOnce) {
+  auto pool = MakePool(1);
+  auto busy = Strand::Create(pool);  // pins the only worker, so `strand` waits in the ready queue
+  auto strand = Strand::Create(pool);
+  auto target = std::make_shared<RecordingTarget>();
+  Latch started(1), release(1);
+  std::unique_ptr<Job> blocker = MakeBlocker(0, target, &started, &release);
+  ASSERT_TRUE(busy->TrySubmit(blocker).ok());
+  ASSERT_TRUE(started.Wait());
+  for (int id = 1; id <= 3; ++id) {
+    std::unique_ptr<Job> job = MakeJob(id, target);
+    ASSERT_TRUE(strand->TrySubmit(job).ok());
+  }
+  strand->Close();
+  std::vector<std::unique_ptr<Job>> done = target->Take();
+  ASSERT_EQ(done.size(), 3u) << "completed inside Close(): none of its jobs was running";
+  for (size_t i = 0; i < done.size(); ++i) {
+    EXPECT_EQ(AsTest(done[i]).id, static_cast<int>(i + 1));
+    EXPECT_EQ(done[i]->status.code(), ErrorCode::kDestroyed);
+  }
+  release.CountDown();
+  ASSERT_TRUE(target->WaitFor(1));
+  pool->Shutdown();
+  EXPECT_EQ(pool->Stats().queued, 0u);
 }
 
 TEST_F(StrandTest, AbandonedTargetCompletesQueuedJobsWithShutdownUnrun) {
