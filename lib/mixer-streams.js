@@ -16,7 +16,9 @@ const C = binding.mixerConstants;
  * whose PCM feeds one mixer source. A frame is produced (on the pool) whenever the consumer wants
  * data and at least one input has a whole frame queued; inputs without one are silent for that
  * tick. The stream ends once every input has ended and drained. `mixer` exposes gains, mute,
- * solo, pan, ducking and stats.
+ * solo, pan, ducking and stats. `destroy(err)` destroys every input with `err`; `destroy()`
+ * closes them without an 'error' event (a write waiting for room gets ERR_STREAM_DESTROYED in
+ * its callback).
  */
 class MixerStream extends Readable {
   #inputs = new Set();
@@ -123,15 +125,17 @@ class MixerStream extends Readable {
     const inputs = [...this.#inputs];
     this.#inputs.clear();
     this.mixer.destroy();
-    // Inputs (some may be waiting for room) go down with the mix.
+    // Inputs (some may be waiting for room) go down with the mix, with its error if it has one.
+    // An input is destroyed before its waiting write fails, so that failure reaches the write's
+    // callback without also becoming an 'error' event of an input destroyed without error.
     for (const input of inputs) {
+      input.writable.destroy(err || undefined);
       if (input.blocked) {
         input.blocked = null;
         const gone = new Error('The mixer stream was destroyed');
         gone.code = 'ERR_STREAM_DESTROYED';
         input.blockedCb(gone);
       }
-      input.writable.destroy(err || undefined);
     }
     cb(err);
   }

@@ -5,59 +5,22 @@
 const { Transform } = require('node:stream');
 const { Encoder, Decoder } = require('./opus');
 const validate = require('./validate');
+const { InOrderQueue } = require('./in-order-queue');
 
 const DEFAULT_READ_AHEAD = 8;
 
 /**
- * Runs async jobs and pushes their results in submission order. While more than `limit` are in
- * flight the writable side waits (backpressure).
+ * The in-order queue a stream uses: results are pushed in submission order; the first failure
+ * destroys the stream; once the stream is destroyed, later results are dropped.
+ * @param {import('node:stream').Transform} stream
+ * @param {number} limit most jobs in flight (readAhead)
  */
-class InOrderPipeline {
-  #stream;
-  #limit;
-  #inflight = 0;
-  #tail = Promise.resolve();
-  #waiting = null;
-
-  constructor(stream, limit) {
-    this.#stream = stream;
-    this.#limit = limit;
-  }
-
-  add(promise) {
-    this.#inflight++;
-    this.#tail = this.#tail.then(() => promise).then(
-      (out) => {
-        this.#inflight--;
-        if (!this.#stream.destroyed) this.#stream.push(out);
-        this.#wake();
-      },
-      (err) => {
-        this.#inflight--;
-        this.#stream.destroy(err);
-        this.#wake();
-      },
-    );
-  }
-
-  /** Calls `cb` once at most `limit` jobs are in flight. */
-  whenBelowLimit(cb) {
-    if (this.#inflight <= this.#limit) cb();
-    else this.#waiting = cb;
-  }
-
-  /** Calls `cb` once everything submitted has been pushed. */
-  whenIdle(cb) {
-    this.#tail.then(() => cb(), cb);
-  }
-
-  #wake() {
-    if (this.#waiting && this.#inflight <= this.#limit) {
-      const cb = this.#waiting;
-      this.#waiting = null;
-      cb();
-    }
-  }
+function streamQueue(stream, limit) {
+  return new InOrderQueue({
+    limit,
+    onValue: (out) => { if (!stream.destroyed) stream.push(out); },
+    onError: (err) => { if (!stream.destroyed) stream.destroy(err); },
+  });
 }
 
 function readAheadOption(o) {
@@ -72,7 +35,7 @@ function readAheadOption(o) {
 class OpusEncoderStream extends Transform {
   #encoder;
   #frameBytes;
-  #pipeline;
+  #jobs;
   #carry = Buffer.alloc(0);
 
   /** @param {import('./index').EncoderStreamOptions} [options] */
@@ -85,40 +48,59 @@ class OpusEncoderStream extends Transform {
     super({ readableObjectMode: true });
     this.#encoder = encoder;
     this.#frameBytes = samples * encoder.channels * 2;
-    this.#pipeline = new InOrderPipeline(this, readAheadOption(o));
+    this.#jobs = streamQueue(this, readAheadOption(o));
   }
 
   /** The underlying Encoder (to change bitrate, FEC, ... while streaming). */
   get encoder() { return this.#encoder; }
 
   _transform(chunk, _encoding, callback) {
-    let data = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk;
-    let offset = 0;
-    try {
-      while (data.length - offset >= this.#frameBytes) {
-        // subarray is safe: encodeAsync copies the frame before returning.
-        this.#pipeline.add(this.#encoder.encodeAsync(data.subarray(offset, offset + this.#frameBytes)));
-        offset += this.#frameBytes;
+    const data = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk;
+    this.#carry = Buffer.alloc(0);
+    this.#submit(data, 0, callback);
+  }
+
+  // Submits the whole frames of data[offset..], never more than readAhead in flight: a large
+  // chunk waits for room frame by frame, and its callback (backpressure on the writer) runs once
+  // every frame is submitted. The remainder (< 1 frame) is carried to the next chunk.
+  #submit(data, offset, callback) {
+    while (data.length - offset >= this.#frameBytes) {
+      if (this.destroyed) {  // destroyed while waiting for room: the rest is dropped
+        callback();
+        return;
       }
-    } catch (err) {
-      callback(err);
-      return;
+      if (!this.#jobs.hasRoom) {
+        this.#jobs.whenRoom(() => this.#submit(data, offset, callback));
+        return;
+      }
+      try {
+        // subarray is safe: encodeAsync copies the frame before returning.
+        this.#jobs.add(this.#encoder.encodeAsync(data.subarray(offset, offset + this.#frameBytes)));
+      } catch (err) {
+        callback(err);
+        return;
+      }
+      offset += this.#frameBytes;
     }
     this.#carry = Buffer.from(data.subarray(offset));
-    this.#pipeline.whenBelowLimit(callback);
+    callback();
   }
 
   _flush(callback) {
-    if (this.#carry.length > 0) {
-      const last = Buffer.alloc(this.#frameBytes);
-      this.#carry.copy(last);
-      this.#carry = Buffer.alloc(0);
-      this.#pipeline.add(this.#encoder.encodeAsync(last));
+    if (this.#carry.length === 0) {
+      this.#jobs.whenIdle(callback);
+      return;
     }
-    this.#pipeline.whenIdle(callback);
+    // The last partial frame, padded with silence.
+    const last = Buffer.alloc(this.#frameBytes);
+    this.#carry.copy(last);
+    this.#carry = Buffer.alloc(0);
+    this.#submit(last, 0, (err) => (err ? callback(err) : this.#jobs.whenIdle(callback)));
   }
 
   _destroy(err, callback) {
+    // Close first: the encoder's queued jobs reject as it is destroyed, and those are not errors.
+    this.#jobs.close();
     this.#encoder.destroy();
     callback(err);
   }
@@ -131,7 +113,7 @@ class OpusEncoderStream extends Transform {
  */
 class OpusDecoderStream extends Transform {
   #decoder;
-  #pipeline;
+  #jobs;
 
   /** @param {import('./index').DecoderStreamOptions} [options] */
   constructor(options) {
@@ -140,7 +122,7 @@ class OpusDecoderStream extends Transform {
     const decoder = new Decoder(decoderOptions);
     super({ writableObjectMode: true });
     this.#decoder = decoder;
-    this.#pipeline = new InOrderPipeline(this, readAheadOption(o));
+    this.#jobs = streamQueue(this, readAheadOption(o));
   }
 
   get decoder() { return this.#decoder; }
@@ -150,15 +132,22 @@ class OpusDecoderStream extends Transform {
       callback(validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'chunk', packet));
       return;
     }
-    this.#pipeline.add(this.#decoder.decodeAsync(packet.length === 0 ? null : packet));
-    this.#pipeline.whenBelowLimit(callback);
+    try {
+      this.#jobs.add(this.#decoder.decodeAsync(packet.length === 0 ? null : packet));
+    } catch (err) {
+      callback(err);
+      return;
+    }
+    // The next packet is accepted once fewer than readAhead are in flight.
+    this.#jobs.whenRoom(callback);
   }
 
   _flush(callback) {
-    this.#pipeline.whenIdle(callback);
+    this.#jobs.whenIdle(callback);
   }
 
   _destroy(err, callback) {
+    this.#jobs.close();
     this.#decoder.destroy();
     callback(err);
   }

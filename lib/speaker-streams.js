@@ -214,16 +214,29 @@ class SpeakerMixerStream extends Readable {
   #enqueue() {
     this.#issued++;
     const ticked = this.#submit();
-    this.#tail = this.#tail.then(() => ticked).then((r) => this.#deliver(r), (err) => this.#fail(err));
+    this.#tail = this.#tail.then(() => ticked).then((outcome) => this.#settle(outcome));
     return this.#tail;
   }
 
   #tick() {
-    return this.#submit().then((r) => this.#deliver(r), (err) => this.#fail(err));
+    return this.#submit().then((outcome) => this.#settle(outcome));
   }
 
+  // Submits a tick. The Promise it returns never rejects: its handlers are attached here, at
+  // once, because a destroy() rejects every queued tick while earlier ones may still be pending,
+  // and an unhandled rejection would end the process.
   #submit() {
-    return this.mixer.mixAsync(this.#speakers.size > 0 ? { perSpeaker: true } : undefined);
+    try {
+      return this.mixer.mixAsync(this.#speakers.size > 0 ? { perSpeaker: true } : undefined)
+        .then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+    } catch (error) {
+      return Promise.resolve({ ok: false, error });
+    }
+  }
+
+  #settle(outcome) {
+    if (outcome.ok) this.#deliver(outcome.value);
+    else this.#fail(outcome.error);
   }
 
   #deliver(result) {

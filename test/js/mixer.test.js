@@ -3,6 +3,7 @@
 // ticks in order, the mixing stream, and exact argument messages.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { once } = require('node:events');
 const { Readable } = require('node:stream');
 const { Mixer, mixerConstants, createMixerStream, VoxpoolError } = require('../..');
 
@@ -243,12 +244,24 @@ test('mixers work in worker_threads and survive termination with ticks in flight
 test('destroying a mixer stream releases inputs waiting for room', async () => {
   const stream = createMixerStream({ channels: 1, frameSize: 10, queueFrames: 2 });
   const input = stream.addInput();
-  input.on('error', () => {});
+  const errors = [];
+  input.on('error', (e) => errors.push(e));
   const pending = new Promise((resolve) => input.write(Buffer.alloc(200), resolve));  // 10 frames > 2
   stream.destroy();
   const err = await pending;
   assert.equal(err.code, 'ERR_STREAM_DESTROYED');
   assert.equal(input.destroyed, true);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(errors, [], "destroy() without an error: the failed write's callback says so, no 'error' event");
+});
+
+test("destroy(err) on a mixer stream passes the error to every input's 'error' event", async () => {
+  const stream = createMixerStream({ channels: 1, frameSize: 10 });
+  const inputs = [stream.addInput(), stream.addInput()];
+  const boom = new Error('boom');
+  const errors = Promise.all([stream, ...inputs].map((s) => once(s, 'error')));
+  stream.destroy(boom);
+  for (const [e] of await errors) assert.equal(e, boom);
 });
 
 test('pushMany queues one chunk per source in one call: the same mix as push per source', async () => {

@@ -1,0 +1,111 @@
+'use strict';
+// Delivers the results of pool jobs in submission order, with a bound on how many are in flight.
+//
+// Every Promise handed to `add` gets its handlers at once. Chaining them instead
+// (`tail = tail.then(() => promise)`) leaves a later Promise without a handler until every
+// earlier one settles: destroying the owner rejects its queued jobs (ERR_VOXPOOL_DESTROYED) while
+// the running one is still busy, and Node ends the process with an unhandled rejection, even when
+// the stream has an 'error' listener.
+
+/**
+ * @template T
+ */
+class InOrderQueue {
+  /** @type {Array<{ settled: boolean, ok: boolean, value: any }>} */
+  #slots = [];
+  #head = 0;
+  #limit;
+  #onValue;
+  #onError;
+  #closed = false;
+  /** @type {Array<{ most: number, cb: () => void }>} */
+  #waiters = [];
+
+  /**
+   * @param {object} options
+   * @param {number} options.limit most jobs in flight: `hasRoom` is false and `whenRoom` waits
+   *   while this many are
+   * @param {(value: T) => void} options.onValue called per fulfilled job, in submission order
+   * @param {(err: unknown) => void} options.onError called for the first rejected job, in order;
+   *   the queue is closed after it (later results are discarded)
+   */
+  constructor({ limit, onValue, onError }) {
+    this.#limit = limit;
+    this.#onValue = onValue;
+    this.#onError = onError;
+  }
+
+  /** Jobs added and not yet delivered (or discarded). */
+  get inflight() { return this.#slots.length - this.#head; }
+
+  /** Whether results are still delivered. */
+  get closed() { return this.#closed; }
+
+  /**
+   * Adds a job's Promise. Handlers are attached before this returns, so a rejection is never
+   * unhandled, whatever happens to the queue afterwards.
+   * @param {Promise<T>} promise
+   */
+  add(promise) {
+    const slot = { settled: false, ok: false, value: undefined };
+    this.#slots.push(slot);
+    promise.then(
+      (value) => { slot.settled = true; slot.ok = true; slot.value = value; this.#drain(); },
+      (err) => { slot.settled = true; slot.value = err; this.#drain(); },
+    );
+  }
+
+  /**
+   * Stops delivering: results that arrive later are dropped (a destroyed stream). Waiters are
+   * released as their jobs settle, so a pending callback still runs once.
+   */
+  close() {
+    this.#closed = true;
+    this.#drain();
+  }
+
+  /** Whether fewer than `limit` jobs are in flight. */
+  get hasRoom() { return this.inflight < this.#limit; }
+
+  /** Calls `cb` once fewer than `limit` jobs are in flight (now, or when one is delivered). */
+  whenRoom(cb) {
+    this.#wait(this.#limit - 1, cb);
+  }
+
+  /** Calls `cb` once every job added so far has been delivered or discarded. */
+  whenIdle(cb) {
+    this.#wait(0, cb);
+  }
+
+  // Calls `cb` once at most `most` jobs are in flight.
+  #wait(most, cb) {
+    if (this.inflight <= most) cb();
+    else this.#waiters.push({ most, cb });
+  }
+
+  #drain() {
+    while (this.#head < this.#slots.length && this.#slots[this.#head].settled) {
+      const slot = this.#slots[this.#head];
+      this.#slots[this.#head++] = undefined;
+      if (this.#closed) continue;
+      if (slot.ok) {
+        this.#onValue(slot.value);
+      } else {
+        this.#closed = true;
+        this.#onError(slot.value);
+      }
+    }
+    // Compact once the delivered prefix dominates, so the array stays O(limit).
+    if (this.#head > 64 && this.#head * 2 > this.#slots.length) {
+      this.#slots = this.#slots.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.#waiters.length === 0) return;
+    const ready = this.#waiters.filter((w) => this.inflight <= w.most);
+    if (ready.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => this.inflight > w.most);
+    for (const w of ready) w.cb();
+  }
+}
+
+module.exports = { InOrderQueue };
