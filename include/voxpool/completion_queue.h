@@ -20,6 +20,8 @@ namespace voxpool {
 class NotifyBatch {
  public:
   static constexpr int64_t kMaxNotifyDelayNs = 2'000'000;
+  // Queues one batch defers before it flushes.
+  static constexpr int kCapacity = 16;
   NotifyBatch();
   ~NotifyBatch();  // flushes
   NotifyBatch(const NotifyBatch&) = delete;
@@ -35,7 +37,6 @@ class NotifyBatch {
   bool empty() const noexcept { return count_ == 0; }
 
  private:
-  static constexpr int kCapacity = 16;
   std::shared_ptr<class CompletionQueue> queues_[kCapacity];
   int count_ = 0;
   int64_t oldest_ns_ = 0;

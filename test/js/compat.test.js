@@ -83,6 +83,24 @@ test('encode/decode/setBitrate/getBitrate/CTLs behave like @discordjs/opus', () 
   }
 });
 
+test('a typed-array view with a byteOffset encodes and decodes like the equivalent Buffer', async () => {
+  const [pcm] = frames(48000, 2, 960, 1);
+  // The frame placed 64 bytes into a larger ArrayBuffer, with other data around it.
+  const backing = new ArrayBuffer(pcm.length + 128);
+  new Uint8Array(backing).fill(0x55);
+  const view = new Int16Array(backing, 64, pcm.length / 2);
+  pcm.copy(Buffer.from(backing, 64, pcm.length));
+  const expected = new OpusEncoder(48000, 2).encode(pcm);
+  assert.deepEqual(new OpusEncoder(48000, 2).encode(view), expected, 'encode');
+  assert.deepEqual(await new OpusEncoder(48000, 2).encodeAsync(view), expected, 'encodeAsync');
+  const packetBacking = new ArrayBuffer(expected.length + 10);
+  const packetView = new Uint8Array(packetBacking, 7, expected.length);
+  packetView.set(expected);
+  const pcmOut = new OpusEncoder(48000, 2).decode(expected);
+  assert.deepEqual(new OpusEncoder(48000, 2).decode(packetView), pcmOut, 'decode');
+  assert.deepEqual(await new OpusEncoder(48000, 2).decodeAsync(packetView), pcmOut, 'decodeAsync');
+});
+
 test('encodeAsync/decodeAsync give the sync results', async () => {
   const a = new OpusEncoder(48000, 2);
   const b = new OpusEncoder(48000, 2);

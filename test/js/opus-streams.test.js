@@ -69,3 +69,34 @@ test('a consumer reading synchronously every tick finds packets ready (read-ahea
   }
   assert.ok(got >= 30, `read ${got} packets synchronously`);
 });
+
+for (const [label, chunking] of [['one chunk of 50 frames', 'one'], ['50 writes at once', 'many']]) {
+  test(`backpressure with readAhead 2, ${label}: never more than 2 jobs in flight, and the writer waits`, async () => {
+    const readAhead = 2;
+    const enc = voxpool.createEncoderStream({ readAhead, complexity: 10 });
+    const input = frames(48000, 2, 960, 50);
+    let maxPending = 0;
+    let packets = 0;
+    let packetsWhenWritten = -1;
+    // Sample the pool queue at every point the stream's state can change.
+    const sample = () => { maxPending = Math.max(maxPending, enc.encoder.pending); };
+    const timer = setInterval(sample, 0);
+    enc.on('data', () => { packets++; sample(); });
+    const written = new Promise((resolve) => {
+      const done = () => { packetsWhenWritten = packets; resolve(); };
+      if (chunking === 'one') enc.write(Buffer.concat(input), done);
+      else input.forEach((f, i) => enc.write(f, i === input.length - 1 ? done : undefined));
+    });
+    sample();
+    assert.ok(enc.encoder.pending <= readAhead, `${enc.encoder.pending} queued right after the write`);
+    await written;
+    enc.end();
+    await new Promise((resolve) => enc.on('end', resolve));
+    clearInterval(timer);
+    assert.equal(packets, 50);
+    // In flight (queued, running, or done and waiting to be delivered in order) is at most
+    // readAhead, so at most readAhead are queued.
+    assert.ok(maxPending <= readAhead, `at most ${readAhead} queued, saw ${maxPending}`);
+    assert.ok(packetsWhenWritten >= 50 - readAhead, `the write completed after ${packetsWhenWritten} packets: it waited for room`);
+  });
+}

@@ -126,6 +126,35 @@ test('packet-loss concealment returns the requested duration; FEC recovers the l
   assert.equal((await dec.decodeAsync(packets[11], { frameSize: 960, fec: true })).length, 3840);
 });
 
+test('FEC recovers the lost frame itself, which concealment cannot', async () => {
+  const enc = new Encoder({ fec: true, packetLoss: 30, bitrate: 64000 });
+  const packets = frames(48000, 2, 960, 12).map((f) => enc.encode(f));
+  // Three decoders with the same history (packets 0-9); packet 10 is "lost".
+  const withHistory = () => {
+    const d = new Decoder();
+    for (let i = 0; i < 10; i++) d.decode(packets[i]);
+    return d;
+  };
+  const truth = withHistory().decode(packets[10]);
+  const concealed = withHistory().decode(null, { frameSize: 960 });
+  const recovered = withHistory().decodeFec(packets[11], { frameSize: 960 });
+  const recoveredAsync = await withHistory().decodeAsync(packets[11], { frameSize: 960, fec: true });
+  // SNR against what decoding the lost packet would have given (no delay search: same decoder).
+  const against = (x) => {
+    let signal = 0;
+    let noise = 0;
+    for (let i = 0; i < truth.length; i += 2) {
+      const t = truth.readInt16LE(i);
+      signal += t * t;
+      noise += (x.readInt16LE(i) - t) ** 2;
+    }
+    return 10 * Math.log10(signal / Math.max(noise, 1));
+  };
+  assert.ok(against(recovered) > 15, `FEC output ${against(recovered).toFixed(1)} dB from the lost frame`);
+  assert.ok(against(recovered) > against(concealed) + 10, `FEC ${against(recovered).toFixed(1)} dB vs concealment ${against(concealed).toFixed(1)} dB`);
+  assert.deepEqual(recoveredAsync, recovered, 'the pool path recovers the same samples');
+});
+
 test('f32le decoder output', () => {
   const dec = new Decoder({ format: 'f32le' });
   const out = dec.decode(new Encoder().encode(sineMix(48000, 2, 960)));
@@ -186,4 +215,92 @@ test('constants come from native code', () => {
   assert.equal(opus.MAX_FRAME_SAMPLES, 5760);
   assert.match(opus.OPUS_VERSION, /^libopus /);
   assert.ok(Object.isFrozen(opus));
+});
+
+// Every encoder setting, one at a time: it reaches libopus through its own request (read back
+// with the matching GET), and no other setting moves. A setting sent with the wrong request
+// (say vbrConstraint as SET_VBR) changes the wrong GET and fails here.
+const ENCODER_SETTINGS = [
+  // [option, value, GET request, value read back, setter]
+  ['bitrate', 24000, 'GET_BITRATE', 24000, (e, v) => e.setBitrate(v)],
+  ['complexity', 2, 'GET_COMPLEXITY', 2, (e, v) => e.setComplexity(v)],
+  ['signal', 'voice', 'GET_SIGNAL', opus.SIGNAL.voice, (e, v) => e.setSignal(v)],
+  ['signal', 'music', 'GET_SIGNAL', opus.SIGNAL.music, (e, v) => e.setSignal(v)],
+  ['vbr', false, 'GET_VBR', 0, (e, v) => e.setVbr(v)],
+  ['vbrConstraint', false, 'GET_VBR_CONSTRAINT', 0, null],
+  ['fec', true, 'GET_INBAND_FEC', 1, (e, v) => e.setFec(v)],
+  ['packetLoss', 25, 'GET_PACKET_LOSS_PERC', 25, (e, v) => e.setPacketLoss(v)],
+  ['dtx', true, 'GET_DTX', 1, (e, v) => e.setDtx(v)],
+  ['application', 'voip', 'GET_APPLICATION', opus.APPLICATION.voip, null],
+  ['application', 'lowdelay', 'GET_APPLICATION', opus.APPLICATION.lowdelay, null],
+];
+const READ_BACK = [...new Set(ENCODER_SETTINGS.map(([, , get]) => get))];
+
+function readBack(enc) {
+  return Object.fromEntries(READ_BACK.map((get) => [get, enc.getCtl(opus.CTL[get])]));
+}
+
+test('each encoder option reaches libopus through its own request and changes nothing else', () => {
+  const defaults = readBack(new Encoder());
+  assert.equal(defaults.GET_VBR, 1);
+  assert.equal(defaults.GET_VBR_CONSTRAINT, 1);
+  for (const [option, value, get, expected] of ENCODER_SETTINGS) {
+    const enc = new Encoder({ [option]: value });
+    assert.deepEqual(readBack(enc), { ...defaults, [get]: expected }, `${option}: ${value}`);
+    enc.destroy();
+  }
+  // The issue's example, spelled out: constrained VBR off leaves VBR on.
+  const enc = new Encoder({ vbrConstraint: false });
+  assert.equal(enc.getCtl(opus.CTL.GET_VBR_CONSTRAINT), 0);
+  assert.equal(enc.getCtl(opus.CTL.GET_VBR), 1);
+});
+
+test('each encoder setter reaches libopus through its own request and changes nothing else', () => {
+  const defaults = readBack(new Encoder());
+  for (const [option, value, get, expected, set] of ENCODER_SETTINGS) {
+    if (!set) continue;
+    const enc = new Encoder();
+    set(enc, value);
+    assert.deepEqual(readBack(enc), { ...defaults, [get]: expected }, `${option} setter: ${value}`);
+    enc.destroy();
+  }
+});
+
+test('a fresh decoder conceals 20 ms before its first packet, sync and async, at every rate', async () => {
+  for (const sampleRate of opus.SAMPLE_RATES) {
+    for (const channels of [1, 2]) {
+      for (const [format, bytes] of [['s16le', 2], ['f32le', 4]]) {
+        const twentyMs = (sampleRate / 50) * channels * bytes;
+        const where = `${sampleRate} Hz, ${channels} ch, ${format}`;
+        const dec = new Decoder({ sampleRate, channels, format });
+        assert.equal(dec.decode(null).length, twentyMs, `${where}: decode(null)`);
+        const fresh = new Decoder({ sampleRate, channels, format });
+        assert.equal((await fresh.decodeAsync(null)).length, twentyMs, `${where}: decodeAsync(null)`);
+        assert.equal(fresh.lastFrameSize, sampleRate / 50, where);
+        dec.destroy();
+        fresh.destroy();
+      }
+    }
+  }
+});
+
+test('concealment returns the requested duration, sync, async and batched, whatever the last frame was', async () => {
+  const durations = opus.FRAME_DURATIONS_MS;
+  for (const sampleRate of [48000, 16000]) {
+    const enc = new Encoder({ sampleRate, channels: 2 });
+    const dec = new Decoder({ sampleRate, channels: 2 });
+    dec.decode(enc.encode(Buffer.alloc((sampleRate / 50) * 4)));  // last frame: 20 ms
+    // Each call asks for a different duration than the call before it, so a path that ignored
+    // the request and reused the last frame's size would return the wrong length.
+    const sizeOf = (i) => (sampleRate * durations[i % durations.length]) / 1000;
+    for (let i = 0; i < durations.length; i++) {
+      const [a, b, c] = [sizeOf(i + 3), sizeOf(i + 4), sizeOf(i + 5)];
+      const where = `${sampleRate} Hz, ${a}/${b}/${c} samples`;
+      assert.equal(dec.decode(null, { frameSize: a }).length, a * 4, `${where}: decode`);
+      assert.equal((await dec.decodeAsync(null, { frameSize: b })).length, b * 4, `${where}: decodeAsync`);
+      const [batched] = await dec.decodeBatch([null], { frameSize: c });
+      assert.equal(batched.length, c * 4, `${where}: decodeBatch`);
+      assert.equal(dec.lastFrameSize, c, where);
+    }
+  }
 });

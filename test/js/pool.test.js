@@ -42,11 +42,24 @@ test('per-encoder maxQueue rejects with ERR_VOXPOOL_QUEUE_FULL', async () => {
 test("drop-oldest keeps the newest frames and rejects stale ones with ERR_VOXPOOL_DROPPED", async () => {
   const enc = new Encoder({ maxQueue: 2, overflow: 'drop-oldest', complexity: 10 });
   const pcm = Buffer.alloc(3840, 9);
-  const results = await Promise.allSettled(Array.from({ length: 30 }, () => enc.encodeAsync(pcm)));
-  const dropped = results.filter((r) => r.status === 'rejected');
-  assert.ok(dropped.length > 0);
-  for (const r of dropped) assert.equal(r.reason.code, 'ERR_VOXPOOL_DROPPED');
-  assert.equal(results[29].status, 'fulfilled', 'the newest frame is kept');
+  const order = [];
+  const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => {
+    const p = enc.encodeAsync(pcm);
+    p.then(() => order.push(i), () => order.push(i));
+    return p;
+  }));
+  const kept = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+  const dropped = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+  for (const i of dropped) {
+    assert.deepEqual([results[i].reason.code, results[i].reason.message], ['ERR_VOXPOOL_DROPPED', 'Dropped: a newer frame replaced it (drop-oldest)']);
+  }
+  // A burst from one tick: the two newest frames wait in the queue and are kept; the others
+  // were kept only if a worker took them before newer frames arrived (at most one at a time on
+  // one encoder, so in practice the first); everything between was dropped, oldest first.
+  assert.deepEqual(kept.slice(-2), [28, 29], 'the newest maxQueue frames are kept');
+  assert.ok(kept.length <= 2 + 3, `kept ${kept}`);
+  assert.equal(dropped.length, 30 - kept.length);
+  assert.deepEqual(order, Array.from({ length: 30 }, (_, i) => i), 'settled in submission order, drops included');
 });
 
 test('stats() counts jobs and reports latency percentiles', async () => {
@@ -100,4 +113,33 @@ test('Promises settle in submission order per encoder, even as its jobs move bet
       for (let i = 1; i < seen.length; i++) assert.ok(seen[i] > seen[i - 1], `round ${round}: settled ${seen[i - 1]} before ${seen[i]}`);
     }
   }
+});
+
+test('destroy() with a job running: that job settles first, the queued ones reject after it, in order', async () => {
+  // 120 ms frames of noise keep a job running long enough for destroy() to land mid-job; the
+  // queued jobs' rejections must not overtake the running job's result (a stream chaining its
+  // Promises would see an unhandled rejection, as @discordjs/voice's AudioPlayer did).
+  const noise = Buffer.alloc(5760 * 4);
+  for (let i = 0; i < noise.length; i += 2) noise.writeInt16LE(((i * 7919) % 20001) - 10000, i);
+  let midJob = 0;
+  for (let round = 0; round < 40; round++) {
+    const enc = new Encoder({ complexity: 10 });
+    const order = [];
+    const settled = [];
+    for (let i = 0; i < 6; i++) {
+      settled.push(enc.encodeAsync(noise).then(() => order.push([i, 'ok']), (err) => order.push([i, err.code])));
+    }
+    const spinUntil = process.hrtime.bigint() + BigInt((round % 8) * 100000); // 0-0.7 ms
+    while (process.hrtime.bigint() < spinUntil);
+    enc.destroy();
+    assert.equal(enc.pending, 0, 'nothing queued is still going to run');
+    await Promise.all(settled);
+    assert.deepEqual(order.map(([i]) => i), [0, 1, 2, 3, 4, 5], `round ${round}: ${JSON.stringify(order)}`);
+    const firstRejected = order.findIndex(([, how]) => how !== 'ok');
+    if (firstRejected > 0 && firstRejected < 6) midJob++;
+    for (const [i, how] of order.slice(firstRejected === -1 ? 6 : firstRejected)) {
+      assert.equal(how, 'ERR_VOXPOOL_DESTROYED', `round ${round}: job ${i}`);
+    }
+  }
+  assert.ok(midJob > 0, 'at least one round destroyed the encoder while a job ran');
 });

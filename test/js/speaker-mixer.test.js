@@ -114,3 +114,13 @@ test('invalid arguments have exact messages', () => {
   full.push(1, 0, 0, packet(1));
   assert.throws(() => full.push(2, 0, 0, packet(1)), (err) => err instanceof VoxpoolError && err.code === 'ERR_VOXPOOL_QUEUE_FULL');
 });
+
+test('sequences 65534, 65535, 0, 2 count exactly one lost packet (16-bit wrap)', () => {
+  const m = mono();
+  for (const k of [0, 1, 2, 4]) m.push(5, (0xffffe000 + k * FRAME) >>> 0, (65534 + k) & 0xffff, packet(10));
+  const st = m.speakerStats(5);
+  assert.equal(st.packets, 4);
+  assert.equal(st.lostPackets, 1);
+  m.push(5, (0xffffe000 + 3 * FRAME) >>> 0, 1, packet(10));  // the missing one, late but in time
+  assert.equal(m.speakerStats(5).lostPackets, 0);
+});

@@ -63,6 +63,51 @@ TEST(CompletionQueue, NotifiesOncePerBatch) {
   EXPECT_EQ(notifies.load(), 4);
 }
 
+// A worker's batch defers wake-ups, but the first queue it deferred must be woken within
+// kMaxNotifyDelayNs of that first deferral, however many other queues it defers meanwhile (a busy
+// worker completing into several environments). `now` is passed in, so this is deterministic.
+TEST(NotifyBatch, StalenessCountsFromTheFirstDeferredWakeUp) {
+  std::atomic<int> first{0}, others{0};
+  auto a = std::make_shared<CompletionQueue>([&] { first.fetch_add(1); });
+  std::vector<std::shared_ptr<CompletionQueue>> more;
+  for (int i = 0; i < 4; ++i) more.push_back(std::make_shared<CompletionQueue>([&] { others.fetch_add(1); }));
+  NotifyBatch batch;
+  ASSERT_EQ(NotifyBatch::Current(), &batch);
+  a->Complete(Finished(0));  // deferred into the batch, not notified
+  const int64_t first_deferred_by = NowNs();
+  EXPECT_EQ(first.load(), 0);
+  for (auto& q : more) {
+    // Later deferrals, each strictly later than the first.
+    const int64_t t = NowNs();
+    while (NowNs() == t) {
+    }
+    q->Complete(Finished(1));
+  }
+  EXPECT_EQ(first.load() + others.load(), 0) << "all deferred";
+  batch.FlushIfStale(first_deferred_by + NotifyBatch::kMaxNotifyDelayNs - 1'000'000);
+  EXPECT_EQ(first.load(), 0) << "not stale yet";
+  batch.FlushIfStale(first_deferred_by + NotifyBatch::kMaxNotifyDelayNs);
+  EXPECT_EQ(first.load(), 1) << "stale by the first deferral's clock";
+  EXPECT_EQ(others.load(), 4) << "a flush wakes every deferred queue";
+  EXPECT_TRUE(batch.empty());
+}
+
+TEST(NotifyBatch, FlushesWhenFullAndOnDestruction) {
+  std::atomic<int> notifies{0};
+  std::vector<std::shared_ptr<CompletionQueue>> queues;
+  constexpr int kFull = NotifyBatch::kCapacity;
+  for (int i = 0; i <= kFull; ++i) queues.push_back(std::make_shared<CompletionQueue>([&] { notifies.fetch_add(1); }));
+  {
+    NotifyBatch batch;
+    for (int i = 0; i < kFull; ++i) queues[i]->Complete(Finished(i));
+    EXPECT_EQ(notifies.load(), 0);
+    queues[kFull]->Complete(Finished(kFull));  // one more deferral flushes the full batch first
+    EXPECT_EQ(notifies.load(), kFull);
+  }
+  EXPECT_EQ(notifies.load(), kFull + 1) << "the destructor flushes what is left";
+  EXPECT_EQ(NotifyBatch::Current(), nullptr);
+}
+
 TEST(CompletionQueue, CompleteDropsTheJobsReferenceToTheQueue) {
   auto queue = std::make_shared<CompletionQueue>([] {});
   std::unique_ptr<Job> job = Finished(1);

@@ -312,6 +312,40 @@ TEST(MixerTest, SoloLetsOnlySoloedSourcesThrough) {
   EXPECT_FLOAT_EQ(tick(), 0.12f);
 }
 
+// Removing the only soloed source ends solo: the others come back (a removed source's slot must
+// not keep its solo flag alive), and a source added into that slot later is not soloed.
+TEST(MixerTest, RemovingTheSoloedSourceLetsTheOthersBackIn) {
+  auto m = Make(48000, 1, 480, false);
+  uint32_t a = AddF(*m), b = AddF(*m);
+  std::vector<float> fa(480, 0.1f), fb(480, 0.02f);
+  ASSERT_TRUE(m->SetSolo(a, true).ok());
+  for (int t = 0; t < 2; ++t) {
+    ASSERT_TRUE(m->Push(a, fa.data(), 480).ok());
+    ASSERT_TRUE(m->Push(b, fb.data(), 480).ok());
+    MixF(*m);
+  }
+  ASSERT_TRUE(m->Push(a, fa.data(), 480).ok());
+  ASSERT_TRUE(m->Push(b, fb.data(), 480).ok());
+  EXPECT_FLOAT_EQ(MixF(*m).back(), 0.1f) << "only the soloed source";
+  ASSERT_TRUE(m->RemoveSource(a).ok());
+  for (int t = 0; t < 2; ++t) {  // b fades back in
+    ASSERT_TRUE(m->Push(b, fb.data(), 480).ok());
+    MixF(*m);
+  }
+  ASSERT_TRUE(m->Push(b, fb.data(), 480).ok());
+  EXPECT_FLOAT_EQ(MixF(*m).back(), 0.02f) << "solo ended with its source";
+  uint32_t c = AddF(*m);
+  std::vector<float> fc(480, 0.003f);
+  for (int t = 0; t < 3; ++t) {
+    ASSERT_TRUE(m->Push(b, fb.data(), 480).ok());
+    ASSERT_TRUE(m->Push(c, fc.data(), 480).ok());
+    MixF(*m);
+  }
+  ASSERT_TRUE(m->Push(b, fb.data(), 480).ok());
+  ASSERT_TRUE(m->Push(c, fc.data(), 480).ok());
+  EXPECT_FLOAT_EQ(MixF(*m).back(), 0.023f);
+}
+
 TEST(MixerTest, DuckingLowersOthersWithAttackHoldAndRelease) {
   auto m = Make(48000, 1, 480, false);  // 10 ms ticks
   uint32_t music = AddF(*m), voice = AddF(*m);

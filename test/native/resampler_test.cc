@@ -8,6 +8,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace voxpool {
@@ -234,6 +235,53 @@ TEST(ResamplerTest, FlushReturnsTheTailAndResets) {
   EXPECT_EQ(got + tail, 320);
   // Usable again for a new stream.
   ASSERT_TRUE(r->Process(in.data(), 960, out.data(), static_cast<int>(out.size()), &got).ok());
+}
+
+// After Reset() a converter is indistinguishable from a new one: the same input gives the same
+// samples, for the float and the s16 path alike (each has its own soxr state).
+template <typename T>
+std::vector<T> Convert(Resampler& r, const std::vector<T>& in) {
+  const int ch = r.channels();
+  const int frames = static_cast<int>(in.size() / ch);
+  std::vector<T> out(static_cast<size_t>(r.MaxOutputFrames(frames)) * ch);
+  int got = 0;
+  EXPECT_TRUE(r.Process(in.data(), frames, out.data(), static_cast<int>(out.size() / ch), &got).ok());
+  out.resize(static_cast<size_t>(got) * ch);
+  std::vector<T> tail(static_cast<size_t>(r.MaxOutputFrames(r.input_rate())) * ch);
+  int held = 0;
+  EXPECT_TRUE(r.Flush(tail.data(), static_cast<int>(tail.size() / ch), &held).ok());
+  out.insert(out.end(), tail.begin(), tail.begin() + static_cast<size_t>(held) * ch);
+  return out;
+}
+
+TEST(ResamplerTest, ResetStartsANewStreamExactlyLikeAFreshConverter) {
+  for (auto [in_rate, out_rate] : {std::pair{48000, 16000}, std::pair{16000, 48000}, std::pair{44100, 48000}}) {
+    SCOPED_TRACE(std::to_string(in_rate) + " -> " + std::to_string(out_rate));
+    const std::vector<float> first = Tone(700, in_rate, in_rate / 50 * 3, 2, 0.8);
+    const std::vector<float> second = Tone(1300, in_rate, in_rate / 50 * 2, 2, 0.5);
+    std::vector<int16_t> first16(first.size()), second16(second.size());
+    for (size_t i = 0; i < first.size(); ++i) first16[i] = static_cast<int16_t>(first[i] * 32767);
+    for (size_t i = 0; i < second.size(); ++i) second16[i] = static_cast<int16_t>(second[i] * 32767);
+
+    auto fresh = Make(in_rate, out_rate, 2);
+    const std::vector<float> expect_f = Convert(*fresh, second);
+    auto fresh16 = Make(in_rate, out_rate, 2);
+    const std::vector<int16_t> expect_s = Convert(*fresh16, second16);
+
+    auto r = Make(in_rate, out_rate, 2);
+    int got = 0;
+    std::vector<float> scratch(static_cast<size_t>(r->MaxOutputFrames(in_rate)) * 2);
+    std::vector<int16_t> scratch16(scratch.size());
+    // Leave history in both paths, without flushing.
+    ASSERT_TRUE(r->Process(first.data(), static_cast<int>(first.size() / 2), scratch.data(), static_cast<int>(scratch.size() / 2), &got).ok());
+    ASSERT_TRUE(r->Process(first16.data(), static_cast<int>(first16.size() / 2), scratch16.data(), static_cast<int>(scratch16.size() / 2), &got).ok());
+    ASSERT_GT(r->delay_frames(), 0.0);
+    r->Reset();
+    EXPECT_EQ(r->delay_frames(), 0.0);
+    EXPECT_EQ(Convert(*r, second), expect_f);
+    r->Reset();
+    EXPECT_EQ(Convert(*r, second16), expect_s);
+  }
 }
 
 // The mixer starts a resampled source after collecting `prebuffer` extra frames (default 2);

@@ -168,6 +168,28 @@ TEST(SpeakerMixerTest, LossIsSilentOrConcealedWithAFade) {
   }
 }
 
+// RFC 3550 sequence arithmetic across the 16-bit wrap: 65534, 65535, 0, 2 is one packet lost (1),
+// not none (a delta computed wider than 16 bits sees 0 as far behind 65535).
+TEST(SpeakerMixerTest, LossIsCountedAcrossTheSequenceWrap) {
+  for (uint16_t start : {uint16_t{65534}, uint16_t{65533}, uint16_t{100}}) {
+    SCOPED_TRACE(start);
+    auto m = Make(ConcealMode::kSilence, 3);
+    for (int k : {0, 1, 2, 4}) PushPacket(*m, 3, 0xffffe000u, start, k, 1000);
+    SpeakerStats st;
+    ASSERT_TRUE(m->GetSpeakerStats(3, &st).ok());
+    EXPECT_EQ(st.packets, 4u);
+    EXPECT_EQ(st.lost_packets, 1u);
+    // The gap fills in late (within the jitter window): nothing is lost any more.
+    PushPacket(*m, 3, 0xffffe000u, start, 3, 1000);
+    ASSERT_TRUE(m->GetSpeakerStats(3, &st).ok());
+    EXPECT_EQ(st.lost_packets, 0u);
+    // Packet 6 skips 5: one lost again.
+    PushPacket(*m, 3, 0xffffe000u, start, 6, 1000);
+    ASSERT_TRUE(m->GetSpeakerStats(3, &st).ok());
+    EXPECT_EQ(st.lost_packets, 1u);
+  }
+}
+
 TEST(SpeakerMixerTest, LateAndDuplicatePacketsAreDroppedAndCounted) {
   auto m = Make(ConcealMode::kSilence, 2);
   std::vector<int16_t> got;

@@ -34,9 +34,12 @@ std::unique_ptr<VoiceSender> MakeSender(uint32_t ssrc, uint16_t seq, uint32_t ts
   return s;
 }
 
-std::unique_ptr<VoiceReceiver> MakeReceiver(size_t window = 3) {
+std::unique_ptr<VoiceReceiver> MakeReceiver(size_t window = 3, int sample_rate = 48000,
+                                            int channels = 2) {
   VoiceReceiverOptions o;
   o.window = window;
+  o.sample_rate = sample_rate;
+  o.channels = channels;
   std::unique_ptr<VoiceReceiver> r;
   EXPECT_TRUE(VoiceReceiver::Create(o, kKey, sizeof(kKey), &r).ok());
   return r;
@@ -133,6 +136,67 @@ TEST(VoicePipeline, LossAndReorderingAreConcealedAndAudioSurvives) {
   EXPECT_GT(snr, 8.0);
   RecordProperty("snr_db", std::to_string(snr));
   std::printf("loss/reorder loop SNR: %.1f dB\n", snr);
+}
+
+// The reorder window holds exactly `window` packets behind a gap: the missing packet arriving
+// while `window` later ones wait is still decoded; one more later packet declares it lost.
+TEST(VoicePipeline, ReorderWindowHoldsExactlyWindowPackets) {
+  auto pcm = test::SineMix(48000, 2, kFrame * 12);
+  auto s = MakeSender(77, 500, 0);
+  auto packets = SendAll(*s, pcm);
+  for (size_t window : {size_t{0}, size_t{1}, size_t{3}, size_t{5}}) {
+    SCOPED_TRACE("window " + std::to_string(window));
+    {
+      auto r = MakeReceiver(window);
+      std::vector<ReceivedFrame> frames;
+      ASSERT_TRUE(r->Push(packets[0].data(), packets[0].size(), &frames).ok());
+      for (size_t k = 2; k < 2 + window; ++k)
+        ASSERT_TRUE(r->Push(packets[k].data(), packets[k].size(), &frames).ok());
+      EXPECT_EQ(frames.size(), 1u) << "held back, waiting for packet 1";
+      ASSERT_TRUE(r->Push(packets[1].data(), packets[1].size(), &frames).ok());
+      ASSERT_EQ(frames.size(), window + 2);
+      for (size_t i = 0; i < frames.size(); ++i) {
+        EXPECT_EQ(frames[i].sequence, static_cast<uint16_t>(500 + i));
+        EXPECT_EQ(frames[i].kind, ReceivedFrame::Kind::kDecoded) << i;
+      }
+      EXPECT_EQ(r->stats().concealed + r->stats().recovered, 0u);
+    }
+    {
+      auto r = MakeReceiver(window);
+      std::vector<ReceivedFrame> frames;
+      ASSERT_TRUE(r->Push(packets[0].data(), packets[0].size(), &frames).ok());
+      for (size_t k = 2; k < 3 + window; ++k)
+        ASSERT_TRUE(r->Push(packets[k].data(), packets[k].size(), &frames).ok());
+      ASSERT_EQ(frames.size(), window + 3) << "one packet too many: packet 1 is lost";
+      EXPECT_NE(frames[1].kind, ReceivedFrame::Kind::kDecoded);
+      ASSERT_TRUE(r->Push(packets[1].data(), packets[1].size(), &frames).ok());
+      EXPECT_EQ(r->stats().late, 1u);
+    }
+  }
+}
+
+// RTP timestamps count the 48 kHz clock whatever the receiver's output rate, concealed frames
+// included: a frame concealed at 16 kHz still advances the timeline by 960.
+TEST(VoicePipeline, ConcealedFramesKeepTheSendersClockAtEveryOutputRate) {
+  auto pcm = test::SineMix(48000, 2, kFrame * 10);
+  auto s = MakeSender(5, 0, 123456);
+  auto packets = SendAll(*s, pcm);
+  packets.erase(packets.begin() + 4);  // frame 4 lost
+  for (int rate : {8000, 12000, 16000, 24000, 48000}) {
+    for (int channels : {1, 2}) {
+      SCOPED_TRACE(std::to_string(rate) + " Hz, " + std::to_string(channels) + " ch");
+      auto r = MakeReceiver(0, rate, channels);
+      std::vector<ReceivedFrame> frames;
+      for (const auto& p : packets) ASSERT_TRUE(r->Push(p.data(), p.size(), &frames).ok());
+      r->Flush(&frames);
+      ASSERT_EQ(frames.size(), 10u);
+      for (size_t i = 0; i < frames.size(); ++i) {
+        EXPECT_EQ(frames[i].timestamp, 123456u + 960u * i) << i;
+        EXPECT_EQ(frames[i].pcm.size(), static_cast<size_t>(rate / 50 * channels)) << i;
+      }
+      EXPECT_NE(frames[4].kind, ReceivedFrame::Kind::kDecoded);
+    }
+  }
 }
 
 TEST(VoicePipeline, FecRecoversTheLostFrame) {
