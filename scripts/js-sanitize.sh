@@ -12,4 +12,4 @@ LD_PRELOAD="$preload" \
 ASAN_OPTIONS=detect_leaks=0:alloc_dealloc_mismatch=0:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 VOXPOOL_BINDING=build-asan/Release/voxpool.node \
-  node --test --test-concurrency=1 test/js/
+  node --test --test-concurrency=1 test/js/*.test.js
