@@ -79,6 +79,12 @@ Napi::Value EnvContext::SubmitGroup(Napi::Env env, std::unique_ptr<JobGroup> gro
   auto* js = dynamic_cast<JsResult*>(static_cast<Job*>(group.get()));
   napi_value promise;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js->deferred, &promise), Napi::Value());
+  if (members.empty()) {
+    // Nothing to wait for: a group of none would never complete (no member to count down).
+    napi_resolve_deferred(env, js->deferred, Napi::Array::New(env, 0));
+    js->deferred = nullptr;
+    return Napi::Value(env, promise);
+  }
   group->sequence = next_sequence_++;
   group->completion = queue_;
   AddPending(env);

@@ -23,7 +23,9 @@ std::optional<bool> OptionalBool(const Napi::Object& o, const char* key) {
 
 StrandOptions ReadStrandOptions(const Napi::Object& o) {
   StrandOptions s;
-  if (auto q = OptionalInt(o, "maxQueue"); q && *q > 0) s.capacity = static_cast<size_t>(*q);
+  if (auto q = OptionalNumber(o, "maxQueue");
+      q && *q >= 1 && *q <= static_cast<double>(kMaxStrandCapacity))
+    s.capacity = static_cast<size_t>(*q);
   Napi::Value overflow = o.Get("overflow");
   if (overflow.IsString() && overflow.As<Napi::String>().Utf8Value() == "drop-oldest")
     s.overflow = OverflowPolicy::kDropOldest;

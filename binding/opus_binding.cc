@@ -17,6 +17,7 @@
 #include "options.h"
 #include "voxpool/opus_decoder.h"
 #include "voxpool/opus_encoder.h"
+#include "voxpool/shared_pool.h"
 #include "wrap.h"
 
 namespace voxpool::binding {
@@ -130,6 +131,12 @@ class DecodeJob final : public Job, public JsResult {
 };
 
 // Settles once for all members: an array with a Buffer or a VoxpoolError per item, in order.
+// Refuses a batch longer than the pool can queue before anything proportional to it is
+// allocated (lib/ checks the same bound with a friendlier message).
+void CheckBatchLength(Napi::Env env, uint32_t n) {
+  if (n > SharedPoolCapacity()) ThrowRangeError(env, "Expected a batch no longer than the pool's capacity");
+}
+
 class BatchJob final : public JobGroup, public JsResult {
  public:
   explicit BatchJob(size_t size) : JobGroup(size) {}
@@ -259,6 +266,7 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     if (info.Length() < 1 || !info[0].IsArray()) ThrowTypeError(env, "Expected an array of PCM frames");
     Napi::Array frames = info[0].As<Napi::Array>();
     const uint32_t n = frames.Length();
+    CheckBatchLength(env, n);
     std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members;
     members.reserve(n);
     Strand& strand = StrandFor(env);
@@ -445,6 +453,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     if (info.Length() < 1 || !info[0].IsArray()) ThrowTypeError(env, "Expected an array of Opus packets");
     Napi::Array packets = info[0].As<Napi::Array>();
     const uint32_t n = packets.Length();
+    CheckBatchLength(env, n);
     std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members;
     members.reserve(n);
     Strand& strand = StrandFor(env);
@@ -505,6 +514,7 @@ Napi::Value EncodeMany(const Napi::CallbackInfo& info) {
   Napi::Array encoders = info[0].As<Napi::Array>();
   Napi::Array frames = info[1].As<Napi::Array>();
   const uint32_t n = encoders.Length();
+  CheckBatchLength(env, n);
   if (frames.Length() != n) ThrowRangeError(env, "Expected as many PCM frames as encoders");
   std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members;
   members.reserve(n);
@@ -523,6 +533,7 @@ Napi::Value DecodeMany(const Napi::CallbackInfo& info) {
   Napi::Array decoders = info[0].As<Napi::Array>();
   Napi::Array packets = info[1].As<Napi::Array>();
   const uint32_t n = decoders.Length();
+  CheckBatchLength(env, n);
   if (packets.Length() != n) ThrowRangeError(env, "Expected as many Opus packets as decoders");
   std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members;
   members.reserve(n);

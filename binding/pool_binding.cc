@@ -3,6 +3,7 @@
 #include "env_context.h"
 #include "errors.h"
 #include "voxpool/shared_pool.h"
+#include "voxpool/strand.h"
 
 namespace voxpool::binding {
 namespace {
@@ -40,11 +41,17 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
     ThrowTypeError(env, "Expected threads and capacity to be numbers");
   const double threads = info[0].As<Napi::Number>().DoubleValue();
   const double capacity = info[1].As<Napi::Number>().DoubleValue();
-  if (!(threads >= 0 && threads <= 1024) || !(capacity >= 0 && capacity <= 1e9))
+  if (!(threads >= 0 && threads <= static_cast<double>(kMaxPoolThreads)) ||
+      !(capacity >= 0 && capacity <= static_cast<double>(kMaxPoolCapacity)))
     ThrowRangeError(env, "threads or capacity out of range");
   Status st = ConfigureSharedPool(static_cast<size_t>(threads), static_cast<size_t>(capacity));
   if (!st.ok()) Throw(env, st);
   return env.Undefined();
+}
+
+// poolCapacity() -> the most jobs the pool queues (what a batch may hold at most).
+Napi::Value PoolCapacity(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(SharedPoolCapacity()));
 }
 
 Napi::Value Stats(const Napi::CallbackInfo& info) {
@@ -85,6 +92,14 @@ void InitPool(Napi::Env env, Napi::Object exports) {
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("setViewFactory", Napi::Function::New(env, SetViewFactory, "setViewFactory"));
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
+  exports.Set("poolCapacity", Napi::Function::New(env, PoolCapacity, "poolCapacity"));
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("MAX_THREADS", static_cast<double>(kMaxPoolThreads));
+  c.Set("DEFAULT_CAPACITY", static_cast<double>(kDefaultPoolCapacity));
+  c.Set("MAX_CAPACITY", static_cast<double>(kMaxPoolCapacity));
+  c.Set("DEFAULT_MAX_QUEUE", static_cast<double>(kDefaultStrandCapacity));
+  c.Set("MAX_QUEUE", static_cast<double>(kMaxStrandCapacity));
+  exports.Set("poolConstants", c);
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
   exports.Set("resetStats", Napi::Function::New(env, ResetStats, "resetStats"));
 }

@@ -5,6 +5,7 @@
 // `mixAsync()` runs on the voxpool pool, ticks of one mixer in order.
 const binding = require('./binding');
 const validate = require('./validate');
+const { queueOptions } = require('./queue-options');
 const { dbToLinear, withCallerStack } = require('./mixer-util');
 
 const C = binding.mixerConstants;
@@ -29,7 +30,6 @@ const mixerConstants = Object.freeze({
 });
 
 const FORMATS = ['s16le', 'f32le'];
-const OVERFLOW = ['reject', 'drop-oldest'];
 const MAX_LINEAR = 10 ** (C.MAX_GAIN_DB / 20);
 
 function sampleRate(value, name = 'sampleRate') {
@@ -39,12 +39,6 @@ function sampleRate(value, name = 'sampleRate') {
 function rampMs(options) {
   const o = validate.options(options);
   return o.rampMs === undefined ? 0 : validate.number(o.rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
-}
-
-function queueOptions(o, out) {
-  if (o.maxQueue !== undefined) out.maxQueue = validate.integer(o.maxQueue, 'maxQueue', 1, 1e7);
-  if (o.overflow !== undefined) out.overflow = validate.oneOf(o.overflow, 'overflow', OVERFLOW);
-  return out;
 }
 
 /**

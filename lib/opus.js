@@ -3,6 +3,7 @@
 // methods, batches, and the constants libopus defines (exported from native code).
 const binding = require('./binding');
 const validate = require('./validate');
+const { queueOptions, maxQueueOf } = require('./queue-options');
 
 const C = binding.opusConstants;
 
@@ -31,17 +32,27 @@ const constants = Object.freeze({
   }),
 });
 
-const OVERFLOW = ['reject', 'drop-oldest'];
 
 /** Valid byte lengths of one PCM frame for every Opus frame duration (s16 and f32). */
 function frameByteSizes(sampleRate, channels, bytesPerSample) {
   return new Set(constants.FRAME_DURATIONS_MS.map((ms) => (sampleRate * ms / 1000) * channels * bytesPerSample));
 }
 
-function queueOptions(o, out) {
-  if (o.maxQueue !== undefined) out.maxQueue = validate.integer(o.maxQueue, 'maxQueue', 1, 1e7);
-  if (o.overflow !== undefined) out.overflow = validate.oneOf(o.overflow, 'overflow', OVERFLOW);
-  return out;
+// Module-private access to an Encoder's or Decoder's native handle and checks, for the
+// many-stream calls below. Set by the classes' static blocks: nothing outside this file can reach
+// a native handle (it would skip every check).
+let encoderNative;
+let encoderCheck;
+let decoderNative;
+let decoderCheck;
+
+/**
+ * Refuses a batch longer than `most` as a whole, before looking at its items (a sparse array of
+ * length 2**32 - 1 costs nothing to refuse).
+ */
+function checkBatch(items, what, name, most, why) {
+  if (!Array.isArray(items)) throw validate.invalidType(`an array of ${what}`, name, items);
+  if (items.length > most) throw validate.invalidRange(`an array of at most ${most} ${what} (${why})`, name, items);
 }
 
 function checkPcm(pcm, sizes, channels, name = 'pcm') {
@@ -59,6 +70,7 @@ function checkPcm(pcm, sizes, channels, name = 'pcm') {
  */
 class Encoder {
   #native;
+  #maxQueue;
   #sizes;
   #channels;
   #sampleRate;
@@ -84,6 +96,7 @@ class Encoder {
     if (o.dtx !== undefined) native.dtx = validate.boolean(o.dtx, 'dtx');
     queueOptions(o, native);
     this.#native = new binding.NativeEncoder(native);
+    this.#maxQueue = maxQueueOf(native);
     this.#sampleRate = sampleRate;
     this.#channels = channels;
     this.#sizes = { s16: frameByteSizes(sampleRate, channels, 2), f32: frameByteSizes(sampleRate, channels, 4), twentyMs: sampleRate / 50 };
@@ -126,7 +139,7 @@ class Encoder {
    * @returns {Promise<Array<Buffer | Error>>}
    */
   encodeBatch(frames) {
-    if (!Array.isArray(frames)) throw validate.invalidType('an array of PCM frames', 'frames', frames);
+    checkBatch(frames, 'PCM frames', 'frames', this.#maxQueue, "this encoder's maxQueue");
     for (let i = 0; i < frames.length; i++) checkPcm(frames[i], this.#sizes, this.#channels, `frames[${i}]`);
     return this.#native.encodeBatch(frames);
   }
@@ -164,10 +177,10 @@ class Encoder {
    */
   destroy() { this.#native.destroy(); }
 
-  /** @internal the native handle, for encodeMany */
-  static native(encoder) { return encoder.#native; }
-  /** @internal */
-  static check(encoder, pcm, name) { checkPcm(pcm, encoder.#sizes, encoder.#channels, name); }
+  static {
+    encoderNative = (encoder) => encoder.#native;
+    encoderCheck = (encoder, pcm, name) => checkPcm(pcm, encoder.#sizes, encoder.#channels, name);
+  }
 }
 
 /**
@@ -175,6 +188,7 @@ class Encoder {
  */
 class Decoder {
   #native;
+  #maxQueue;
   #sampleRate;
   #channels;
 
@@ -186,7 +200,9 @@ class Decoder {
     const sampleRate = o.sampleRate === undefined ? 48000 : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
     const channels = o.channels === undefined ? 2 : validate.oneOf(o.channels, 'channels', [1, 2]);
     const format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', ['s16le', 'f32le']);
-    this.#native = new binding.NativeDecoder(queueOptions(o, { sampleRate, channels, format }));
+    const native = queueOptions(o, { sampleRate, channels, format });
+    this.#native = new binding.NativeDecoder(native);
+    this.#maxQueue = maxQueueOf(native);
     this.#sampleRate = sampleRate;
     this.#channels = channels;
   }
@@ -210,6 +226,13 @@ class Decoder {
       throw validate.invalidType('an Opus packet (Buffer or Uint8Array) or null', name, packet);
     }
     return packet ?? null;
+  }
+
+  // A batch item: a packet or null (a loss); a hole or undefined is a mistake, not a loss.
+  static #item(packet, name) {
+    if (packet !== null && !ArrayBuffer.isView(packet)) {
+      throw validate.invalidType('an Opus packet (Buffer or Uint8Array) or null', name, packet);
+    }
   }
 
   /**
@@ -252,8 +275,8 @@ class Decoder {
    * @returns {Promise<Array<Buffer | Error>>}
    */
   decodeBatch(packets, options) {
-    if (!Array.isArray(packets)) throw validate.invalidType('an array of Opus packets', 'packets', packets);
-    packets.forEach((p, i) => this.#packet(p, `packets[${i}]`));
+    checkBatch(packets, 'Opus packets', 'packets', this.#maxQueue, "this decoder's maxQueue");
+    for (let i = 0; i < packets.length; i++) Decoder.#item(packets[i], `packets[${i}]`);
     return this.#native.decodeBatch(packets, this.#frameSize(options));
   }
 
@@ -267,34 +290,39 @@ class Decoder {
   /** Frees the decoder; queued async jobs reject with ERR_VOXPOOL_DESTROYED. Idempotent. */
   destroy() { this.#native.destroy(); }
 
-  /** @internal */
-  static native(decoder) { return decoder.#native; }
-  /** @internal */
-  static check(decoder, packet, name) { decoder.#packet(packet, name); }
+  static {
+    decoderNative = (decoder) => decoder.#native;
+    decoderCheck = (decoder, packet, name) => Decoder.#item(packet, name);
+  }
 }
 
-function checkPairs(items, what, Class, values, valuesName) {
-  if (!Array.isArray(items)) throw validate.invalidType(`an array of ${what}s`, `${what}s`, items);
-  if (!Array.isArray(values)) throw validate.invalidType(`an array of ${valuesName}`, valuesName, values);
+function checkPairs(items, what, Class, nativeOf, values, valuesName) {
+  const most = binding.poolCapacity();
+  checkBatch(items, `${what}s`, `${what}s`, most, "the pool's capacity");
+  checkBatch(values, valuesName, valuesName, most, "the pool's capacity");
   if (values.length !== items.length) {
     throw new RangeError(`Expected ${items.length} ${valuesName} (one per ${what}) but received ${values.length}`);
   }
-  return items.map((item, i) => {
+  const natives = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     if (!(item instanceof Class)) throw validate.invalidType(`${/^[AEIOU]/.test(Class.name) ? 'an' : 'a'} ${Class.name}`, `${what}s[${i}]`, item);
-    return Class.native(item);
-  });
+    natives[i] = nativeOf(item);
+  }
+  return natives;
 }
 
 /**
  * Encodes one frame for each of many encoders in a single call (a gateway tick): one crossing
- * into native code, one settlement. Frames of different encoders run in parallel.
+ * into native code, one settlement. Frames of different encoders run in parallel. At most the
+ * pool's capacity of items (a longer batch is refused whole, with a RangeError).
  * @param {Encoder[]} encoders
  * @param {Array<Buffer | Int16Array | Float32Array>} frames frames[i] goes to encoders[i]
  * @returns {Promise<Array<Buffer | Error>>} a Buffer, or a VoxpoolError for a failed item
  */
 function encodeMany(encoders, frames) {
-  const natives = checkPairs(encoders, 'encoder', Encoder, frames, 'frames');
-  for (let i = 0; i < frames.length; i++) Encoder.check(encoders[i], frames[i], `frames[${i}]`);
+  const natives = checkPairs(encoders, 'encoder', Encoder, encoderNative, frames, 'frames');
+  for (let i = 0; i < frames.length; i++) encoderCheck(encoders[i], frames[i], `frames[${i}]`);
   return binding.encodeMany(natives, frames);
 }
 
@@ -305,8 +333,8 @@ function encodeMany(encoders, frames) {
  * @returns {Promise<Array<Buffer | Error>>}
  */
 function decodeMany(decoders, packets) {
-  const natives = checkPairs(decoders, 'decoder', Decoder, packets, 'packets');
-  for (let i = 0; i < packets.length; i++) Decoder.check(decoders[i], packets[i], `packets[${i}]`);
+  const natives = checkPairs(decoders, 'decoder', Decoder, decoderNative, packets, 'packets');
+  for (let i = 0; i < packets.length; i++) decoderCheck(decoders[i], packets[i], `packets[${i}]`);
   return binding.decodeMany(natives, packets);
 }
 

@@ -2,6 +2,8 @@
 const binding = require('./binding');
 const validate = require('./validate');
 
+const P = binding.poolConstants;
+
 /**
  * Configures the process-wide pool shared by the main thread and all worker_threads.
  * `threads` must be set before the first async call (the pool starts then); changing it later
@@ -12,8 +14,8 @@ const validate = require('./validate');
  */
 function configure(options) {
   const o = validate.options(options);
-  const threads = o.threads === undefined ? 0 : validate.integer(o.threads, 'threads', 1, 1024);
-  const capacity = o.capacity === undefined ? 0 : validate.integer(o.capacity, 'capacity', 1, 1e9);
+  const threads = o.threads === undefined ? 0 : validate.integer(o.threads, 'threads', 1, P.MAX_THREADS);
+  const capacity = o.capacity === undefined ? 0 : validate.integer(o.capacity, 'capacity', 1, P.MAX_CAPACITY);
   binding.configure(threads, capacity);
 }
 

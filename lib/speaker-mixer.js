@@ -5,12 +5,12 @@
 // 16 kHz mono for speech-to-text.
 const binding = require('./binding');
 const validate = require('./validate');
+const { queueOptions } = require('./queue-options');
 const { withCallerStack } = require('./mixer-util');
 
 const C = binding.mixerConstants;
 const FORMATS = ['s16le', 'f32le'];
 const CONCEAL = ['repeat-fade', 'silence'];
-const OVERFLOW = ['reject', 'drop-oldest'];
 
 /**
  * Aligns and mixes every speaker of a voice channel.
@@ -62,8 +62,7 @@ class SpeakerMixer {
       throw validate.invalidRange(`a frame size spanning a whole number of ${n.inputRate} Hz samples`, 'frameSize', n.frameSize);
     }
     n.idleFrames = o.idleFrames === undefined ? 250 : validate.integer(o.idleFrames, 'idleFrames', n.jitterFrames + 1, 1e6);
-    if (o.maxQueue !== undefined) n.maxQueue = validate.integer(o.maxQueue, 'maxQueue', 1, 1e7);
-    if (o.overflow !== undefined) n.overflow = validate.oneOf(o.overflow, 'overflow', OVERFLOW);
+    queueOptions(o, n);
     this.#native = new binding.NativeSpeakerMixer(n);
     this.#options = Object.freeze(n);
   }

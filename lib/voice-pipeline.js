@@ -16,6 +16,7 @@ const { EventEmitter } = require('node:events');
 const { randomInt } = require('node:crypto');
 const binding = require('./binding');
 const validate = require('./validate');
+const { queueOptions } = require('./queue-options');
 const { VoiceCipher, VOICE_MODES } = require('./voice-cipher');
 const { parseRtpPacket } = require('./rtp');
 
@@ -23,19 +24,12 @@ const C = binding.cryptoConstants;
 const O = binding.opusConstants;
 const APPLICATIONS = { voip: O.APPLICATION_VOIP, audio: O.APPLICATION_AUDIO, lowdelay: O.APPLICATION_RESTRICTED_LOWDELAY };
 const SIGNALS = { auto: O.SIGNAL_AUTO, voice: O.SIGNAL_VOICE, music: O.SIGNAL_MUSIC };
-const OVERFLOW = ['reject', 'drop-oldest'];
 const RTP_RATE = 48000;
 
 function keyArg(key) {
   validate.bytes(key, 'key');
   if (key.byteLength !== C.KEY_BYTES) throw validate.invalidRange(`a ${C.KEY_BYTES}-byte Buffer or Uint8Array`, 'key', key);
   return key;
-}
-
-function queueOptions(o, out) {
-  if (o.maxQueue !== undefined) out.maxQueue = validate.integer(o.maxQueue, 'maxQueue', 1, 1e7);
-  if (o.overflow !== undefined) out.overflow = validate.oneOf(o.overflow, 'overflow', OVERFLOW);
-  return out;
 }
 
 function transformArg(options) {

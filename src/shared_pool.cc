@@ -26,7 +26,7 @@ size_t ThreadsFromEnvironment() {
   if (value == nullptr || *value == '\0') return 0;
   char* end = nullptr;
   const long n = std::strtol(value, &end, 10);
-  if (end == value || *end != '\0' || n < 1 || n > 1024) return 0;
+  if (end == value || *end != '\0' || n < 1 || n > static_cast<long>(kMaxPoolThreads)) return 0;
   return static_cast<size_t>(n);
 }
 
@@ -72,6 +72,12 @@ bool SharedPoolStarted() {
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mutex);
   return r.pool != nullptr;
+}
+
+size_t SharedPoolCapacity() {
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return r.options.capacity;
 }
 
 size_t SharedPoolThreads() {

@@ -27,4 +27,7 @@ bool SharedPoolStarted();
 // The thread count the pool has or would start with. Thread-safe.
 size_t SharedPoolThreads();
 
+// The capacity the pool has or would start with (jobs queued across all strands). Thread-safe.
+size_t SharedPoolCapacity();
+
 }  // namespace voxpool

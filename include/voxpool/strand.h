@@ -19,9 +19,13 @@ enum class OverflowPolicy {
                 // running ahead of it, to keep completion order) and takes the new one
 };
 
+// Default and largest per-strand queue (`maxQueue` in JS), exported to JS.
+inline constexpr size_t kDefaultStrandCapacity = 4096;
+inline constexpr size_t kMaxStrandCapacity = 10'000'000;
+
 struct StrandOptions {
   // Most jobs queued on this strand (not counting the one running).
-  size_t capacity = 4096;
+  size_t capacity = kDefaultStrandCapacity;
   OverflowPolicy overflow = OverflowPolicy::kReject;
 };
 

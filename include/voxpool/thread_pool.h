@@ -22,11 +22,16 @@ namespace voxpool {
 
 class Strand;
 
+// Limits and defaults of the pool, exported to JS (binding `poolConstants`).
+inline constexpr size_t kMaxPoolThreads = 1024;
+inline constexpr size_t kDefaultPoolCapacity = 65536;
+inline constexpr size_t kMaxPoolCapacity = 1'000'000'000;
+
 struct PoolOptions {
-  // Worker threads; 0 means std::thread::hardware_concurrency().
+  // Worker threads, 1..kMaxPoolThreads; 0 means std::thread::hardware_concurrency().
   size_t threads = 0;
   // Most jobs accepted but not yet started, across all strands; more are refused (kQueueFull).
-  size_t capacity = 65536;
+  size_t capacity = kDefaultPoolCapacity;
 };
 
 struct PoolStats {

@@ -92,3 +92,31 @@ test('the binding re-checks what JS validated, and misuse is a TypeError, never 
   assert.throws(() => binding.configure(-1, 0), { name: 'RangeError' });
   assert.throws(() => binding.setErrorClass(1), { name: 'TypeError' });
 });
+
+test('batches: empty ones settle at once with [], oversized ones are refused whole before any work', async () => {
+  const enc = new voxpool.Encoder({ maxQueue: 8 });
+  const dec = new voxpool.Decoder({ maxQueue: 8 });
+  assert.deepEqual(await enc.encodeBatch([]), []);
+  assert.deepEqual(await dec.decodeBatch([]), []);
+  assert.deepEqual(await voxpool.encodeMany([], []), []);
+  assert.deepEqual(await voxpool.decodeMany([], []), []);
+  const frame = Buffer.alloc(3840);
+  assert.throws(() => enc.encodeBatch(new Array(9).fill(frame)), {
+    name: 'RangeError', message: "Expected an array of at most 8 PCM frames (this encoder's maxQueue) for frames but received Array(9) of type array",
+  });
+  assert.throws(() => dec.decodeBatch(new Array(2 ** 32 - 1)), {
+    name: 'RangeError', message: "Expected an array of at most 8 Opus packets (this decoder's maxQueue) for packets but received Array(4294967295) of type array",
+  });
+  const capacity = voxpool.stats().capacity;
+  const huge = new Array(2 ** 32 - 1);
+  assert.throws(() => voxpool.encodeMany(huge, huge), {
+    name: 'RangeError', message: `Expected an array of at most ${capacity} encoders (the pool's capacity) for encoders but received Array(4294967295) of type array`,
+  });
+  // A hole is not a loss: only null asks for concealment.
+  assert.throws(() => dec.decodeBatch([null, , null]), { // eslint-disable-line no-sparse-arrays
+    name: 'TypeError', message: 'Expected an Opus packet (Buffer or Uint8Array) or null for packets[1] but received undefined of type undefined',
+  });
+  assert.equal(voxpool.Encoder.native, undefined, 'no public path to a native handle');
+  assert.equal(voxpool.Decoder.check, undefined);
+  assert.equal(enc.pending, 0);
+});
