@@ -17,6 +17,7 @@
 #include "bytes.h"
 #include "env_context.h"
 #include "errors.h"
+#include "external_memory.h"
 #include "js_result.h"
 #include "lazy_strand.h"
 #include "pipeline_binding.h"
@@ -212,10 +213,14 @@ class NativeVoiceCipher : public Napi::ObjectWrap<NativeVoiceCipher> {
     Status st = VoiceCipher::Create(mode->mode, key.data, key.size, &cipher);
     if (!st.ok()) Throw(env, st);
     cipher_ = std::move(cipher);
+    memory_.Set(env, sizeof(VoiceCipher));
     napi_type_tag_object(env, info.This(), &kVoiceCipherTag);
     LiveInstances().insert(this);
   }
-  ~NativeVoiceCipher() override { LiveInstances().erase(this); }
+  ~NativeVoiceCipher() override {
+    LiveInstances().erase(this);
+    memory_.Release(Env());
+  }
 
   // Instances alive on this thread. Each Node environment has its own thread, and a wrapper is
   // created, used and finalised on its environment's thread, so no lock is needed.
@@ -386,11 +391,13 @@ class NativeVoiceCipher : public Napi::ObjectWrap<NativeVoiceCipher> {
     Of(info.Env(), info.This());
     strand_.Close();
     cipher_.reset();
+    memory_.Release(info.Env());
     return info.Env().Undefined();
   }
 
   std::shared_ptr<VoiceCipher> cipher_;
   LazyStrand strand_;
+  ExternalMemory memory_;
   uint32_t last_nonce_ = 0;
 };
 
@@ -400,6 +407,7 @@ template <class Self, class T>
 class StreamWrapBase : public Napi::ObjectWrap<Self> {
  public:
   using Napi::ObjectWrap<Self>::ObjectWrap;
+  ~StreamWrapBase() override { memory_.Release(this->Env()); }
 
  protected:
   T& LiveSync(Napi::Env env) {
@@ -418,14 +426,16 @@ class StreamWrapBase : public Napi::ObjectWrap<Self> {
       Throw(env, Status(ErrorCode::kDestroyed, "The stream has been destroyed"));
     return strand_.Get(env);
   }
-  void DestroyImpl() {
+  void DestroyImpl(Napi::Env env) {
     strand_.Close();
     // In-flight jobs hold `state_`; the stream object (and its key material) dies with the last.
     state_.reset();
+    memory_.Release(env);
   }
 
   std::shared_ptr<StreamState<T>> state_;
   LazyStrand strand_;
+  ExternalMemory memory_;
 };
 
 class NativeSecretStreamPush : public StreamWrapBase<NativeSecretStreamPush, SecretStreamPush> {
@@ -448,6 +458,7 @@ class NativeSecretStreamPush : public StreamWrapBase<NativeSecretStreamPush, Sec
     Status st = SecretStreamPush::Create(key.data, key.size, header_, &state->stream);
     if (!st.ok()) Throw(env, st);
     state_ = std::move(state);
+    memory_.Set(env, sizeof(StreamState<SecretStreamPush>) + sizeof(SecretStreamPush));
     napi_type_tag_object(env, info.This(), &kStreamPushTag);
   }
 
@@ -497,7 +508,7 @@ class NativeSecretStreamPush : public StreamWrapBase<NativeSecretStreamPush, Sec
   }
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    DestroyImpl();
+    DestroyImpl(info.Env());
     return info.Env().Undefined();
   }
 
@@ -527,6 +538,7 @@ class NativeSecretStreamPull : public StreamWrapBase<NativeSecretStreamPull, Sec
         SecretStreamPull::Create(key.data, key.size, header.data, header.size, &state->stream);
     if (!st.ok()) Throw(env, st);
     state_ = std::move(state);
+    memory_.Set(env, sizeof(StreamState<SecretStreamPull>) + sizeof(SecretStreamPull));
     napi_type_tag_object(env, info.This(), &kStreamPullTag);
   }
 
@@ -578,7 +590,7 @@ class NativeSecretStreamPull : public StreamWrapBase<NativeSecretStreamPull, Sec
   }
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    DestroyImpl();
+    DestroyImpl(info.Env());
     return info.Env().Undefined();
   }
 };

@@ -63,6 +63,7 @@ class EnvContext {
   Napi::FunctionReference view_factory;  // (buffer, ends, n) => Buffer[], from lib/binding.js
   uint64_t drains = 0;                  // wake-ups that found work
   uint64_t settled = 0;                 // Promises settled through the queue
+  int64_t native_bytes = 0;             // native memory its live objects report (ExternalMemory)
 
  private:
   explicit EnvContext(Napi::Env env);

@@ -16,6 +16,7 @@
 #include "bytes.h"
 #include "env_context.h"
 #include "errors.h"
+#include "external_memory.h"
 #include "js_result.h"
 #include "lazy_strand.h"
 #include "options.h"
@@ -210,13 +211,12 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     napi_type_tag_object(env, info.This(), &kMixerTag);
     // Tell V8 what the wrapper holds (FIFOs for every source slot), so an undestroyed mixer
     // creates GC pressure proportional to its real size.
-    external_ = static_cast<int64_t>(m.max_sources) * m.queue_frames * m.frame_size * m.channels *
-                    static_cast<int64_t>(sizeof(float)) +
-                static_cast<int64_t>(kMixerMaxPushFrames) * 2 * sizeof(float) * 8;
-    Napi::MemoryManagement::AdjustExternalMemory(env, external_);
+    memory_.Set(env, static_cast<int64_t>(m.max_sources) * m.queue_frames * m.frame_size *
+                         m.channels * static_cast<int64_t>(sizeof(float)) +
+                     static_cast<int64_t>(kMixerMaxPushFrames) * 2 * sizeof(float) * 8);
   }
 
-  ~NativeMixer() override { ReleaseExternal(Env()); }
+  ~NativeMixer() override { memory_.Release(Env()); }
 
  private:
   struct SourceInfo {
@@ -231,10 +231,6 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     int frames;
   };
 
-  void ReleaseExternal(Napi::Env env) {
-    if (external_ != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -external_);
-    external_ = 0;
-  }
 
   static NativeMixer* Of(Napi::Env env, napi_value value) {
     return UnwrapTagged<NativeMixer>(env, value, kMixerTag,
@@ -497,7 +493,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     self->strand_.Close();
     self->mixer_.reset();  // queued ticks hold their own reference until they complete
     self->sources_.clear();
-    self->ReleaseExternal(info.Env());
+    self->memory_.Release(info.Env());
     return info.Env().Undefined();
   }
 
@@ -505,7 +501,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   LazyStrand strand_;
   SampleFormat format_ = SampleFormat::kS16;
   std::unordered_map<uint32_t, SourceInfo> sources_;  // JS thread only
-  int64_t external_ = 0;                              // bytes reported to V8 as external memory
+  ExternalMemory memory_;
   std::vector<uint8_t> aligned_;  // realignment scratch for odd Buffer offsets (JS thread only)
   std::vector<BatchItem> batch_ = std::vector<BatchItem>(kMixerMaxSources);  // pushMany scratch
 };
@@ -521,6 +517,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
                            InstanceMethod<&NativeResampler::Flush>("flush"),
                            InstanceMethod<&NativeResampler::Reset>("reset"),
                            InstanceMethod<&NativeResampler::Delay>("delay"),
+                           InstanceMethod<&NativeResampler::Destroy>("destroy"),
                        });
   }
 
@@ -535,13 +532,28 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
     r.channels = IntOr(o, "channels", 0);
     format_ = FormatOf(o);
     Check(env, Resampler::Create(r, &resampler_));
+    Report(env);
     napi_type_tag_object(env, info.This(), &kResamplerTag);
   }
+
+  ~NativeResampler() override { memory_.Release(Env()); }
 
  private:
   static NativeResampler* Of(Napi::Env env, napi_value value) {
     return UnwrapTagged<NativeResampler>(env, value, kResamplerTag,
                                          "Expected a NativeResampler (illegal invocation)");
+  }
+
+  // The live converter, or ERR_VOXPOOL_DESTROYED.
+  Resampler& Live(Napi::Env env) {
+    if (!resampler_) Check(env, Status(ErrorCode::kDestroyed, "The resampler has been destroyed"));
+    return *resampler_;
+  }
+
+  // The converter's state and this wrapper's output buffers (they grow to the largest chunk).
+  void Report(Napi::Env env) {
+    memory_.Set(env, static_cast<int64_t>(resampler_->memory_bytes() + out_.capacity() +
+                                          aligned_.capacity()));
   }
 
   Napi::Value Output(Napi::Env env, int frames) {
@@ -554,7 +566,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
   Napi::Value Process(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     NativeResampler* self = Of(env, info.This());
-    Resampler& r = *self->resampler_;
+    Resampler& r = self->Live(env);
     if (info.Length() < 1) ThrowTypeError(env, "Expected PCM as a Buffer or TypedArray");
     const uint8_t* data = nullptr;
     const int frames = PcmFrames(env, info[0], self->format_, r.channels(), r.input_rate(),
@@ -568,6 +580,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
                           : r.Process(reinterpret_cast<const float*>(data), frames,
                                       reinterpret_cast<float*>(self->out_.data()), capacity, &got);
     Check(env, st);
+    self->Report(env);
     return self->Output(env, got);
   }
 
@@ -575,7 +588,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
   Napi::Value Flush(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     NativeResampler* self = Of(env, info.This());
-    Resampler& r = *self->resampler_;
+    Resampler& r = self->Live(env);
     const int capacity = r.MaxOutputFrames(r.input_rate());
     self->out_.resize(static_cast<size_t>(capacity) * r.channels() * sizeof(float));
     int got = 0;
@@ -587,18 +600,29 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
   }
 
   Napi::Value Reset(const Napi::CallbackInfo& info) {
-    Of(info.Env(), info.This())->resampler_->Reset();
+    Of(info.Env(), info.This())->Live(info.Env()).Reset();
     return info.Env().Undefined();
   }
 
   Napi::Value Delay(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), Of(info.Env(), info.This())->resampler_->delay_frames());
+    return Napi::Number::New(info.Env(), Of(info.Env(), info.This())->Live(info.Env()).delay_frames());
+  }
+
+  // destroy(): frees the converter and its buffers now; later calls throw ERR_VOXPOOL_DESTROYED.
+  Napi::Value Destroy(const Napi::CallbackInfo& info) {
+    NativeResampler* self = Of(info.Env(), info.This());
+    self->resampler_.reset();
+    std::vector<uint8_t>().swap(self->out_);
+    std::vector<uint8_t>().swap(self->aligned_);
+    self->memory_.Release(info.Env());
+    return info.Env().Undefined();
   }
 
   std::unique_ptr<Resampler> resampler_;
   SampleFormat format_ = SampleFormat::kS16;
   std::vector<uint8_t> out_;
   std::vector<uint8_t> aligned_;
+  ExternalMemory memory_;
 };
 
 // ----- NativeSpeakerMixer -------------------------------------------------------------------
@@ -653,17 +677,12 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
         (static_cast<int64_t>(s.input_rate) * (s.jitter_frames * 20 + 160) / 1000) *
         (s.input_channels * static_cast<int64_t>(sizeof(float)) + 1);
     const int64_t soxr = s.input_rate != s.output_rate ? 2 * 64 * 1024 : 0;
-    external_ = s.max_speakers * (ring + soxr);
-    Napi::MemoryManagement::AdjustExternalMemory(env, external_);
+    memory_.Set(env, s.max_speakers * (ring + soxr));
   }
 
-  ~NativeSpeakerMixer() override { ReleaseExternal(Env()); }
+  ~NativeSpeakerMixer() override { memory_.Release(Env()); }
 
  private:
-  void ReleaseExternal(Napi::Env env) {
-    if (external_ != 0) Napi::MemoryManagement::AdjustExternalMemory(env, -external_);
-    external_ = 0;
-  }
 
   static NativeSpeakerMixer* Of(Napi::Env env, napi_value value) {
     return UnwrapTagged<NativeSpeakerMixer>(env, value, kSpeakerMixerTag,
@@ -761,7 +780,7 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
     NativeSpeakerMixer* self = Of(info.Env(), info.This());
     self->strand_.Close();
     self->mixer_.reset();
-    self->ReleaseExternal(info.Env());
+    self->memory_.Release(info.Env());
     return info.Env().Undefined();
   }
 
@@ -769,7 +788,7 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
   LazyStrand strand_;
   SampleFormat format_ = SampleFormat::kS16;
   std::vector<uint8_t> aligned_;
-  int64_t external_ = 0;  // bytes reported to V8 as external memory
+  ExternalMemory memory_;
 };
 
 // ----- NativeVolume -------------------------------------------------------------------------
@@ -800,8 +819,11 @@ class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
             Status(ErrorCode::kInvalidArgument, "volume must be from 0 to 15.848931924611133"));
     format_ = FormatOf(o);
     volume_ = std::make_unique<Volume>(rate, channels, volume);
+    memory_.Set(env, sizeof(Volume));
     napi_type_tag_object(env, info.This(), &kVolumeTag);
   }
+
+  ~NativeVolume() override { memory_.Release(Env()); }
 
  private:
   static NativeVolume* Of(Napi::Env env, napi_value value) {
@@ -850,6 +872,7 @@ class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
 
   std::unique_ptr<Volume> volume_;
   SampleFormat format_ = SampleFormat::kS16;
+  ExternalMemory memory_;
 };
 
 Napi::Object Constants(Napi::Env env) {

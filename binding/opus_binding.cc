@@ -12,6 +12,7 @@
 #include "bytes.h"
 #include "env_context.h"
 #include "errors.h"
+#include "external_memory.h"
 #include "js_result.h"
 #include "lazy_strand.h"
 #include "options.h"
@@ -197,8 +198,11 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     Status st = opus::Encoder::Create(options, &encoder);
     if (!st.ok()) Throw(env, st);
     encoder_ = std::move(encoder);
+    memory_.Set(env, static_cast<int64_t>(encoder_->memory_bytes()));
     napi_type_tag_object(env, info.This(), &kEncoderTag);
   }
+
+  ~NativeEncoder() override { memory_.Release(Env()); }
 
   static NativeEncoder* Of(Napi::Env env, napi_value value) {
     return UnwrapTagged<NativeEncoder>(env, value, kEncoderTag,
@@ -307,11 +311,13 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     Of(info.Env(), info.This());
     strand_.Close();
     encoder_.reset();
+    memory_.Release(info.Env());
     return info.Env().Undefined();
   }
 
   std::shared_ptr<opus::Encoder> encoder_;
   LazyStrand strand_;
+  ExternalMemory memory_;
 };
 
 // ----- NativeDecoder ------------------------------------------------------------------------
@@ -346,8 +352,11 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     Status st = opus::Decoder::Create(rate, channels, &decoder);
     if (!st.ok()) Throw(env, st);
     decoder_ = std::move(decoder);
+    memory_.Set(env, static_cast<int64_t>(decoder_->memory_bytes()));
     napi_type_tag_object(env, info.This(), &kDecoderTag);
   }
+
+  ~NativeDecoder() override { memory_.Release(Env()); }
 
   static NativeDecoder* Of(Napi::Env env, napi_value value) {
     return UnwrapTagged<NativeDecoder>(env, value, kDecoderTag,
@@ -497,11 +506,13 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     Of(info.Env(), info.This());
     strand_.Close();
     decoder_.reset();
+    memory_.Release(info.Env());
     return info.Env().Undefined();
   }
 
   std::shared_ptr<opus::Decoder> decoder_;
   LazyStrand strand_;
+  ExternalMemory memory_;
   bool to_float_ = false;
 };
 

@@ -11,6 +11,7 @@
 #include "bytes.h"
 #include "env_context.h"
 #include "errors.h"
+#include "external_memory.h"
 #include "js_result.h"
 #include "lazy_strand.h"
 #include "voxpool/voice_receiver.h"
@@ -164,8 +165,11 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     if (!st.ok()) Throw(env, st);
     sender_ = std::move(sender);
     channels_ = options.encoder.channels;
+    memory_.Set(env, static_cast<int64_t>(sender_->memory_bytes()));
     napi_type_tag_object(env, info.This(), &kSenderTag);
   }
+
+  ~NativeVoiceSender() override { memory_.Release(Env()); }
 
  private:
   static NativeVoiceSender* Of(Napi::Env env, napi_value v) {
@@ -244,11 +248,13 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     Of(info.Env(), info.This());
     strand_.Close();
     sender_.reset();
+    memory_.Release(info.Env());
     return info.Env().Undefined();
   }
 
   std::shared_ptr<VoiceSender> sender_;
   LazyStrand strand_;
+  ExternalMemory memory_;
   int channels_ = 2;
 };
 
@@ -374,8 +380,11 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     Status st = VoiceReceiver::Create(options, key.data, key.size, &r);
     if (!st.ok()) Throw(env, st);
     receiver_ = std::move(r);
+    memory_.Set(env, static_cast<int64_t>(receiver_->memory_bytes()));
     napi_type_tag_object(env, info.This(), &kReceiverTag);
   }
+
+  ~NativeVoiceReceiver() override { memory_.Release(Env()); }
 
  private:
   static NativeVoiceReceiver* Of(Napi::Env env, napi_value v) {
@@ -388,6 +397,9 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     return receiver_;
   }
   Napi::Value Submit(Napi::Env env, std::unique_ptr<ReceiverJob> job) {
+    // The receiver grows by a decoder per new SSRC (on its strand): report its size as of now,
+    // one job behind at most.
+    memory_.Set(env, static_cast<int64_t>(receiver_->memory_bytes()));
     return EnvContext::Get(env).Submit(env, strand_.Get(env), std::move(job));
   }
   static uint32_t U32(const Napi::CallbackInfo& info, size_t i) {
@@ -442,11 +454,13 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     Of(info.Env(), info.This());
     strand_.Close();
     receiver_.reset();
+    memory_.Release(info.Env());
     return info.Env().Undefined();
   }
 
   std::shared_ptr<VoiceReceiver> receiver_;
   LazyStrand strand_;
+  ExternalMemory memory_;
 };
 
 }  // namespace

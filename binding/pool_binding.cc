@@ -77,6 +77,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Object e = Napi::Object::New(env);
   e.Set("wakeups", Napi::Number::New(env, static_cast<double>(ctx.drains)));
   e.Set("settled", Napi::Number::New(env, static_cast<double>(ctx.settled)));
+  e.Set("nativeBytes", Napi::Number::New(env, static_cast<double>(ctx.native_bytes)));
   o.Set("environment", e);
   return o;
 }

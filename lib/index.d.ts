@@ -15,7 +15,8 @@ export interface PoolStats {
   submitted: number; completed: number; failed: number; rejected: number; dropped: number; queued: number;
   /** Microseconds from submission to start. */ queueWait: LatencySummary;
   /** Microseconds of work per job. */ serviceTime: LatencySummary;
-  environment: { wakeups: number; settled: number };
+  /** This environment (thread): loop wake-ups, Promises settled, and the native memory its live objects hold (bytes, as reported to V8). */
+  environment: { wakeups: number; settled: number; nativeBytes: number };
 }
 export function configure(options?: { threads?: number; capacity?: number }): void;
 export function stats(): PoolStats;
@@ -243,6 +244,7 @@ export class Resampler {
   process(pcm: PcmInput): Buffer;
   flush(): Buffer;
   reset(): void;
+  destroy(): void;
 }
 export interface SpeakerMixerOptions {
   inputRate?: number; inputChannels?: 1 | 2; outputRate?: number; outputChannels?: 1 | 2; frameSize?: number; format?: PcmFormat;

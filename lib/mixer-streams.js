@@ -329,6 +329,10 @@ function createResampleStream(options) {
       }
       done();
     },
+    destroy(err, done) {
+      resampler.destroy();
+      done(err);
+    },
   });
   stream.resampler = resampler;
   return stream;

@@ -71,6 +71,14 @@ class Resampler {
   reset() {
     this.#native.reset();
   }
+
+  /**
+   * Frees the converter (about 0.1-0.4 MB of libsoxr state) now instead of at garbage
+   * collection. Later calls throw ERR_VOXPOOL_DESTROYED. Idempotent.
+   */
+  destroy() {
+    this.#native.destroy();
+  }
 }
 
 module.exports = { Resampler };

@@ -81,4 +81,8 @@ int Decoder::LastFrameSize() noexcept {
   return GetCtl(OPUS_GET_LAST_PACKET_DURATION_REQUEST, &value).ok() ? value : 0;
 }
 
+size_t Decoder::MemoryBytesFor(int channels) noexcept {
+  return sizeof(Decoder) + static_cast<size_t>(opus_decoder_get_size(channels));
+}
+
 }  // namespace voxpool::opus

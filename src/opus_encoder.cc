@@ -126,4 +126,8 @@ Status Encoder::GetCtl(int request, int* value) noexcept {
   return Status::Ok();
 }
 
+size_t Encoder::memory_bytes() const noexcept {
+  return sizeof(*this) + static_cast<size_t>(opus_encoder_get_size(channels_));
+}
+
 }  // namespace voxpool::opus

@@ -148,4 +148,11 @@ double Resampler::delay_frames() const noexcept {
   return soxr_delay(f32_) + soxr_delay(s16_);
 }
 
+size_t Resampler::memory_bytes() const noexcept {
+  if (f32_ == nullptr) return sizeof(*this);  // equal rates: no converter
+  constexpr size_t kMonoBytes = 216 * 1024;
+  constexpr size_t kStereoBytes = 376 * 1024;
+  return sizeof(*this) + (channels_ == 1 ? kMonoBytes : kStereoBytes);
+}
+
 }  // namespace voxpool

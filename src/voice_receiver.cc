@@ -41,6 +41,7 @@ Status VoiceReceiver::PushOpus(uint32_t ssrc, uint16_t sequence, uint32_t timest
     Status st = opus::Decoder::Create(options_.sample_rate, options_.channels, &s.decoder);
     if (!st.ok()) return st;
     it = streams_.emplace(ssrc, std::move(s)).first;
+    stream_count_.store(streams_.size(), std::memory_order_relaxed);
   }
   Stream& s = it->second;
   if (!s.started) {
@@ -148,6 +149,18 @@ void VoiceReceiver::Flush(std::vector<ReceivedFrame>* out) {
   for (auto& [ssrc, s] : streams_) Release(ssrc, s, /*flush=*/true, out);
 }
 
-void VoiceReceiver::Remove(uint32_t ssrc) { streams_.erase(ssrc); }
+void VoiceReceiver::Remove(uint32_t ssrc) {
+  streams_.erase(ssrc);
+  stream_count_.store(streams_.size(), std::memory_order_relaxed);
+}
+
+size_t VoiceReceiver::memory_bytes() const noexcept {
+  const size_t per_stream =
+      sizeof(Stream) + opus::Decoder::MemoryBytesFor(options_.channels) +
+      (options_.window + 1) * (sizeof(std::pair<uint32_t, std::vector<uint8_t>>) + 64 +
+                               static_cast<size_t>(opus::kMaxPacketBytes));
+  return sizeof(*this) + sizeof(crypto::VoiceCipher) + scratch_.capacity() +
+         stream_count_.load(std::memory_order_relaxed) * per_stream;
+}
 
 }  // namespace voxpool

@@ -45,6 +45,10 @@ class Decoder {
 
   int sample_rate() const noexcept { return sample_rate_; }
   int channels() const noexcept { return channels_; }
+  // Bytes this decoder owns (libopus state included). Never allocates. Thread-safe.
+  size_t memory_bytes() const noexcept { return MemoryBytesFor(channels_); }
+  // Bytes a decoder of `channels` (1 or 2) owns. Never allocates. Thread-safe.
+  static size_t MemoryBytesFor(int channels) noexcept;
 
   static bool IsSetRequest(int request) noexcept;
   static bool IsGetRequest(int request) noexcept;

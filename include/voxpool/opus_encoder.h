@@ -54,6 +54,8 @@ class Encoder {
 
   int sample_rate() const noexcept { return sample_rate_; }
   int channels() const noexcept { return channels_; }
+  // Bytes this encoder owns (libopus state included). Never allocates. Thread-safe.
+  size_t memory_bytes() const noexcept;
 
   // True for the CTL requests SetCtl/GetCtl accept. Never allocates. Thread-safe.
   static bool IsSetRequest(int request) noexcept;

@@ -4,6 +4,7 @@
 // after a lost one is at hand.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -79,6 +80,11 @@ class VoiceReceiver {
   const VoiceReceiverStats& stats() const noexcept { return stats_; }
   const crypto::VoiceCipher& cipher() const noexcept { return *cipher_; }
 
+  // Bytes this receiver owns: its cipher and buffers plus, per tracked SSRC, a decoder and a
+  // full reorder window of the largest packets (an upper bound). Never allocates. Thread-safe
+  // (the SSRC count is read atomically while a strand may be adding one).
+  size_t memory_bytes() const noexcept;
+
  private:
   struct Stream {
     std::unique_ptr<opus::Decoder> decoder;
@@ -98,6 +104,7 @@ class VoiceReceiver {
   VoiceReceiverOptions options_;
   std::unique_ptr<crypto::VoiceCipher> cipher_;
   std::unordered_map<uint32_t, Stream> streams_;
+  std::atomic<size_t> stream_count_{0};  // streams_.size(), readable from any thread
   std::vector<uint8_t> scratch_;  // opened packet
   VoiceReceiverStats stats_;
 };

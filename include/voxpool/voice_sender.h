@@ -55,6 +55,10 @@ class VoiceSender {
   uint16_t sequence() const noexcept { return sequence_; }    // of the next packet
   uint32_t timestamp() const noexcept { return timestamp_; }  // of the next packet
   uint32_t ssrc() const noexcept { return ssrc_; }
+  // Bytes this sender owns (its encoder and cipher). Never allocates. Thread-safe.
+  size_t memory_bytes() const noexcept {
+    return sizeof(*this) + encoder_->memory_bytes() + sizeof(crypto::VoiceCipher);
+  }
   const crypto::VoiceCipher& cipher() const noexcept { return *cipher_; }
   int channels() const noexcept { return encoder_->channels(); }
 
