@@ -101,6 +101,7 @@ test('batches: empty ones settle at once with [], oversized ones are refused who
   assert.deepEqual(await voxpool.encodeMany([], []), []);
   assert.deepEqual(await voxpool.decodeMany([], []), []);
   const frame = Buffer.alloc(3840);
+  assert.equal((await enc.encodeBatch(new Array(8).fill(frame))).length, 8, 'exactly maxQueue is accepted');
   assert.throws(() => enc.encodeBatch(new Array(9).fill(frame)), {
     name: 'RangeError', message: "Expected an array of at most 8 PCM frames (this encoder's maxQueue) for frames but received Array(9) of type array",
   });
