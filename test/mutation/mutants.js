@@ -1,0 +1,417 @@
+'use strict';
+// The mutants scripts/mutate.js applies: small, realistic bugs a developer could write, each of
+// which compiles. A mutant names the tests that should catch it; `find` must occur exactly once
+// in `file` (mutate.js exits 2 otherwise, so keep an entry in step when the code moves).
+
+/**
+ * @typedef {object} Mutant
+ * @property {string} id kebab-case, unique
+ * @property {string} file repository-relative path under src/, include/, binding/ or lib/
+ * @property {string} find text that occurs exactly once in `file`
+ * @property {string} replace what `find` becomes (may be empty: a deleted line)
+ * @property {{native?: string, js?: string[]}} tests `native`: a `ctest -R` regular expression
+ *   over GoogleTest names (`Suite.Name`, `Prefix/Suite.Name/Param`); `js`: test files
+ * @property {string} why the bug, and what it breaks for a user
+ */
+
+/** @type {Mutant[]} */
+module.exports = [
+  // ----- pool, completion and settlement ---------------------------------------------------------
+  {
+    id: 'notify-batch-clock-restarts',
+    file: 'src/completion_queue.cc',
+    find: '  if (count_ == 0) oldest_ns_ = NowNs();',
+    replace: '  oldest_ns_ = NowNs();',
+    tests: { native: '^CompletionQueue\\.|^NotifyBatch\\.' },
+    why: 'NotifyBatch::Add restarts the staleness clock on every add, so a worker that keeps ' +
+      'completing into new queues never flushes: wake-ups are held back past the 2 ms bound.',
+  },
+  {
+    id: 'pool-capacity-off-by-one',
+    file: 'src/thread_pool.cc',
+    find: 'if (queued_.fetch_add(1, std::memory_order_relaxed) >= limit) {',
+    replace: 'if (queued_.fetch_add(1, std::memory_order_relaxed) > limit) {',
+    tests: { native: '^ThreadPool\\.|^SharedPool\\.' },
+    why: 'Admit() lets capacity + 1 jobs queue: configure({capacity}) is exceeded by one.',
+  },
+  {
+    id: 'strand-capacity-off-by-one',
+    file: 'src/strand.cc',
+    find: 'if (queue_.size() >= options_.capacity) {',
+    replace: 'if (queue_.size() > options_.capacity) {',
+    tests: { native: '^StrandTest\\.(FullStrand|DropOldest)|^ThreadPool\\.DropOldest' },
+    why: 'A strand queues maxQueue + 1 jobs before refusing or dropping.',
+  },
+  {
+    id: 'drop-oldest-drops-newest',
+    file: 'src/strand.cc',
+    find: 'evicted = std::move(queue_.front());\n      queue_.pop_front();',
+    replace: 'evicted = std::move(queue_.back());\n      queue_.pop_back();',
+    tests: { native: '^StrandTest\\.DropOldest|^ThreadPool\\.DropOldest' },
+    why: "overflow: 'drop-oldest' evicts the newest queued frame, so stale audio plays and fresh " +
+      'audio is dropped.',
+  },
+  {
+    id: 'deadline-check-inverted',
+    file: 'src/strand.cc',
+    find: 'job->started_ns > job->deadline_ns',
+    replace: 'job->started_ns < job->deadline_ns',
+    tests: { native: '^StrandTest\\.Deadlines' },
+    why: 'Jobs that start in time are failed with ERR_VOXPOOL_DEADLINE_EXCEEDED and late ones run.',
+  },
+  {
+    id: 'drain-not-exhaustive',
+    file: 'binding/env_context.cc',
+    find: 'queue_->Drain(scratch_, SIZE_MAX)',
+    replace: 'queue_->Drain(scratch_, kDrainBatch)',
+    tests: { js: ['test/js/pool.test.js'] },
+    why: 'A bounded drain may hold job b without its strand predecessor a, so sorting by sequence ' +
+      'no longer restores order: one encoder\'s promises can settle out of order under load.',
+  },
+
+  // ----- Opus and its streams --------------------------------------------------------------------
+  {
+    id: 'vbr-constraint-sent-as-vbr',
+    file: 'src/opus_encoder.cc',
+    find: '      {OPUS_SET_VBR_CONSTRAINT_REQUEST,\n       o.vbr_constraint',
+    replace: '      {OPUS_SET_VBR_REQUEST,\n       o.vbr_constraint',
+    tests: { native: '^OpusCodec\\.|^OpusBadArguments\\.', js: ['test/js/opus.test.js'] },
+    why: 'The vbrConstraint option is sent as OPUS_SET_VBR: vbrConstraint: false turns the encoder ' +
+      'to CBR and the constraint itself is never changed.',
+  },
+  {
+    id: 'fec-option-misnamed',
+    file: 'binding/options.cc',
+    find: 'options.inband_fec = OptionalBool(o, "fec");',
+    replace: 'options.inband_fec = OptionalBool(o, "inbandFec");',
+    tests: { js: ['test/js/opus.test.js'] },
+    why: 'The binding reads the FEC option under another name than lib/ passes, so fec: true is ' +
+      'silently ignored and lost packets are never recovered.',
+  },
+  {
+    id: 'decoder-fec-flag-dropped',
+    file: 'src/opus_decoder.cc',
+    find: '\n                     max_samples, fec ? 1 : 0);',
+    replace: '\n                     max_samples, 0);',
+    tests: { native: '^OpusCodec\\.|^VoicePipeline\\.' },
+    why: 'Decoder::Decode (s16) never passes decode_fec to libopus: a FEC decode returns the next ' +
+      'frame instead of the lost one.',
+  },
+  {
+    id: 'plc-before-first-decode-10ms',
+    file: 'binding/opus_binding.cc',
+    find: 'if (max == 0) max = decoder->sample_rate() / 50;',
+    replace: 'if (max == 0) max = decoder->sample_rate() / 100;',
+    tests: { js: ['test/js/opus.test.js', 'test/js/compat.test.js'] },
+    why: 'decode(null) before any packet was decoded conceals 10 ms instead of 20 ms, so a stream ' +
+      'that starts with a loss drifts out of sync.',
+  },
+  {
+    id: 'plc-ignores-frame-size',
+    file: 'binding/opus_binding.cc',
+    find: 'max = frame_size_ != 0 ? frame_size_ : decoder_->LastFrameSize();',
+    replace: 'max = decoder_->LastFrameSize();',
+    tests: { js: ['test/js/opus.test.js'] },
+    why: 'decodeAsync(null, { frameSize }) conceals the last frame size instead of the requested one.',
+  },
+  {
+    id: 'compat-ignores-byte-offset',
+    file: 'lib/compat.js',
+    find: 'return Buffer.from(view.buffer, view.byteOffset, view.byteLength);',
+    replace: 'return Buffer.from(view.buffer, 0, view.byteLength);',
+    tests: { js: ['test/js/compat.test.js'] },
+    why: 'The @discordjs/opus drop-in reads a typed-array view from the start of its ArrayBuffer, ' +
+      'encoding the wrong samples for any view with a byteOffset (a pooled or sliced frame).',
+  },
+
+  {
+    id: 'encoder-stream-no-backpressure',
+    file: 'lib/opus-streams.js',
+    find: '      if (!this.#jobs.hasRoom) {\n' +
+      '        this.#jobs.whenRoom(() => this.#submit(data, offset, callback));\n' +
+      '        return;\n' +
+      '      }\n',
+    replace: '',
+    tests: { js: ['test/js/opus-streams.test.js'] },
+    why: 'The encoder stream submits every frame of a chunk at once and calls back at once: the ' +
+      'writer never waits, so a fast producer queues unbounded jobs past readAhead.',
+  },
+
+  // ----- crypto ----------------------------------------------------------------------------------
+  {
+    id: 'nonce-host-byte-order',
+    file: 'src/voice_cipher.cc',
+    find: '  nonce[0] = static_cast<uint8_t>(counter >> 24);\n' +
+      '  nonce[1] = static_cast<uint8_t>(counter >> 16);\n' +
+      '  nonce[2] = static_cast<uint8_t>(counter >> 8);\n' +
+      '  nonce[3] = static_cast<uint8_t>(counter);',
+    replace: '  std::memcpy(nonce, &counter, sizeof(counter));',
+    tests: { native: 'VoiceCipher', js: ['test/js/voice-cipher.test.js'] },
+    why: 'The nonce counter is written in host (little-endian) order, not big-endian as Discord ' +
+      'reads it: our packets open here but not at Discord.',
+  },
+  {
+    id: 'seal-ad-fixed-header-only',
+    file: 'src/voice_cipher.cc',
+    find: 'crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, m, mlen, out, ad_bytes, nullptr,',
+    replace: 'crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, m, mlen, out, rtp::kFixedHeaderBytes, nullptr,',
+    tests: { native: 'VoiceCipher', js: ['test/js/voice-cipher.test.js'] },
+    why: 'XChaCha seal authenticates only the 12-byte fixed header, not the CSRCs and extension ' +
+      'header the rtpsize modes cover: packets with an extension fail to open.',
+  },
+  {
+    id: 'secretstream-final-not-recorded',
+    file: 'src/secret_stream.cc',
+    find: '  if (t == kTagFinal) finished_ = true;',
+    replace: '',
+    tests: { native: '^SecretStream\\.', js: ['test/js/secretstream.test.js'] },
+    why: 'Pull() does not record the FINAL tag: a complete stream is reported as truncated and ' +
+      'messages after FINAL are accepted.',
+  },
+
+  // ----- RTP -------------------------------------------------------------------------------------
+  {
+    id: 'rtp-csrc-count-mask',
+    file: 'src/rtp.cc',
+    find: 'h.csrc_count = data[0] & 0x0F;',
+    replace: 'h.csrc_count = data[0] & 0x1F;',
+    tests: { native: '^Rtp' },
+    why: 'The CSRC count takes the X bit too: any packet with a header extension is read as having ' +
+      '16+ CSRCs.',
+  },
+  {
+    id: 'rtp-zero-padding-accepted',
+    file: 'src/rtp.cc',
+    find: 'if (pad == 0 || pad > size - body_end)',
+    replace: 'if (pad > size - body_end)',
+    tests: { native: '^Rtp' },
+    why: 'A padding length byte of 0 (invalid: it counts itself) is accepted as no padding.',
+  },
+  {
+    id: 'rtp-js-extension-length-in-bytes',
+    file: 'lib/rtp.js',
+    find: 'bodyEnd += 4 * h.extension.words;',
+    replace: 'bodyEnd += h.extension.words;',
+    tests: { js: ['test/js/rtp.test.js'] },
+    why: 'parseRtpPacket reads the extension length as bytes, not 32-bit words: the payload starts ' +
+      'inside the extension body.',
+  },
+  {
+    id: 'rtp-js-sequence-delta-unsigned',
+    file: 'lib/rtp.js',
+    find: 'return (((b - a) & 0xffff) << 16) >> 16;',
+    replace: 'return (((b - a) & 0xffff) << 16) >>> 16;',
+    tests: { js: ['test/js/rtp.test.js'] },
+    why: 'sequenceDelta shifts without sign, so an older packet looks 65535 - n newer.',
+  },
+
+  // ----- mixers ----------------------------------------------------------------------------------
+  {
+    id: 'limiter-attack-whole-frame',
+    file: 'src/limiter.cc',
+    find: 'ramp = std::min(attack_samples_, frames);',
+    replace: 'ramp = frames;',
+    tests: { native: '^LimiterTest\\.|^MixerTest\\.|^SpeakerMixerTest\\.' },
+    why: 'The limiter spreads its gain reduction over the whole frame instead of the attack time: ' +
+      'the start of a loud onset passes unattenuated and is left to the soft clipper.',
+  },
+  {
+    id: 'mixer-db-as-power',
+    file: 'lib/mixer-util.js',
+    find: 'return 10 ** (db / 20);',
+    replace: 'return 10 ** (db / 10);',
+    tests: { js: ['test/js/mixer.test.js'] },
+    why: 'dB converted as a power ratio: setGain(id, -6) gives -12 dB of amplitude.',
+  },
+  {
+    id: 'mixer-solo-counts-removed-sources',
+    file: 'src/mixer.cc',
+    find: 'any_solo_ = any_solo_ || (s.in_use && s.solo);',
+    replace: 'any_solo_ = any_solo_ || s.solo;',
+    tests: { native: '^MixerTest\\.', js: ['test/js/mixer.test.js'] },
+    why: 'A soloed source that is removed keeps every other source silenced.',
+  },
+  {
+    id: 'mixer-set-pan-left-sign',
+    file: 'src/mixer.cc',
+    find: 's->pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);',
+    replace: 's->pan_l.Set(std::min(1.0f, 1.0f + pan), ramp);',
+    tests: { native: '^MixerTest\\.', js: ['test/js/mixer.test.js'] },
+    why: 'setPan moves the left gain the wrong way: panning right leaves the left channel at unity.',
+  },
+  {
+    id: 'mixer-master-gain-only-while-ramping',
+    file: 'src/mixer.cc',
+    find: 'if (master_.value() != 1.0f || master_.ramping()) {',
+    replace: 'if (master_.ramping()) {',
+    tests: { native: '^MixerTest\\.', js: ['test/js/mixer.test.js'] },
+    why: 'The master gain is applied only while it ramps: a steady or unramped setMasterGain has ' +
+      'no effect.',
+  },
+  {
+    id: 'gain-ramp-one-sample-short',
+    file: 'include/voxpool/gain_ramp.h',
+    find: '    remaining_ = ramp_samples;',
+    replace: '    remaining_ = ramp_samples - 1;',
+    tests: { native: '^GainRampTest\\.|^MixerTest\\.|^SpeakerMixerTest\\.' },
+    why: 'GainRamp ends one sample early with a final step twice the size: ramps are not on time.',
+  },
+  {
+    id: 'volume-rounds-instead-of-floor',
+    file: 'src/volume.cc',
+    find: 'double v = std::floor(static_cast<double>(x) * g);',
+    replace: 'double v = std::round(static_cast<double>(x) * g);',
+    tests: { native: '^MixerVolumeTest\\.', js: ['test/js/volume-transformer.test.js'] },
+    why: "s16 volume rounds to nearest instead of prism-media's floor: output bytes differ from " +
+      'the VolumeTransformer it replaces.',
+  },
+  {
+    id: 'speaker-sequence-delta-widened',
+    file: 'src/speaker_mixer.cc',
+    find: 'const int16_t delta = static_cast<int16_t>(sequence - static_cast<uint16_t>(s->max_seq));',
+    replace: 'const int32_t delta = static_cast<int32_t>(sequence) - static_cast<uint16_t>(s->max_seq);',
+    tests: { native: '^SpeakerMixerTest\\.', js: ['test/js/speaker-mixer.test.js'] },
+    why: 'The RTP sequence delta is computed in 32 bits, so the 65535 -> 0 wrap looks like a step ' +
+      'back: the extended sequence stops advancing and losses after a wrap are never counted.',
+  },
+  {
+    id: 'speaker-anchor-ignores-jitter',
+    file: 'src/speaker_mixer.cc',
+    find: 's.next_ts = timestamp - static_cast<uint32_t>(input_tick_ * options_.jitter_frames);',
+    replace: 's.next_ts = timestamp - static_cast<uint32_t>(input_tick_);',
+    tests: { native: '^SpeakerMixerTest\\.' },
+    why: 'A new speaker is anchored one tick behind its first packet instead of jitterFrames ticks: ' +
+      'the jitter buffer is effectively one frame deep.',
+  },
+  {
+    id: 'resampler-reset-keeps-s16-state',
+    file: 'src/resampler.cc',
+    find: '  if (s16_ != nullptr) soxr_clear(s16_);',
+    replace: '',
+    tests: { native: '^ResamplerTest\\.', js: ['test/js/resampler.test.js'] },
+    why: 'Resampler::Reset() leaves the s16 resampler\'s history in place: the first output after ' +
+      'a reset carries the tail of the previous stream.',
+  },
+
+  // ----- voice receive path ----------------------------------------------------------------------
+  {
+    id: 'receiver-window-off-by-one',
+    file: 'src/voice_receiver.cc',
+    find: 'if (!flush && s.queued.size() <= options_.window) break;',
+    replace: 'if (!flush && s.queued.size() < options_.window) break;',
+    tests: { native: '^VoicePipeline\\.' },
+    why: 'The reorder window holds one packet fewer than configured: a packet reordered by the ' +
+      'full window is declared lost and concealed.',
+  },
+  {
+    id: 'receiver-timestamp-ignores-rate',
+    file: 'src/voice_receiver.cc',
+    find: 'timestamp + static_cast<uint32_t>(samples) * (rtp::kClockRate / options_.sample_rate);',
+    replace: 'timestamp + static_cast<uint32_t>(samples);',
+    tests: { native: '^VoicePipeline\\.', js: ['test/js/voice-pipeline.test.js'] },
+    why: 'Concealed frames get RTP timestamps advanced in output samples, not 48 kHz clock ticks, ' +
+      'so below 48 kHz they drift from the sender\'s timeline.',
+  },
+
+  // ----- settlement order and stream delivery (issue 7 crash) -----------------------------------
+  {
+    id: 'close-cancels-ahead-of-running-job',
+    file: 'src/strand.cc',
+    find: 'if (!running) Cancel(ErrorCode::kDestroyed, kDestroyedMessage);',
+    replace: 'Cancel(ErrorCode::kDestroyed, kDestroyedMessage);',
+    tests: { native: '^StrandTest\\.Close' },
+    why: 'destroy() rejects the queued jobs before the running one settles: a stream that chains ' +
+      'its Promises sees an unhandled ERR_VOXPOOL_DESTROYED and the process dies.',
+  },
+  {
+    id: 'drop-oldest-settles-ahead-of-running-job',
+    file: 'src/strand.cc',
+    find: 'if (running_ || !dropped_.empty()) dropped_.push_back(std::move(evicted));',
+    replace: 'if (!dropped_.empty()) dropped_.push_back(std::move(evicted));',
+    tests: { native: '^StrandTest\\.(DropOldest|CloseAfterEvictions)' },
+    why: 'A frame dropped while the one before it is still encoding settles first: per-encoder ' +
+      'settlement order breaks under drop-oldest.',
+  },
+  {
+    id: 'in-order-queue-delivers-after-close',
+    file: 'lib/in-order-queue.js',
+    find: '      if (this.#closed) continue;\n',
+    replace: '',
+    tests: { js: ['test/js/in-order-queue.test.js', 'test/js/stream-destroy.test.js'] },
+    why: 'A destroyed stream keeps pushing packets that finish after destroy(), and a second job ' +
+      'failure is reported again.',
+  },
+  {
+    id: 'in-order-queue-room-off-by-one',
+    file: 'lib/in-order-queue.js',
+    find: 'get hasRoom() { return this.inflight < this.#limit; }',
+    replace: 'get hasRoom() { return this.inflight <= this.#limit; }',
+    tests: { js: ['test/js/in-order-queue.test.js'] },
+    why: 'Streams keep readAhead + 1 jobs in flight: the documented bound on memory and latency is off by one.',
+  },
+
+  // ----- hostile input and memory (issue 14) ------------------------------------------------------
+  {
+    id: 'empty-batch-never-settles',
+    file: 'binding/env_context.cc',
+    find: '  if (members.empty()) {\n    // Nothing to wait for: a group of none would never complete (no member to count down).\n' +
+      '    napi_resolve_deferred(env, js->deferred, Napi::Array::New(env, 0));\n' +
+      '    js->deferred = nullptr;\n    return Napi::Value(env, promise);\n  }\n',
+    replace: '',
+    tests: { js: ['test/js/opus-invalid.test.js'] },
+    why: 'encodeBatch([]) returns a Promise that never settles and keeps the process alive forever.',
+  },
+  {
+    id: 'batch-bound-off-by-one',
+    file: 'lib/opus.js',
+    find: 'if (items.length > most) throw',
+    replace: 'if (items.length >= most) throw',
+    tests: { js: ['test/js/opus-invalid.test.js'] },
+    why: 'A batch of exactly maxQueue frames, which the queue can hold, is refused.',
+  },
+  {
+    id: 'destroy-keeps-memory-reported',
+    file: 'binding/opus_binding.cc',
+    find: '    encoder_.reset();\n    memory_.Release(info.Env());\n',
+    replace: '    encoder_.reset();\n',
+    tests: { js: ['test/js/native-memory.test.js'] },
+    why: 'A destroyed encoder still counts as ~30 KB of native memory: V8 collects too eagerly and ' +
+      'stats() overstates what the process holds.',
+  },
+  {
+    id: 'receiver-memory-ignores-speakers',
+    file: 'src/voice_receiver.cc',
+    find: '    stream_count_.store(streams_.size(), std::memory_order_relaxed);\n  }\n  Stream& s = it->second;',
+    replace: '  }\n  Stream& s = it->second;',
+    tests: { js: ['test/js/native-memory.test.js'] },
+    why: 'A receiver reports the memory of an empty one however many speakers it decodes, so ' +
+      'dropped receivers pile up before the collector notices.',
+  },
+
+  // ----- JS validation ---------------------------------------------------------------------------
+  {
+    id: 'validate-integer-max-exclusive',
+    file: 'lib/validate.js',
+    find: 'if (!Number.isInteger(value) || value < min || value > max) {',
+    replace: 'if (!Number.isInteger(value) || value < min || value >= max) {',
+    tests: { js: ['test/js/rtp.test.js', 'test/js/opus-invalid.test.js'] },
+    why: 'Integer options refuse their documented maximum (sequence 65535, maxQueue 1e7, ...).',
+  },
+  {
+    id: 'validate-number-accepts-nan',
+    file: 'lib/validate.js',
+    find: "if (typeof value !== 'number' || Number.isNaN(value)) throw",
+    replace: "if (typeof value !== 'number') throw",
+    tests: { js: ['test/js/volume-transformer.test.js', 'test/js/mixer.test.js'] },
+    why: 'NaN passes number() (every comparison with it is false) and reaches native code as a gain.',
+  },
+  {
+    id: 'mixer-js-prebuffer-bound',
+    file: 'lib/mixer.js',
+    find: "validate.integer(o.prebufferFrames, 'prebufferFrames', 0, this.#queueFrames - 1)",
+    replace: "validate.integer(o.prebufferFrames, 'prebufferFrames', 0, this.#queueFrames)",
+    tests: { js: ['test/js/mixer.test.js'] },
+    why: 'addSource accepts prebufferFrames = queueFrames, which can never be collected: the source ' +
+      'would stay silent (native code refuses it with a different message).',
+  },
+];
