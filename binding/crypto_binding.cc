@@ -37,8 +37,6 @@ constexpr napi_type_tag kVoiceCipherTag = {0x766f78706f6f6c03ULL, 0x566f69636543
 constexpr napi_type_tag kStreamPushTag = {0x766f78706f6f6c04ULL, 0x5373507573680001ULL};
 constexpr napi_type_tag kStreamPullTag = {0x766f78706f6f6c05ULL, 0x5373507566c00001ULL};
 
-// Largest voice packet accepted: a UDP datagram.
-constexpr size_t kMaxVoicePacketBytes = 65535;
 // Largest secretstream message accepted from JS in one call (the JS stream splits larger chunks).
 constexpr size_t kMaxStreamMessageBytes = 64 * 1024 * 1024;
 
@@ -261,7 +259,7 @@ class NativeVoiceCipher : public Napi::ObjectWrap<NativeVoiceCipher> {
       napi_throw_type_error(env, nullptr, "Expected the output as a Buffer or Uint8Array");
       return nullptr;
     }
-    if (in.size > kMaxVoicePacketBytes) {
+    if (in.size > crypto::kMaxVoicePacketBytes) {
       napi_throw_range_error(env, nullptr, "The packet is larger than a UDP datagram");
       return nullptr;
     }
@@ -307,7 +305,7 @@ class NativeVoiceCipher : public Napi::ObjectWrap<NativeVoiceCipher> {
 
   static Bytes PacketArg(const Napi::CallbackInfo& info) {
     Bytes b = BytesArg(info, 0, "Expected the packet as a Buffer or Uint8Array");
-    if (b.size > kMaxVoicePacketBytes)
+    if (b.size > crypto::kMaxVoicePacketBytes)
       ThrowRangeError(info.Env(), "The packet is larger than a UDP datagram");
     return b;
   }
@@ -348,12 +346,16 @@ class NativeVoiceCipher : public Napi::ObjectWrap<NativeVoiceCipher> {
     if (info.Length() < 1 || !info[0].IsArray())
       ThrowTypeError(env, "Expected an array of packets");
     Napi::Array packets = info[0].As<Napi::Array>();
+    if (packets.Length() > crypto::kMaxVoiceBatchPackets)
+      ThrowRangeError(env, ("Expected at most " + std::to_string(crypto::kMaxVoiceBatchPackets) +
+                            " packets in one batch")
+                               .c_str());
     auto job = std::make_unique<VoiceBatchJob>(cipher_, seal);
     for (uint32_t i = 0; i < packets.Length(); ++i) {
       Bytes b;
       if (!GetBytes(env, packets.Get(i), &b))
         ThrowTypeError(env, "Expected every packet to be a Buffer or Uint8Array");
-      if (b.size > kMaxVoicePacketBytes)
+      if (b.size > crypto::kMaxVoicePacketBytes)
         ThrowRangeError(env, "The packet is larger than a UDP datagram");
       job->Add(b);
     }
@@ -607,7 +609,8 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("NONCE_BYTES_ON_WIRE", static_cast<double>(crypto::kVoiceNonceBytesOnWire));
   c.Set("OVERHEAD_BYTES", static_cast<double>(crypto::kVoiceOverheadBytes));
   c.Set("MAX_NONCE", 4294967295.0);
-  c.Set("MAX_PACKET_BYTES", static_cast<double>(kMaxVoicePacketBytes));
+  c.Set("MAX_PACKET_BYTES", static_cast<double>(crypto::kMaxVoicePacketBytes));
+  c.Set("MAX_BATCH_PACKETS", static_cast<double>(crypto::kMaxVoiceBatchPackets));
   c.Set("RTP_HEADER_BYTES", static_cast<double>(rtp::kFixedHeaderBytes));
   c.Set("RTP_MAX_CSRCS", static_cast<double>(rtp::kMaxCsrcs));
   c.Set("RTP_MAX_HEADER_BYTES", static_cast<double>(rtp::kMaxHeaderBytes));

@@ -5,19 +5,34 @@
 //  - libopus failures throw VoxpoolError with opus_strerror's text and a stable code (the original
 //    uses a hand-written table with wrong texts, and crashes on a negative encode result);
 //  - encodeAsync()/decodeAsync() run on the voxpool pool.
+const { guardReceiver } = require('./receiver-guard');
 const binding = require('./binding');
+const validate = require('./validate');
 
 const APPLICATION_AUDIO = binding.opusConstants.APPLICATION_AUDIO;
 const MAX_FRAME_SAMPLES = binding.opusConstants.MAX_FRAME_SAMPLES;
+const FRAME_DURATIONS_MS = binding.opusConstants.FRAME_DURATIONS_MS;
 
 // @discordjs/opus accepts any ArrayBuffer view (Node-API's napi_is_buffer) and reads its bytes
 // as s16le; do the same by viewing the bytes without copying.
 function asBytes(args) {
   if (args.length < 1) throw new RangeError('Expected 1 argument');
   const view = args[0];
-  if (Buffer.isBuffer(view)) return view;
+  // isView first: it reads no property of a Proxy, where Buffer.isBuffer's instanceof would.
   if (!ArrayBuffer.isView(view)) throw new TypeError('Provided input needs to be a buffer');
-  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  if (Buffer.isBuffer(view)) return view;
+  // A zero-length view may sit on a detached ArrayBuffer, which Buffer.from refuses to wrap.
+  return view.byteLength === 0 ? Buffer.alloc(0) : Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+// The original hands any length to libopus (and misbehaves on the error it gets back); here a
+// PCM length that is not one whole Opus frame is refused with the library's uniform message.
+function wholeFrame(pcm, rate, channels) {
+  const per = 2 * channels;
+  if (!FRAME_DURATIONS_MS.some((ms) => pcm.length === (rate * ms / 1000) * per)) {
+    throw validate.invalidRange(`one whole 2.5-120 ms frame (s16, ${channels} channel${channels > 1 ? 's' : ''}: 20 ms = ${rate / 50 * per} bytes)`, 'pcm', pcm);
+  }
+  return pcm;
 }
 
 function checkCtl(args) {
@@ -72,7 +87,7 @@ class OpusEncoder {
    */
   encode(pcm) { // eslint-disable-line no-unused-vars
     const encoder = this.#ensureEncoder();
-    return encoder.encode(asBytes(arguments));
+    return encoder.encode(wholeFrame(asBytes(arguments), this.#rate, this.#channels));
   }
 
   /**
@@ -88,7 +103,7 @@ class OpusEncoder {
   /** As encode(), on the voxpool pool. @returns {Promise<Buffer>} */
   encodeAsync(pcm) {
     const encoder = this.#ensureEncoder();
-    return encoder.encodeAsync(asBytes(arguments));
+    return encoder.encodeAsync(wholeFrame(asBytes(arguments), this.#rate, this.#channels));
   }
 
   /** As decode(), on the voxpool pool. @returns {Promise<Buffer>} */
@@ -134,6 +149,10 @@ class OpusEncoder {
   /** @returns {number} bits per second */
   getBitrate() {
     return this.#ensureEncoder().getCtl(4003);
+  }
+
+  static {
+    guardReceiver(this, (o) => #rate in o);
   }
 }
 

@@ -99,7 +99,7 @@ export const VOICE_MODES: readonly VoiceMode[];
 export const voiceCrypto: {
   readonly MODES: readonly VoiceMode[]; readonly AES_GCM_AVAILABLE: boolean; readonly KEY_BYTES: number;
   readonly TAG_BYTES: number; readonly NONCE_BYTES_ON_WIRE: number; readonly OVERHEAD_BYTES: number;
-  readonly MAX_NONCE: number; readonly MAX_PACKET_BYTES: number; readonly RTP_HEADER_BYTES: number;
+  readonly MAX_NONCE: number; readonly MAX_PACKET_BYTES: number; readonly MAX_BATCH_PACKETS: number; readonly RTP_HEADER_BYTES: number;
   readonly RTP_PAYLOAD_TYPE: number; readonly RTP_TIMESTAMP_STEP: number; readonly SODIUM_VERSION: string;
 };
 export interface RtpFields {

@@ -5,6 +5,7 @@
 const { Readable, Transform, Writable } = require('node:stream');
 const binding = require('./binding');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 const { Mixer } = require('./mixer');
 const { Resampler } = require('./resampler');
 const { dbToLinear } = require('./mixer-util');
@@ -87,6 +88,10 @@ class MixerStream extends Readable {
 
   // Pushes whole frames of `chunk` into the source; waits for a tick when the FIFO is full.
   #write(input, chunk, cb) {
+    if (chunk.byteLength === 0) {  // nothing to add (a detached Buffer reads as empty)
+      cb();
+      return;
+    }
     let data = input.rest.length > 0 ? Buffer.concat([input.rest, chunk]) : chunk;
     const whole = data.length - (data.length % input.frameBytes);
     input.rest = Buffer.from(data.subarray(whole));
@@ -176,6 +181,10 @@ class MixerStream extends Readable {
       },
     );
   }
+
+  static {
+    guardReceiver(this, (o) => #inputs in o);
+  }
 }
 
 /**
@@ -201,7 +210,8 @@ class VolumeTransformer extends Transform {
   #rest = Buffer.alloc(0);
 
   /**
-   * @param {object} [options] Transform options plus:
+   * @param {object} [options]
+   * @param {number} [options.highWaterMark] bytes buffered on each side (Node's default if unset)
    * @param {'s16le'|'f32le'} [options.type='s16le'] sample format (prism's name for it)
    * @param {number} [options.volume=1] initial linear volume (0..MAX_VOLUME)
    * @param {number} [options.rampMs=20] how long later volume changes take (0 = step, like prism)
@@ -210,8 +220,10 @@ class VolumeTransformer extends Transform {
    */
   constructor(options) {
     const o = validate.options(options);
-    const { type, volume, rampMs, sampleRate, channels, ...streamOptions } = o;
-    super(streamOptions);
+    const { type, volume, rampMs, sampleRate, channels, highWaterMark } = o;
+    // Only the stream option a byte stream needs, checked here: anything else given to Node's
+    // constructor would fail there with Node's own error shape.
+    super(highWaterMark === undefined ? {} : { highWaterMark: validate.integer(highWaterMark, 'highWaterMark', 0, 2 ** 31 - 1) });
     const format = type === undefined ? 's16le' : validate.oneOf(type, 'type', ['s16le', 'f32le']);
     const ch = channels === undefined ? 2 : validate.oneOf(channels, 'channels', [1, 2]);
     this.#rampMs = rampMs === undefined ? 20 : validate.number(rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
@@ -226,6 +238,10 @@ class VolumeTransformer extends Transform {
   }
 
   _transform(chunk, encoding, done) {
+    if (chunk.byteLength === 0) {  // nothing to scale (a detached Buffer reads as empty)
+      done();
+      return;
+    }
     const data = this.#rest.length > 0 ? Buffer.concat([this.#rest, chunk]) : chunk;
     const whole = data.length - (data.length % this.#frameBytes);
     this.#rest = Buffer.from(data.subarray(whole));
@@ -280,6 +296,10 @@ class VolumeTransformer extends Transform {
   get currentVolume() { return this.#native.value(); }
   /** @type {number} */ get volumeDecibels() { return Math.log10(this.volume) * 20; }
   /** @type {number} */ get volumeLogarithmic() { return this.volume ** (1 / 1.660964); }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
+  }
 }
 
 /**
@@ -304,6 +324,10 @@ function createResampleStream(options) {
   let rest = Buffer.alloc(0);
   const stream = new Transform({
     transform(chunk, encoding, done) {
+      if (chunk.byteLength === 0) {  // nothing to convert (a detached Buffer reads as empty)
+        done();
+        return;
+      }
       let data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
       const whole = data.length - (data.length % frame);
       rest = Buffer.from(data.subarray(whole));

@@ -5,6 +5,7 @@
 // `mixAsync()` runs on the voxpool pool, ticks of one mixer in order.
 const binding = require('./binding');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 const { queueOptions } = require('./queue-options');
 const { dbToLinear, withCallerStack } = require('./mixer-util');
 
@@ -204,11 +205,11 @@ class Mixer {
 
   // Same checks and messages as push(), per entry; element names are built only on failure.
   #checkBatch(ids, frames) {
-    if (!Array.isArray(ids)) throw validate.invalidType('an array of source ids', 'ids', ids);
+    if (!validate.isArray(ids)) throw validate.invalidType('an array of source ids', 'ids', ids);
     if (ids.length > C.MAX_SOURCES) throw validate.invalidRange(`an array of at most ${C.MAX_SOURCES} source ids`, 'ids', ids);
-    if (!Array.isArray(frames) || frames.length !== ids.length) {
+    if (!validate.isArray(frames) || frames.length !== ids.length) {
       const what = `an array of ${ids.length} PCM chunks (one per id)`;
-      throw Array.isArray(frames) ? validate.invalidRange(what, 'frames', frames) : validate.invalidType(what, 'frames', frames);
+      throw validate.isArray(frames) ? validate.invalidRange(what, 'frames', frames) : validate.invalidType(what, 'frames', frames);
     }
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
@@ -331,6 +332,10 @@ class Mixer {
   /** Frees the mixer; queued mixAsync() ticks reject with ERR_VOXPOOL_DESTROYED. Idempotent. */
   destroy() {
     this.#native.destroy();
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 

@@ -5,6 +5,7 @@
 const { Transform } = require('node:stream');
 const { Encoder, Decoder } = require('./opus');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 const { InOrderQueue } = require('./in-order-queue');
 
 const DEFAULT_READ_AHEAD = 8;
@@ -55,6 +56,11 @@ class OpusEncoderStream extends Transform {
   get encoder() { return this.#encoder; }
 
   _transform(chunk, _encoding, callback) {
+    // An empty chunk adds nothing (and a detached one reads as empty: slicing it would throw).
+    if (chunk.byteLength === 0) {
+      callback();
+      return;
+    }
     const data = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk;
     this.#carry = Buffer.alloc(0);
     this.#submit(data, 0, callback);
@@ -104,6 +110,10 @@ class OpusEncoderStream extends Transform {
     this.#encoder.destroy();
     callback(err);
   }
+
+  static {
+    guardReceiver(this, (o) => #encoder in o);
+  }
 }
 
 /**
@@ -150,6 +160,10 @@ class OpusDecoderStream extends Transform {
     this.#jobs.close();
     this.#decoder.destroy();
     callback(err);
+  }
+
+  static {
+    guardReceiver(this, (o) => #decoder in o);
   }
 }
 

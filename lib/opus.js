@@ -3,6 +3,7 @@
 // methods, batches, and the constants libopus defines (exported from native code).
 const binding = require('./binding');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 const { queueOptions, maxQueueOf } = require('./queue-options');
 
 const C = binding.opusConstants;
@@ -43,15 +44,17 @@ function frameByteSizes(sampleRate, channels, bytesPerSample) {
 // a native handle (it would skip every check).
 let encoderNative;
 let encoderCheck;
+let isEncoder;
 let decoderNative;
 let decoderCheck;
+let isDecoder;
 
 /**
  * Refuses a batch longer than `most` as a whole, before looking at its items (a sparse array of
  * length 2**32 - 1 costs nothing to refuse).
  */
 function checkBatch(items, what, name, most, why) {
-  if (!Array.isArray(items)) throw validate.invalidType(`an array of ${what}`, name, items);
+  if (!validate.isArray(items)) throw validate.invalidType(`an array of ${what}`, name, items);
   if (items.length > most) throw validate.invalidRange(`an array of at most ${most} ${what} (${why})`, name, items);
 }
 
@@ -129,7 +132,11 @@ class Encoder {
    */
   encodeAsync(pcm) {
     checkPcm(pcm, this.#sizes, this.#channels);
-    return this.#native.encodeAsync(pcm);
+    try {
+      return this.#native.encodeAsync(pcm);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
+    }
   }
 
   /**
@@ -141,7 +148,11 @@ class Encoder {
   encodeBatch(frames) {
     checkBatch(frames, 'PCM frames', 'frames', this.#maxQueue, "this encoder's maxQueue");
     for (let i = 0; i < frames.length; i++) checkPcm(frames[i], this.#sizes, this.#channels, `frames[${i}]`);
-    return this.#native.encodeBatch(frames);
+    try {
+      return this.#native.encodeBatch(frames);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
+    }
   }
 
   /** @param {number} bitrate bits per second */
@@ -172,14 +183,20 @@ class Encoder {
   getCtl(request) { return this.#native.getCtl(validate.integer(request, 'request', 0, 0x7fffffff)); }
 
   /**
-   * Frees the encoder. Queued async jobs reject with ERR_VOXPOOL_DESTROYED; a running one
-   * finishes. Later calls throw ERR_VOXPOOL_DESTROYED. Idempotent.
+   * Frees the encoder. Queued async jobs reject with ERR_VOXPOOL_DESTROYED after the running one
+   * finishes. Later synchronous calls throw ERR_VOXPOOL_DESTROYED; later async calls return a
+   * Promise that rejects with it. Idempotent.
    */
   destroy() { this.#native.destroy(); }
 
   static {
     encoderNative = (encoder) => encoder.#native;
+    isEncoder = (o) => o !== null && typeof o === 'object' && #native in o;
     encoderCheck = (encoder, pcm, name) => checkPcm(pcm, encoder.#sizes, encoder.#channels, name);
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 
@@ -253,6 +270,7 @@ class Decoder {
    */
   decodeFec(nextPacket, options) {
     if (!ArrayBuffer.isView(nextPacket)) throw validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'nextPacket', nextPacket);
+    if (nextPacket.byteLength === 0) throw validate.invalidRange('a non-empty Opus packet (the one after the loss)', 'nextPacket', nextPacket);
     return this.#native.decode(nextPacket, this.#frameSize(options), true);
   }
 
@@ -263,9 +281,15 @@ class Decoder {
    * @returns {Promise<Buffer>}
    */
   decodeAsync(packet, options) {
-    const fec = options !== undefined && options !== null && options.fec === true;
+    const o = validate.options(options);
+    const fec = o.fec === undefined ? false : validate.boolean(o.fec, 'options.fec');
     if (fec && !ArrayBuffer.isView(packet)) throw validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'packet', packet);
-    return this.#native.decodeAsync(this.#packet(packet), this.#frameSize(options), fec);
+    if (fec && packet.byteLength === 0) throw validate.invalidRange('a non-empty Opus packet (the one after the loss)', 'packet', packet);
+    try {
+      return this.#native.decodeAsync(this.#packet(packet), this.#frameSize(options), fec);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
+    }
   }
 
   /**
@@ -277,7 +301,11 @@ class Decoder {
   decodeBatch(packets, options) {
     checkBatch(packets, 'Opus packets', 'packets', this.#maxQueue, "this decoder's maxQueue");
     for (let i = 0; i < packets.length; i++) Decoder.#item(packets[i], `packets[${i}]`);
-    return this.#native.decodeBatch(packets, this.#frameSize(options));
+    try {
+      return this.#native.decodeBatch(packets, this.#frameSize(options));
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
+    }
   }
 
   /** Applies a SET-type decoder CTL (SET_GAIN, RESET_STATE, SET_PHASE_INVERSION_DISABLED). */
@@ -292,21 +320,26 @@ class Decoder {
 
   static {
     decoderNative = (decoder) => decoder.#native;
+    isDecoder = (o) => o !== null && typeof o === 'object' && #native in o;
     decoderCheck = (decoder, packet, name) => Decoder.#item(packet, name);
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 
-function checkPairs(items, what, Class, nativeOf, values, valuesName) {
+function checkPairs(items, what, Class, isInstance, nativeOf, values, valuesName) {
   const most = binding.poolCapacity();
   checkBatch(items, `${what}s`, `${what}s`, most, "the pool's capacity");
   checkBatch(values, valuesName, valuesName, most, "the pool's capacity");
   if (values.length !== items.length) {
-    throw new RangeError(`Expected ${items.length} ${valuesName} (one per ${what}) but received ${values.length}`);
+    throw validate.invalidRange(`an array of ${items.length} ${valuesName} (one per ${what})`, valuesName, values);
   }
   const natives = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (!(item instanceof Class)) throw validate.invalidType(`${/^[AEIOU]/.test(Class.name) ? 'an' : 'a'} ${Class.name}`, `${what}s[${i}]`, item);
+    if (!isInstance(item)) throw validate.invalidType(`${/^[AEIOU]/.test(Class.name) ? 'an' : 'a'} ${Class.name}`, `${what}s[${i}]`, item);
     natives[i] = nativeOf(item);
   }
   return natives;
@@ -321,9 +354,13 @@ function checkPairs(items, what, Class, nativeOf, values, valuesName) {
  * @returns {Promise<Array<Buffer | Error>>} a Buffer, or a VoxpoolError for a failed item
  */
 function encodeMany(encoders, frames) {
-  const natives = checkPairs(encoders, 'encoder', Encoder, encoderNative, frames, 'frames');
+  const natives = checkPairs(encoders, 'encoder', Encoder, isEncoder, encoderNative, frames, 'frames');
   for (let i = 0; i < frames.length; i++) encoderCheck(encoders[i], frames[i], `frames[${i}]`);
-  return binding.encodeMany(natives, frames);
+  try {
+    return binding.encodeMany(natives, frames);
+  } catch (err) {
+    return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
+  }
 }
 
 /**
@@ -333,9 +370,13 @@ function encodeMany(encoders, frames) {
  * @returns {Promise<Array<Buffer | Error>>}
  */
 function decodeMany(decoders, packets) {
-  const natives = checkPairs(decoders, 'decoder', Decoder, decoderNative, packets, 'packets');
+  const natives = checkPairs(decoders, 'decoder', Decoder, isDecoder, decoderNative, packets, 'packets');
   for (let i = 0; i < packets.length; i++) decoderCheck(decoders[i], packets[i], `packets[${i}]`);
-  return binding.decodeMany(natives, packets);
+  try {
+    return binding.decodeMany(natives, packets);
+  } catch (err) {
+    return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
+  }
 }
 
 module.exports = { Encoder, Decoder, encodeMany, decodeMany, opus: constants };

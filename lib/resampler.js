@@ -3,6 +3,7 @@
 // State is kept between calls, so a stream can be fed in chunks of any size.
 const binding = require('./binding');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 
 const C = binding.mixerConstants;
 const FORMATS = ['s16le', 'f32le'];
@@ -78,6 +79,10 @@ class Resampler {
    */
   destroy() {
     this.#native.destroy();
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 

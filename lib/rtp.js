@@ -17,7 +17,9 @@ function malformed(message) {
 
 function view(value, name) {
   validate.bytes(value, name);
-  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (Buffer.isBuffer(value)) return value;
+  // A zero-length view may sit on a detached ArrayBuffer, which Buffer.from refuses to wrap.
+  return value.byteLength === 0 ? Buffer.alloc(0) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
 /**
@@ -36,7 +38,7 @@ function view(value, name) {
  * @returns {Buffer}
  */
 function createRtpPacket(fields, payload = Buffer.alloc(0)) {
-  validate.options(fields, 'fields');
+  fields = validate.options(fields, 'fields');  // eslint-disable-line no-param-reassign
   const sequence = validate.integer(fields.sequence, 'fields.sequence', 0, 0xffff);
   const timestamp = validate.integer(fields.timestamp, 'fields.timestamp', 0, 0xffffffff);
   const ssrc = validate.integer(fields.ssrc, 'fields.ssrc', 0, 0xffffffff);
@@ -44,9 +46,9 @@ function createRtpPacket(fields, payload = Buffer.alloc(0)) {
     : validate.integer(fields.payloadType, 'fields.payloadType', 0, 127);
   const marker = fields.marker === undefined ? false : validate.boolean(fields.marker, 'fields.marker');
   const csrcs = fields.csrcs === undefined ? [] : fields.csrcs;
-  if (!Array.isArray(csrcs)) throw validate.invalidType(`an array of at most ${MAX_CSRCS} integers`, 'fields.csrcs', csrcs);
+  if (!validate.isArray(csrcs)) throw validate.invalidType(`an array of at most ${MAX_CSRCS} integers`, 'fields.csrcs', csrcs);
   if (csrcs.length > MAX_CSRCS) throw validate.invalidRange(`an array of at most ${MAX_CSRCS} integers`, 'fields.csrcs', csrcs);
-  csrcs.forEach((c, i) => validate.integer(c, `fields.csrcs[${i}]`, 0, 0xffffffff));
+  for (let i = 0; i < csrcs.length; i++) validate.integer(csrcs[i], `fields.csrcs[${i}]`, 0, 0xffffffff);
   let ext = null;
   if (fields.extension !== undefined && fields.extension !== null) {
     validate.options(fields.extension, 'fields.extension');
@@ -191,6 +193,8 @@ function parseRtpExtensionElements(profile, data) {
  * @param {number} a @param {number} b @returns {number}
  */
 function sequenceDelta(a, b) {
+  validate.integer(a, 'a', 0, 0xffff);
+  validate.integer(b, 'b', 0, 0xffff);
   return (((b - a) & 0xffff) << 16) >> 16;
 }
 
@@ -199,6 +203,8 @@ function sequenceDelta(a, b) {
  * @param {number} a @param {number} b @returns {number}
  */
 function timestampDelta(a, b) {
+  validate.integer(a, 'a', 0, 0xffffffff);
+  validate.integer(b, 'b', 0, 0xffffffff);
   return (b - a) | 0;
 }
 

@@ -15,6 +15,7 @@ const { Transform } = require('node:stream');
 const binding = require('./binding');
 const { VoxpoolError } = require('./errors');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 
 const C = binding.cryptoConstants;
 const HEADER_BYTES = C.SECRETSTREAM_HEADER_BYTES;
@@ -91,12 +92,20 @@ class SecretStreamEncryptor {
   pushAsync(message, tag = C.TAG_MESSAGE) {
     messageArg(message, C.SECRETSTREAM_MAX_MESSAGE_BYTES);
     validate.oneOf(tag, 'tag', TAGS);
-    return this.#native.pushAsync(message, tag);
+    try {
+      return this.#native.pushAsync(message, tag);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects
+    }
   }
 
   /** Wipes the stream state. */
   destroy() {
     this.#native.destroy();
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 
@@ -132,7 +141,12 @@ class SecretStreamDecryptor {
    * @returns {Promise<{ message: Buffer, tag: number }>}
    */
   pullAsync(message) {
-    return this.#native.pullAsync(messageArg(message, C.SECRETSTREAM_MAX_MESSAGE_BYTES + OVERHEAD));
+    const sealed = messageArg(message, C.SECRETSTREAM_MAX_MESSAGE_BYTES + OVERHEAD);
+    try {
+      return this.#native.pullAsync(sealed);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects
+    }
   }
 
   /** True once the FINAL message has been pulled. */
@@ -148,6 +162,10 @@ class SecretStreamDecryptor {
   /** Wipes the stream state. */
   destroy() {
     this.#native.destroy();
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 

@@ -5,6 +5,7 @@
 // 16 kHz mono for speech-to-text.
 const binding = require('./binding');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 const { queueOptions } = require('./queue-options');
 const { withCallerStack } = require('./mixer-util');
 
@@ -137,6 +138,10 @@ class SpeakerMixer {
   /** Frees the mixer; queued mixAsync() ticks reject with ERR_VOXPOOL_DESTROYED. Idempotent. */
   destroy() {
     this.#native.destroy();
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 

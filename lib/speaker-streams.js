@@ -4,6 +4,7 @@
 // frame for frame. Ticks run on the pool with SpeakerMixer#mixAsync, one at a time, in order.
 const { Readable } = require('node:stream');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 const { SpeakerMixer } = require('./speaker-mixer');
 
 /** @returns {Error} a Node-style stream error with `code` */
@@ -128,9 +129,11 @@ class SpeakerMixerStream extends Readable {
    * @returns {() => void} detaches
    */
   attach(receiver) {
-    if (receiver === null || typeof receiver !== 'object' || typeof receiver.on !== 'function') {
+    if (receiver === null || typeof receiver !== 'object' || validate.isRevoked(receiver) || typeof receiver.on !== 'function') {
       throw validate.invalidType('an EventEmitter', 'receiver', receiver);
     }
+    if (this.destroyed) throw streamError('Cannot attach after the stream was destroyed', 'ERR_STREAM_DESTROYED');
+    if (this.#ending) throw streamError('Cannot attach after end()', 'ERR_STREAM_ALREADY_FINISHED');
     const onFrame = (f) => {
       if (this.#ending || this.destroyed) return;
       try {
@@ -260,6 +263,10 @@ class SpeakerMixerStream extends Readable {
     this.#ended = true;
     for (const s of this.#speakers.values()) s.push(null);
     super.push(null);
+  }
+
+  static {
+    guardReceiver(this, (o) => #realtime in o);
   }
 }
 

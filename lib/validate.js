@@ -3,23 +3,66 @@
 //   Expected <what> for <name> but received <value> of type <type>
 // Tests assert these messages exactly.
 
+const { isProxy } = require('node:util').types;
+
+// describe() and typeOf() name a value without running any of its code: a Proxy's traps and an
+// object's getters (Symbol.toStringTag, the prototype chain behind instanceof) belong to the
+// caller, and an argument error must not turn into whatever they throw.
 function describe(value) {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  if (Buffer.isBuffer(value)) return `Buffer(${value.length})`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${value.length})`;
+  if (typeof value === 'symbol') return value.toString();
+  if (isProxy(value)) return 'Proxy';
+  if (typeof value === 'function') return `function ${safeName(value)}`;
+  if (ArrayBuffer.isView(value)) return `${viewName(value)}(${value.byteLength === 0 ? 0 : viewLength(value)})`;
   if (Array.isArray(value)) return `Array(${value.length})`;
-  return Object.prototype.toString.call(value);
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return '[object Object]';  // a throwing Symbol.toStringTag getter
+  }
 }
 
 function typeOf(value) {
   if (value === null) return 'null';
+  if (isProxy(value)) return typeof value;
   if (Array.isArray(value)) return 'array';
-  if (ArrayBuffer.isView(value)) return value.constructor.name;
+  if (ArrayBuffer.isView(value)) return viewName(value);
   return typeof value;
+}
+
+// The class of a Buffer/TypedArray/DataView, from its internal slots, not its prototype chain.
+function viewName(view) {
+  if (Buffer.isBuffer(view)) return 'Buffer';
+  try {
+    return Object.prototype.toString.call(view).slice(8, -1);  // typed arrays: their own tag
+  } catch {
+    return 'ArrayBufferView';
+  }
+}
+
+function viewLength(view) {
+  return view instanceof DataView || Buffer.isBuffer(view) ? view.byteLength : view.length;
+}
+
+function safeName(fn) {
+  try {
+    const name = typeof fn.name === 'string' ? fn.name : '';
+    return name || '(anonymous)';
+  } catch {
+    return '(anonymous)';
+  }
+}
+
+/** Array.isArray that answers false for a revoked Proxy instead of throwing. */
+function isArray(value) {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** @returns {string} the uniform message */
@@ -35,8 +78,21 @@ function invalidRange(what, name, value) {
   return new RangeError(expected(what, name, value));
 }
 
+// An options object: not an array, a Buffer/TypedArray or a revoked Proxy (spreading a 64 MiB
+// Buffer as options would walk every byte).
 function isPlainObject(value) {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !isRevoked(value) && !isArray(value) &&
+    !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
+}
+
+function isRevoked(value) {
+  if (!isProxy(value)) return false;
+  try {
+    Array.isArray(value);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Throws unless `value` is an object (or undefined, which becomes {}). */
@@ -79,4 +135,4 @@ function bytes(value, name) {
   return value;
 }
 
-module.exports = { expected, invalidType, invalidRange, options, integer, number, oneOf, boolean, bytes, describe };
+module.exports = { expected, invalidType, invalidRange, options, integer, number, oneOf, boolean, bytes, describe, isArray, isRevoked };

@@ -7,6 +7,7 @@
  */
 const binding = require('./binding');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 const { createRtpPacket, parseRtpPacket } = require('./rtp');
 
 const C = binding.cryptoConstants;
@@ -25,6 +26,7 @@ const voiceCrypto = Object.freeze({
   OVERHEAD_BYTES: C.OVERHEAD_BYTES,
   MAX_NONCE: C.MAX_NONCE,
   MAX_PACKET_BYTES: C.MAX_PACKET_BYTES,
+  MAX_BATCH_PACKETS: C.MAX_BATCH_PACKETS,
   RTP_HEADER_BYTES: C.RTP_HEADER_BYTES,
   RTP_PAYLOAD_TYPE: C.RTP_PAYLOAD_TYPE,
   RTP_TIMESTAMP_STEP: C.RTP_TIMESTAMP_STEP,
@@ -59,6 +61,15 @@ function outArg(value, min) {
  * fails with ERR_VOXPOOL_CRYPTO_NONCE_EXHAUSTED and the session must be rekeyed. The key is
  * copied into native memory and wiped by `destroy()` (or garbage collection).
  */
+/** A batch: an array of at most MAX_BATCH_PACKETS packets, holes refused (checked before work). */
+function batchArg(packets) {
+  if (!validate.isArray(packets)) throw validate.invalidType('an array of Buffers', 'packets', packets);
+  if (packets.length > C.MAX_BATCH_PACKETS) {
+    throw validate.invalidRange(`an array of at most ${C.MAX_BATCH_PACKETS} Buffers`, 'packets', packets);
+  }
+  for (let i = 0; i < packets.length; i++) packetArg(packets[i], `packets[${i}]`);
+}
+
 class VoiceCipher {
   #native;
 
@@ -182,9 +193,12 @@ class VoiceCipher {
    * @returns {Promise<Array<Buffer | import('./errors').VoxpoolError>>}
    */
   sealBatch(packets) {
-    if (!Array.isArray(packets)) throw validate.invalidType('an array of Buffers', 'packets', packets);
-    packets.forEach((p, i) => packetArg(p, `packets[${i}]`));
-    return this.#native.sealBatch(packets);
+    batchArg(packets);
+    try {
+      return this.#native.sealBatch(packets);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects
+    }
   }
 
   /**
@@ -193,14 +207,21 @@ class VoiceCipher {
    * @returns {Promise<Array<Buffer | import('./errors').VoxpoolError>>}
    */
   openBatch(packets) {
-    if (!Array.isArray(packets)) throw validate.invalidType('an array of Buffers', 'packets', packets);
-    packets.forEach((p, i) => packetArg(p, `packets[${i}]`));
-    return this.#native.openBatch(packets);
+    batchArg(packets);
+    try {
+      return this.#native.openBatch(packets);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects
+    }
   }
 
   /** Wipes the key now; later calls throw ERR_VOXPOOL_DESTROYED. */
   destroy() {
     this.#native.destroy();
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 

@@ -15,7 +15,9 @@
 const { EventEmitter } = require('node:events');
 const { randomInt } = require('node:crypto');
 const binding = require('./binding');
+const { VoxpoolError } = require('./errors');
 const validate = require('./validate');
+const { guardReceiver } = require('./receiver-guard');
 const { queueOptions } = require('./queue-options');
 const { VoiceCipher, VOICE_MODES } = require('./voice-cipher');
 const { parseRtpPacket } = require('./rtp');
@@ -144,6 +146,14 @@ class VoiceSender {
   sendAsync(pcm, options) {
     this.#checkPcm(pcm);
     const transform = transformArg(options);
+    try {
+      return this.#send(pcm, transform);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
+    }
+  }
+
+  #send(pcm, transform) {
     const frameSize = pcm.byteLength / 2 / this.#channels;
     if (!transform) {
       if (this.#chain.idle) return this.#native.send(pcm);
@@ -152,8 +162,8 @@ class VoiceSender {
     }
     const encoded = this.#native.encode(pcm); // queued now, in order, PCM copied
     const tail = this.#chain.tail;
-    // Encodes may complete out of order (see VoiceReceiver#emitAll); transforms are called one
-    // at a time in call order, as a stateful end-to-end layer expects.
+    // Transforms are called one at a time in call order, as a stateful end-to-end layer
+    // expects: each waits for the previous one's (possibly asynchronous) transform too.
     const transformed = Promise.allSettled([encoded, this.#transformTail]).then(([r]) => {
       if (r.status === 'rejected') throw r.reason;
       return transform(r.value);
@@ -173,7 +183,11 @@ class VoiceSender {
    */
   silence(count = 5) {
     validate.integer(count, 'count', 1, 1000);
-    if (this.#chain.idle) return this.#native.silence(count);
+    try {
+      if (this.#chain.idle) return this.#native.silence(count);
+    } catch (err) {
+      return Promise.reject(err);  // destroyed
+    }
     return this.#chain.add(this.#chain.tail.then(() => this.#native.silence(count)));
   }
 
@@ -184,6 +198,10 @@ class VoiceSender {
   destroy() {
     this.#native.destroy();
   }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
+  }
 }
 
 /**
@@ -192,6 +210,7 @@ class VoiceSender {
  */
 class VoiceReceiver extends EventEmitter {
   #native;
+  #destroyed = false;
   #chain = new Chain();
   #cipher = null;
   #mode;
@@ -254,15 +273,25 @@ class VoiceReceiver extends EventEmitter {
    */
   push(packet, options) {
     validate.bytes(packet, 'packet');
+    if (packet.byteLength > C.MAX_PACKET_BYTES) {
+      throw validate.invalidRange(`a packet of at most ${C.MAX_PACKET_BYTES} bytes (a UDP datagram)`, 'packet', packet);
+    }
     const transform = transformArg(options);
     if (!transform) {
-      if (this.#chain.idle) return this.#emitAll(this.#native.push(packet));
+      if (this.#chain.idle) {
+        try {
+          return this.#emitAll(this.#native.push(packet));
+        } catch (err) {
+          return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
+        }
+      }
       const copy = Buffer.from(packet);
       return this.#chain.add(this.#chain.tail.then(() => this.#emitAll(this.#native.push(copy))));
     }
-    if (this.#cipher === null) this.#cipher = new VoiceCipher(this.#mode, this.#key);
     let frame;
     try {
+      if (this.#destroyed) throw new VoxpoolError('The voice receiver has been destroyed', 'ERR_VOXPOOL_DESTROYED');
+      if (this.#cipher === null) this.#cipher = new VoiceCipher(this.#mode, this.#key);
       frame = parseRtpPacket(this.#cipher.open(packet));
     } catch (err) {
       return Promise.reject(err);
@@ -305,9 +334,14 @@ class VoiceReceiver extends EventEmitter {
 
   /** Wipes the key; queued jobs reject with ERR_VOXPOOL_DESTROYED. */
   destroy() {
+    this.#destroyed = true;
     this.#native.destroy();
     if (this.#cipher) this.#cipher.destroy();
     this.#key.fill(0);
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
   }
 }
 

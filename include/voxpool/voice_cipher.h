@@ -44,6 +44,10 @@ inline constexpr size_t kVoiceTagBytes = 16;
 inline constexpr size_t kVoiceNonceBytesOnWire = 4;
 // Bytes a sealed packet has beyond its cleartext form.
 inline constexpr size_t kVoiceOverheadBytes = kVoiceTagBytes + kVoiceNonceBytesOnWire;
+// Largest voice packet accepted: a UDP datagram.
+inline constexpr size_t kMaxVoicePacketBytes = 65535;
+// Most packets in one sealBatch/openBatch call (one connection's packets: 80 s of audio).
+inline constexpr size_t kMaxVoiceBatchPackets = 4096;
 inline constexpr size_t kMaxNonceBytes = 24;
 static_assert(crypto_aead_aes256gcm_ABYTES == kVoiceTagBytes);
 static_assert(crypto_aead_xchacha20poly1305_ietf_ABYTES == kVoiceTagBytes);

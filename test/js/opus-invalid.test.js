@@ -68,7 +68,7 @@ test('invalid CTLs are refused without reaching libopus with a bad pointer', () 
 test('encodeMany/decodeMany argument checks', () => {
   const enc = new Encoder();
   assert.throws(() => voxpool.encodeMany(enc, []), { name: 'TypeError', message: 'Expected an array of encoders for encoders but received [object Object] of type object' });
-  assert.throws(() => voxpool.encodeMany([enc], []), { name: 'RangeError', message: 'Expected 1 frames (one per encoder) but received 0' });
+  assert.throws(() => voxpool.encodeMany([enc], []), { name: 'RangeError', message: 'Expected an array of 1 frames (one per encoder) for frames but received Array(0) of type array' });
   assert.throws(() => voxpool.encodeMany([new Decoder()], [Buffer.alloc(3840)]), { name: 'TypeError', message: 'Expected an Encoder for encoders[0] but received [object Object] of type object' });
   assert.throws(() => voxpool.decodeMany([enc], [null]), { name: 'TypeError', message: 'Expected a Decoder for decoders[0] but received [object Object] of type object' });
 });

@@ -202,10 +202,15 @@ test('destroy: queued jobs reject with ERR_VOXPOOL_DESTROYED, later calls throw 
   for (const r of rejected) assert.equal(r.reason.code, 'ERR_VOXPOOL_DESTROYED');
   for (const r of results.filter((x) => x.status === 'fulfilled')) assert.ok(r.value.length > 0);
   assert.throws(() => enc.encode(pcm), { name: 'VoxpoolError', code: 'ERR_VOXPOOL_DESTROYED', message: 'The encoder has been destroyed' });
-  assert.throws(() => enc.encodeAsync(pcm), { code: 'ERR_VOXPOOL_DESTROYED' });
+  // Promise-returning methods reject instead of throwing (docs/LIMITS.md, "After destroy()").
+  await assert.rejects(enc.encodeAsync(pcm), { code: 'ERR_VOXPOOL_DESTROYED' });
+  await assert.rejects(enc.encodeBatch([pcm]), { code: 'ERR_VOXPOOL_DESTROYED' });
+  await assert.rejects(voxpool.encodeMany([enc], [pcm]), { code: 'ERR_VOXPOOL_DESTROYED' });
   const dec = new Decoder();
   dec.destroy();
   assert.throws(() => dec.decode(null), { code: 'ERR_VOXPOOL_DESTROYED', message: 'The decoder has been destroyed' });
+  await assert.rejects(dec.decodeAsync(null), { code: 'ERR_VOXPOOL_DESTROYED', message: 'The decoder has been destroyed' });
+  await assert.rejects(dec.decodeBatch([null]), { code: 'ERR_VOXPOOL_DESTROYED' });
 });
 
 test('constants come from native code', () => {

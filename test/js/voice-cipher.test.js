@@ -188,7 +188,9 @@ for (const mode of modes) {
     assert.throws(() => c.seal(clear), destroyed);
     assert.throws(() => c.sealInto(clear, Buffer.alloc(300)), destroyed);
     assert.throws(() => c.openInto(Buffer.alloc(40), Buffer.alloc(300)), destroyed);
-    assert.throws(() => c.sealBatch([clear]), destroyed);
+    // A Promise-returning method rejects instead (docs/LIMITS.md, "After destroy()").
+    await assert.rejects(c.sealBatch([clear]), destroyed);
+    await assert.rejects(c.openBatch([Buffer.alloc(40)]), destroyed);
   });
 }
 

@@ -192,7 +192,7 @@ test('receiver transform seam (open -> JS -> decode) keeps order and rejects bad
   assert.equal(frame.ssrc, 9);
 });
 
-test('invalid pipeline arguments', () => {
+test('invalid pipeline arguments', async () => {
   const cases = [
     [() => new VoiceSender({ mode: XCHACHA, key }), TypeError, 'Expected an integer between 0 and 4294967295 for ssrc but received undefined of type undefined'],
     [() => new VoiceSender({ ssrc: 1, mode: 'plain', key }), RangeError, "Expected one of 'aead_aes256_gcm_rtpsize', 'aead_xchacha20_poly1305_rtpsize' for mode but received \"plain\" of type string"],
@@ -213,5 +213,10 @@ test('invalid pipeline arguments', () => {
     assert.throws(fn, (err) => err instanceof type && err.message === message, message);
   }
   sender.destroy();
-  assert.throws(() => sender.send(pcm20[0]), { name: 'VoxpoolError', code: 'ERR_VOXPOOL_DESTROYED', message: 'The voice sender has been destroyed' });
+  const destroyed = { name: 'VoxpoolError', code: 'ERR_VOXPOOL_DESTROYED', message: 'The voice sender has been destroyed' };
+  // Promise-returning methods reject after destroy() (docs/LIMITS.md); bad arguments still throw.
+  await assert.rejects(sender.send(pcm20[0]), destroyed);
+  await assert.rejects(sender.sendAsync(pcm20[0], { transform: (o) => o }), destroyed);
+  await assert.rejects(sender.silence(), destroyed);
+  assert.throws(() => sender.silence(0), RangeError);
 });
