@@ -612,6 +612,7 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("MAX_PACKET_BYTES", static_cast<double>(crypto::kMaxVoicePacketBytes));
   c.Set("MAX_BATCH_PACKETS", static_cast<double>(crypto::kMaxVoiceBatchPackets));
   c.Set("RTP_HEADER_BYTES", static_cast<double>(rtp::kFixedHeaderBytes));
+  c.Set("RTP_MAX_EXTENSION_BYTES", static_cast<double>(rtp::kMaxExtensionBodyBytes));
   c.Set("RTP_MAX_CSRCS", static_cast<double>(rtp::kMaxCsrcs));
   c.Set("RTP_MAX_HEADER_BYTES", static_cast<double>(rtp::kMaxHeaderBytes));
   c.Set("RTP_PAYLOAD_TYPE", static_cast<double>(rtp::kDiscordPayloadType));

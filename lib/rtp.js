@@ -10,6 +10,7 @@ const validate = require('./validate');
 
 const RTP_HEADER_BYTES = C.RTP_HEADER_BYTES;
 const MAX_CSRCS = C.RTP_MAX_CSRCS;
+const MAX_EXTENSION_BYTES = C.RTP_MAX_EXTENSION_BYTES;
 
 function malformed(message) {
   return new VoxpoolError(message, 'ERR_VOXPOOL_MALFORMED_PACKET');
@@ -54,7 +55,7 @@ function createRtpPacket(fields, payload = Buffer.alloc(0)) {
     validate.options(fields.extension, 'fields.extension');
     const profile = validate.integer(fields.extension.profile, 'fields.extension.profile', 0, 0xffff);
     const data = view(fields.extension.data, 'fields.extension.data');
-    if (data.length % 4 !== 0 || data.length > 4 * 0xffff) {
+    if (data.length % 4 !== 0 || data.length > MAX_EXTENSION_BYTES) {
       throw validate.invalidRange('a length that is a multiple of 4 bytes', 'fields.extension.data', data);
     }
     ext = { profile, data };
@@ -163,6 +164,11 @@ function parseRtpPacket(packet) {
 function parseRtpExtensionElements(profile, data) {
   validate.integer(profile, 'profile', 0, 0xffff);
   const buf = view(data, 'data');
+  // An extension body is at most 0xffff 32-bit words (its length field): bound the elements
+  // built from it before building any.
+  if (buf.length > MAX_EXTENSION_BYTES) {
+    throw validate.invalidRange(`an extension body of at most ${MAX_EXTENSION_BYTES} bytes`, 'data', buf);
+  }
   const oneByte = profile === C.RTP_ONE_BYTE_PROFILE;
   const twoByte = (profile & 0xfff0) === C.RTP_TWO_BYTE_PROFILE;
   if (!oneByte && !twoByte) {

@@ -19,6 +19,8 @@ namespace voxpool::rtp {
 inline constexpr size_t kFixedHeaderBytes = 12;
 inline constexpr size_t kMaxCsrcs = 15;
 inline constexpr size_t kExtensionHeaderBytes = 4;
+// Largest extension body: its length field counts up to 0xffff 32-bit words.
+inline constexpr size_t kMaxExtensionBodyBytes = 4 * 0xffff;
 // Largest unencrypted header: fixed + 15 CSRCs + extension header.
 inline constexpr size_t kMaxHeaderBytes = kFixedHeaderBytes + 4 * kMaxCsrcs + kExtensionHeaderBytes;
 inline constexpr uint8_t kVersion = 2;

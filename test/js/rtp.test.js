@@ -89,3 +89,11 @@ test('invalid RTP arguments', () => {
     assert.throws(fn, (err) => err instanceof type && err.message === message, message);
   }
 });
+
+test('an extension body longer than the RTP length field allows is refused before parsing', () => {
+  const huge = Buffer.alloc(4 * 0xffff + 4, 0x10);
+  assert.throws(() => rtp.parseRtpExtensionElements(0xbede, huge), {
+    name: 'RangeError', message: 'Expected an extension body of at most 262140 bytes for data but received Buffer(262144) of type Buffer',
+  });
+  assert.equal(rtp.parseRtpExtensionElements(0xbede, huge.subarray(0, 4 * 0xffff)).length, 4 * 0xffff / 2);
+});
