@@ -31,6 +31,30 @@ std::unique_ptr<TestJob> MakeBlocker(int id, std::shared_ptr<CompletionTarget> t
   });
 }
 
+StrandOptions DropOldest(size_t capacity) {
+  StrandOptions options;
+  options.capacity = capacity;
+  options.overflow = OverflowPolicy::kDropOldest;
+  return options;
+}
+
+// Runs a blocker on `strand` and returns once it has started: with a one-thread pool the only
+// worker is then pinned until `release` counts down.
+void Pin(Strand& strand, std::shared_ptr<CompletionTarget> target, Latch* started, Latch* release) {
+  std::unique_ptr<Job> blocker = MakeBlocker(0, std::move(target), started, release);
+  ASSERT_TRUE(strand.TrySubmit(blocker).ok());
+  ASSERT_TRUE(started->Wait());
+}
+
+// Submits jobs `first`..`last` (their ids), each accepted.
+void SubmitIds(Strand& strand, const std::shared_ptr<CompletionTarget>& target, int first, int last) {
+  for (int id = first; id <= last; ++id) {
+    std::unique_ptr<Job> job = MakeJob(id, target);
+    ASSERT_TRUE(strand.TrySubmit(job).ok()) << id;
+    ASSERT_EQ(job, nullptr);
+  }
+}
+
 // Every test ends with an explicit Shutdown: it joins the workers, so no worker can hold the
 // last reference to a strand (and through it the pool) after the test's locals are gone.
 class StrandTest : public ::testing::Test {
@@ -223,21 +247,11 @@ TEST_F(StrandTest, FullStrandRejectsAndTheJobStaysWithTheCaller) {
 
 TEST_F(StrandTest, DropOldestCompletesTheEvictedJobWithDropped) {
   auto pool = MakePool(1);
-  StrandOptions options;
-  options.capacity = 2;
-  options.overflow = OverflowPolicy::kDropOldest;
-  auto strand = Strand::Create(pool, options);
+  auto strand = Strand::Create(pool, DropOldest(2));
   auto target = std::make_shared<RecordingTarget>();
   Latch started(1), release(1);
-  std::unique_ptr<Job> blocker = MakeBlocker(0, target, &started, &release);
-  ASSERT_TRUE(strand->TrySubmit(blocker).ok());
-  ASSERT_TRUE(started.Wait());
-
-  for (int id = 1; id <= 4; ++id) {
-    std::unique_ptr<Job> job = MakeJob(id, target);
-    ASSERT_TRUE(strand->TrySubmit(job).ok()) << id;
-    ASSERT_EQ(job, nullptr);
-  }
+  Pin(*strand, target, &started, &release);
+  SubmitIds(*strand, target, 1, 4);
   // Jobs 1 and 2 were evicted by 3 and 4; they complete after job 0, which runs ahead of them,
   // so completions keep submission order.
   EXPECT_EQ(target->count(), 0u);
@@ -266,19 +280,11 @@ TEST_F(StrandTest, DropOldestCompletesTheEvictedJobWithDropped) {
 TEST_F(StrandTest, DropOldestWithNothingRunningCompletesTheEvictedJobAtOnce) {
   auto pool = MakePool(1);
   auto busy = Strand::Create(pool);  // pins the only worker: `strand` never starts a job
-  StrandOptions options;
-  options.capacity = 1;
-  options.overflow = OverflowPolicy::kDropOldest;
-  auto strand = Strand::Create(pool, options);
+  auto strand = Strand::Create(pool, DropOldest(1));
   auto target = std::make_shared<RecordingTarget>();
   Latch started(1), release(1);
-  std::unique_ptr<Job> blocker = MakeBlocker(0, target, &started, &release);
-  ASSERT_TRUE(busy->TrySubmit(blocker).ok());
-  ASSERT_TRUE(started.Wait());
-  for (int id = 1; id <= 3; ++id) {
-    std::unique_ptr<Job> job = MakeJob(id, target);
-    ASSERT_TRUE(strand->TrySubmit(job).ok()) << id;
-  }
+  Pin(*busy, target, &started, &release);
+  SubmitIds(*strand, target, 1, 3);
   std::vector<std::unique_ptr<Job>> done = target->Take();
   ASSERT_EQ(done.size(), 2u) << "nothing of this strand runs, so nothing to wait for";
   EXPECT_EQ(AsTest(done[0]).id, 1);
@@ -292,19 +298,11 @@ TEST_F(StrandTest, DropOldestWithNothingRunningCompletesTheEvictedJobAtOnce) {
 
 TEST_F(StrandTest, CloseAfterEvictionsCompletesEverythingInSubmissionOrder) {
   auto pool = MakePool(1);
-  StrandOptions options;
-  options.capacity = 1;
-  options.overflow = OverflowPolicy::kDropOldest;
-  auto strand = Strand::Create(pool, options);
+  auto strand = Strand::Create(pool, DropOldest(1));
   auto target = std::make_shared<RecordingTarget>();
   Latch started(1), release(1);
-  std::unique_ptr<Job> blocker = MakeBlocker(0, target, &started, &release);
-  ASSERT_TRUE(strand->TrySubmit(blocker).ok());
-  ASSERT_TRUE(started.Wait());
-  for (int id = 1; id <= 3; ++id) {
-    std::unique_ptr<Job> job = MakeJob(id, target);
-    ASSERT_TRUE(strand->TrySubmit(job).ok()) << id;
-  }
+  Pin(*strand, target, &started, &release);
+  SubmitIds(*strand, target, 1, 3);
   strand->Close();
   EXPECT_EQ(target->count(), 0u);
   release.CountDown();
@@ -388,13 +386,8 @@ TEST_F(StrandTest, CloseCompletesQueuedJobsWithDestroyed) {
   auto strand = Strand::Create(pool);
   auto target = std::make_shared<RecordingTarget>();
   Latch started(1), release(1);
-  std::unique_ptr<Job> blocker = MakeBlocker(0, target, &started, &release);
-  ASSERT_TRUE(strand->TrySubmit(blocker).ok());
-  ASSERT_TRUE(started.Wait());
-  for (int id = 1; id <= 5; ++id) {
-    std::unique_ptr<Job> job = MakeJob(id, target);
-    ASSERT_TRUE(strand->TrySubmit(job).ok());
-  }
+  Pin(*strand, target, &started, &release);
+  SubmitIds(*strand, target, 1, 5);
   strand->Close();
   // The queued five wait for the running job: completing them now would settle their
   // rejections ahead of its result. None will run, so none is pending.
@@ -430,13 +423,8 @@ TEST_F(StrandTest, CloseWithNothingRunningCompletesQueuedJobsAtOnce) {
   auto strand = Strand::Create(pool);
   auto target = std::make_shared<RecordingTarget>();
   Latch started(1), release(1);
-  std::unique_ptr<Job> blocker = MakeBlocker(0, target, &started, &release);
-  ASSERT_TRUE(busy->TrySubmit(blocker).ok());
-  ASSERT_TRUE(started.Wait());
-  for (int id = 1; id <= 3; ++id) {
-    std::unique_ptr<Job> job = MakeJob(id, target);
-    ASSERT_TRUE(strand->TrySubmit(job).ok());
-  }
+  Pin(*busy, target, &started, &release);
+  SubmitIds(*strand, target, 1, 3);
   strand->Close();
   std::vector<std::unique_ptr<Job>> done = target->Take();
   ASSERT_EQ(done.size(), 3u) << "completed inside Close(): none of its jobs was running";
