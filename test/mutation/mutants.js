@@ -117,8 +117,8 @@ module.exports = [
   {
     id: 'compat-ignores-byte-offset',
     file: 'lib/compat.js',
-    find: 'return Buffer.from(view.buffer, view.byteOffset, view.byteLength);',
-    replace: 'return Buffer.from(view.buffer, 0, view.byteLength);',
+    find: 'Buffer.alloc(0) : Buffer.from(view.buffer, view.byteOffset, view.byteLength);',
+    replace: 'Buffer.alloc(0) : Buffer.from(view.buffer, 0, view.byteLength);',
     tests: { js: ['test/js/compat.test.js'] },
     why: 'The @discordjs/opus drop-in reads a typed-array view from the start of its ArrayBuffer, ' +
       'encoding the wrong samples for any view with a byteOffset (a pooled or sliced frame).',
