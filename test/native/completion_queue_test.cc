@@ -1,6 +1,7 @@
 // CompletionQueue: one notification per batch, Close() semantics, and concurrent pushes drained
 // exactly once.
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -199,6 +200,39 @@ TEST(CompletionQueue, ConcurrentPushesAreDrainedExactlyOnce) {
   // Only a Drain re-arms the notifier: at most one notification per drain, plus the first.
   EXPECT_GE(notifies.load(), 1);
   EXPECT_LE(static_cast<size_t>(notifies.load()), drains + 2);
+}
+
+// A worker busy with one strand's long jobs still wakes the owner within the bound after the
+// first completes: the staleness check runs between jobs, not only between a strand's turns
+// (a turn is up to 8 jobs; 8 x 4 ms would hold the first result back ~28 ms).
+TEST(CompletionQueue, ABusyWorkerWakesTheOwnerWithinTheBoundBetweenJobs) {
+  PoolOptions options;
+  options.threads = 1;
+  auto pool = ThreadPool::Create(options);
+  Latch first_notify(1);
+  std::atomic<int64_t> notified_ns{0};
+  auto queue = std::make_shared<CompletionQueue>([&] {
+    int64_t expected = 0;
+    notified_ns.compare_exchange_strong(expected, NowNs());
+    first_notify.CountDown();
+  });
+  auto strand = Strand::Create(pool);
+  constexpr auto kJobTime = std::chrono::milliseconds(4);
+  std::atomic<int64_t> first_done_ns{0};
+  for (int i = 0; i < 8; ++i) {
+    std::unique_ptr<Job> job = MakeJob(i, queue, [&, i](TestJob&) {
+      std::this_thread::sleep_for(kJobTime);
+      if (i == 0) first_done_ns.store(NowNs());
+    });
+    ASSERT_TRUE(strand->TrySubmit(job).ok());
+  }
+  ASSERT_TRUE(first_notify.Wait());
+  const int64_t delay_ns = notified_ns.load() - first_done_ns.load();
+  // At most the bound plus the job during which it expired (and scheduling slack).
+  const int64_t allowed_ns = NotifyBatch::kMaxNotifyDelayNs +
+                             std::chrono::nanoseconds(kJobTime).count() + 4'000'000;
+  EXPECT_LT(delay_ns, allowed_ns) << "first wake-up " << delay_ns / 1000 << " us after the first result";
+  pool->Shutdown();
 }
 
 TEST(CompletionQueue, CollectsJobsFromThePool) {
