@@ -86,8 +86,8 @@ export class OpusEncoder {
 
 // ---- opus streams ----------------------------------------------------------------------------
 import { Transform } from 'node:stream';
-export interface EncoderStreamOptions extends EncoderOptions { /** samples per channel */ frameSize?: number; /** frames in flight */ readAhead?: number }
-export interface DecoderStreamOptions extends DecoderOptions { readAhead?: number }
+export interface EncoderStreamOptions extends EncoderOptions { /** samples per channel */ frameSize?: number; /** frames in flight (1-1024, default 8) */ readAhead?: number; /** results ready before the first is delivered (0-readAhead, default min(3, readAhead)) */ prebuffer?: number }
+export interface DecoderStreamOptions extends DecoderOptions { /** frames in flight (1-1024, default 8) */ readAhead?: number; /** results ready before the first is delivered (0-readAhead, default min(3, readAhead)) */ prebuffer?: number }
 export class OpusEncoderStream extends Transform { constructor(options?: EncoderStreamOptions); readonly encoder: Encoder }
 export class OpusDecoderStream extends Transform { constructor(options?: DecoderStreamOptions); readonly decoder: Decoder }
 export function createEncoderStream(options?: EncoderStreamOptions): OpusEncoderStream;

@@ -3,53 +3,105 @@
 // pulls synchronously every 20 ms (@discordjs/voice's AudioPlayer calls read()) finds a packet
 // ready, while the event loop only copies frames in and packets out.
 const { Transform } = require('node:stream');
-const { Encoder, Decoder } = require('./opus');
+const { Encoder, Decoder, opus } = require('./opus');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { InOrderQueue } = require('./in-order-queue');
 
 const DEFAULT_READ_AHEAD = 8;
+const MAX_READ_AHEAD = 1024;
+// Packets held back before the first one is delivered (60 ms of 20 ms frames): see Delivery.
+const DEFAULT_PREBUFFER = 3;
 
 /**
- * The in-order queue a stream uses: results are pushed in submission order; the first failure
- * destroys the stream; once the stream is destroyed, later results are dropped.
- * @param {import('node:stream').Transform} stream
- * @param {number} limit most jobs in flight (readAhead)
+ * How a stream delivers its pool jobs: in submission order (InOrderQueue), at most `readAhead`
+ * in flight; the first failure destroys the stream and, once it is destroyed, late results are
+ * dropped. At the start, results are held until `prebuffer` are ready (or the input ends): a
+ * consumer that starts pulling on the first 'readable', as @discordjs/voice's AudioPlayer does,
+ * then has a cushion instead of one packet, and an empty read() on its next 20 ms tick (a
+ * "missed frame"; five end the track) needs the pool to fall `prebuffer` frames behind.
  */
-function streamQueue(stream, limit) {
-  return new InOrderQueue({
-    limit,
-    onValue: (out) => { if (!stream.destroyed) stream.push(out); },
-    onError: (err) => { if (!stream.destroyed) stream.destroy(err); },
-  });
+class Delivery {
+  #stream;
+  #prebuffer;
+  #held = [];  // null once delivery has started
+
+  /**
+   * @param {import('node:stream').Transform} stream
+   * @param {{ readAhead: number, prebuffer: number }} options
+   */
+  constructor(stream, { readAhead, prebuffer }) {
+    this.#stream = stream;
+    this.#prebuffer = prebuffer;
+    if (prebuffer === 0) this.#held = null;
+    /** The in-order queue the stream adds its jobs to. */
+    this.jobs = new InOrderQueue({
+      limit: readAhead,
+      onValue: (out) => this.#deliver(out),
+      onError: (err) => { if (!stream.destroyed) stream.destroy(err); },
+    });
+  }
+
+  #deliver(out) {
+    if (this.#stream.destroyed) return;
+    if (this.#held === null) {
+      this.#stream.push(out);
+      return;
+    }
+    this.#held.push(out);
+    if (this.#held.length >= this.#prebuffer) this.release();
+  }
+
+  /** Starts delivery now with whatever is held (the input ended before the cushion filled). */
+  release() {
+    const held = this.#held;
+    this.#held = null;
+    if (held === null) return;
+    for (const out of held) if (!this.#stream.destroyed) this.#stream.push(out);
+  }
+
+  /** Calls `callback` once every job has been delivered (held results included). */
+  whenDone(callback) {
+    this.jobs.whenIdle(() => {
+      this.release();
+      callback();
+    });
+  }
 }
 
-function readAheadOption(o) {
-  return o.readAhead === undefined ? DEFAULT_READ_AHEAD : validate.integer(o.readAhead, 'readAhead', 1, 1024);
+/** readAhead (1..MAX_READ_AHEAD) and prebuffer (0..readAhead, default min(3, readAhead)). */
+function deliveryOptions(o) {
+  const readAhead = o.readAhead === undefined ? DEFAULT_READ_AHEAD : validate.integer(o.readAhead, 'readAhead', 1, MAX_READ_AHEAD);
+  const prebuffer = o.prebuffer === undefined ? Math.min(DEFAULT_PREBUFFER, readAhead) : validate.integer(o.prebuffer, 'prebuffer', 0, readAhead);
+  return { readAhead, prebuffer };
 }
 
 /**
  * PCM (s16le bytes, any chunking) in, Opus packets out (object mode), encoded on the pool.
- * Options: the Encoder options plus `frameSize` (samples per channel, default 20 ms) and
- * `readAhead` (frames in flight, default 8). A partial frame at the end is padded with silence.
+ * Options: the Encoder options plus `frameSize` (samples per channel, default 20 ms),
+ * `readAhead` (frames in flight, default 8) and `prebuffer` (packets ready before the first is
+ * delivered, default 3; see Delivery). A partial frame at the end is padded with silence.
  */
 class OpusEncoderStream extends Transform {
   #encoder;
   #frameBytes;
+  #delivery;
   #jobs;
   #carry = Buffer.alloc(0);
 
   /** @param {import('./index').EncoderStreamOptions} [options] */
   constructor(options) {
     const o = validate.options(options);
-    const { frameSize, readAhead, ...encoderOptions } = o;
+    const { frameSize, readAhead, prebuffer, ...encoderOptions } = o;
     const encoder = new Encoder(encoderOptions);
     const samples = frameSize === undefined ? encoder.frameSize : validate.oneOf(frameSize, 'frameSize',
-      [2.5, 5, 10, 20, 40, 60, 80, 100, 120].map((ms) => encoder.sampleRate * ms / 1000));
+      opus.FRAME_DURATIONS_MS.map((ms) => encoder.sampleRate * ms / 1000));
+    const delivery = deliveryOptions(o);
     super({ readableObjectMode: true });
     this.#encoder = encoder;
     this.#frameBytes = samples * encoder.channels * 2;
-    this.#jobs = streamQueue(this, readAheadOption(o));
+    this.#delivery = new Delivery(this, delivery);
+    this.#jobs = this.#delivery.jobs;
   }
 
   /** The underlying Encoder (to change bitrate, FEC, ... while streaming). */
@@ -94,14 +146,14 @@ class OpusEncoderStream extends Transform {
 
   _flush(callback) {
     if (this.#carry.length === 0) {
-      this.#jobs.whenIdle(callback);
+      this.#delivery.whenDone(callback);
       return;
     }
     // The last partial frame, padded with silence.
     const last = Buffer.alloc(this.#frameBytes);
     this.#carry.copy(last);
     this.#carry = Buffer.alloc(0);
-    this.#submit(last, 0, (err) => (err ? callback(err) : this.#jobs.whenIdle(callback)));
+    this.#submit(last, 0, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
   }
 
   _destroy(err, callback) {
@@ -119,20 +171,23 @@ class OpusEncoderStream extends Transform {
 /**
  * Opus packets in (object mode; `null` is not allowed in streams, so a lost packet is signalled
  * with an empty Buffer and concealed), PCM out, decoded on the pool in order.
- * Options: the Decoder options plus `readAhead`.
+ * Options: the Decoder options plus `readAhead` and `prebuffer` (as for the encoder stream).
  */
 class OpusDecoderStream extends Transform {
   #decoder;
+  #delivery;
   #jobs;
 
   /** @param {import('./index').DecoderStreamOptions} [options] */
   constructor(options) {
     const o = validate.options(options);
-    const { readAhead, ...decoderOptions } = o;
+    const { readAhead, prebuffer, ...decoderOptions } = o;
     const decoder = new Decoder(decoderOptions);
+    const delivery = deliveryOptions(o);
     super({ writableObjectMode: true });
     this.#decoder = decoder;
-    this.#jobs = streamQueue(this, readAheadOption(o));
+    this.#delivery = new Delivery(this, delivery);
+    this.#jobs = this.#delivery.jobs;
   }
 
   get decoder() { return this.#decoder; }
@@ -153,7 +208,7 @@ class OpusDecoderStream extends Transform {
   }
 
   _flush(callback) {
-    this.#jobs.whenIdle(callback);
+    this.#delivery.whenDone(callback);
   }
 
   _destroy(err, callback) {

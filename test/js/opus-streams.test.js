@@ -100,3 +100,35 @@ for (const [label, chunking] of [['one chunk of 50 frames', 'one'], ['50 writes 
     assert.ok(packetsWhenWritten >= 50 - readAhead, `the write completed after ${packetsWhenWritten} packets: it waited for room`);
   });
 }
+
+test('prebuffer: the first packet is delivered only once prebuffer packets are ready (or the input ends)', async () => {
+  // 120 ms frames of noise take about a millisecond each, so without holding back, the first
+  // results arrive a few at a time; with a prebuffer, the first delivery brings that many at once.
+  const noise = Buffer.alloc(5760 * 4);
+  for (let i = 0; i < noise.length; i += 2) noise.writeInt16LE(((i * 7919) % 20001) - 10000, i);
+  for (const prebuffer of [3, 6]) {
+    const enc = voxpool.createEncoderStream({ readAhead: 8, prebuffer, complexity: 10, frameSize: 5760 });
+    let firstBurst = 0;
+    const first = new Promise((resolve) => {
+      enc.once('data', () => {
+        firstBurst = 1;
+        enc.on('data', () => { firstBurst++; });
+        setImmediate(() => { enc.removeAllListeners('data'); resolve(); });
+      });
+    });
+    for (let i = 0; i < 10; i++) enc.write(noise);
+    await first;
+    assert.ok(firstBurst >= prebuffer, `prebuffer ${prebuffer}: the first delivery brought ${firstBurst} packets`);
+    enc.destroy();
+  }
+  // Fewer frames than the cushion: everything is delivered when the input ends.
+  const short = voxpool.createEncoderStream({ prebuffer: 5 });
+  short.end(Buffer.concat(frames(48000, 2, 960, 2)));
+  const got = [];
+  for await (const p of short) got.push(p);
+  assert.equal(got.length, 2);
+  // prebuffer is at most readAhead.
+  assert.throws(() => voxpool.createDecoderStream({ readAhead: 2, prebuffer: 3 }), {
+    name: 'RangeError', message: 'Expected an integer between 0 and 2 for prebuffer but received 3 of type number',
+  });
+});
