@@ -13,6 +13,10 @@ const path = require('node:path');
 
 const CHILD = path.join(__dirname, 'fixtures', 'soak-child.js');
 const CYCLES = Number(process.env.VOXPOOL_SOAK_CYCLES || 20000);
+// Under AddressSanitizer freed memory sits in its quarantine instead of being reused, so RSS grows
+// with every allocation whatever the library does: scripts/js-sanitize.sh sets
+// VOXPOOL_SOAK_RSS=0 and only the native-memory accounting is checked there.
+const CHECK_RSS = process.env.VOXPOOL_SOAK_RSS !== '0';
 const MB = 1e6;
 /** Growth allowed from the first fifth to the end: the issue's bound. */
 const MAX_GROWTH = 50 * MB;
@@ -35,7 +39,7 @@ function check(result, objectsLeft) {
   // RSS must stay level.
   const growth = rss[4] - rss[1];
   const trail = rss.map((b) => (b / MB).toFixed(0)).join(' → ');
-  assert.ok(growth <= MAX_GROWTH, `${kind} ${how}: RSS grew ${(growth / MB).toFixed(1)} MB after the second fifth (${trail} MB)`);
+  if (CHECK_RSS) assert.ok(growth <= MAX_GROWTH, `${kind} ${how}: RSS grew ${(growth / MB).toFixed(1)} MB after the second fifth (${trail} MB)`);
   assert.ok(nativeBytes <= nativeLeft, `${kind} ${how}: ${nativeBytes} native bytes still reported (one object: ${oneObject})`);
 }
 
