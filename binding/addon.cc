@@ -7,6 +7,7 @@
 #include "env_context.h"
 #include "mixer_binding.h"
 #include "opus_binding.h"
+#include "transcoder_binding.h"
 #include "pool_binding.h"
 
 namespace {
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::EnvContext::Install(env);
   voxpool::binding::InitPool(env, exports);
   voxpool::binding::InitOpus(env, exports);
+  voxpool::binding::InitTranscoder(env, exports);
   voxpool::binding::InitCrypto(env, exports);
   voxpool::binding::InitMixer(env, exports);
   return exports;

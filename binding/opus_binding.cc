@@ -580,6 +580,10 @@ Napi::Object Constants(Napi::Env env) {
 
 }  // namespace
 
+std::shared_ptr<opus::Encoder> SharedEncoderOf(Napi::Env env, napi_value value) {
+  return NativeEncoder::Of(env, value)->Live(env);
+}
+
 void InitOpus(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeEncoder", NativeEncoder::Define(env));
   exports.Set("NativeDecoder", NativeDecoder::Define(env));

@@ -92,6 +92,26 @@ export class OpusEncoderStream extends Transform { constructor(options?: Encoder
 export class OpusDecoderStream extends Transform { constructor(options?: DecoderStreamOptions); readonly decoder: Decoder }
 export function createEncoderStream(options?: EncoderStreamOptions): OpusEncoderStream;
 export function createDecoderStream(options?: DecoderStreamOptions): OpusDecoderStream;
+/** Opus in, Opus out with a volume between: one pool job per frame (decode, gain, encode). */
+export interface TranscodeStreamOptions extends EncoderOptions {
+  /** initial linear volume (0..MAX_VOLUME, default 1) */ volume?: number;
+  /** how long later volume changes take, ms (default 20; 0 steps) */ rampMs?: number;
+  /** frames in flight (1-1024, default 8) */ readAhead?: number;
+  /** results ready before the first is delivered (0-readAhead, default min(3, readAhead)) */ prebuffer?: number;
+}
+export class OpusTranscodeStream extends Transform {
+  constructor(options?: TranscodeStreamOptions);
+  /** the output encoder: setBitrate, setFec, setPacketLoss, ... while streaming */
+  readonly encoder: Encoder;
+  /** the volume last set (reached after its ramp) */
+  volume: number;
+  readonly volumeDecibels: number;
+  readonly volumeLogarithmic: number;
+  setVolume(volume: number, options?: { rampMs?: number }): void;
+  setVolumeDecibels(db: number, options?: { rampMs?: number }): void;
+  setVolumeLogarithmic(value: number, options?: { rampMs?: number }): void;
+}
+export function createOpusTranscodeStream(options?: TranscodeStreamOptions): OpusTranscodeStream;
 
 // ---- voice crypto, RTP, secretstream (issue 3) ------------------------------------------------
 export type VoiceMode = 'aead_aes256_gcm_rtpsize' | 'aead_xchacha20_poly1305_rtpsize';

@@ -11,6 +11,7 @@ module.exports = {
   ...require('./opus'),
   ...require('./compat'),
   ...require('./opus-streams'),
+  ...require('./transcode-stream'),
   // voice crypto, RTP, secretstream and pipelines (issue 3) register here
   ...require('./voice-cipher'),
   ...require('./rtp'),

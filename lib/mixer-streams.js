@@ -8,7 +8,7 @@ const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { Mixer } = require('./mixer');
 const { Resampler } = require('./resampler');
-const { dbToLinear } = require('./mixer-util');
+const { defineVolumeApi } = require('./volume-api');
 
 const C = binding.mixerConstants;
 
@@ -274,30 +274,15 @@ class VolumeTransformer extends Transform {
     this.#native.set(volume, ramp);
   }
 
-  /** Sets the volume in decibels. @param {number} db @param {{ rampMs?: number }} [options] */
-  setVolumeDecibels(db, options) {
-    validate.number(db, 'db', C.MIN_GAIN_DB, C.MAX_GAIN_DB);
-    this.setVolume(dbToLinear(db), options);
-  }
-
-  /**
-   * Sets the volume on a perceptual scale (prism's curve: volume = value ** 1.660964).
-   * @param {number} value @param {{ rampMs?: number }} [options]
-   */
-  setVolumeLogarithmic(value, options) {
-    validate.number(value, 'value', 0, C.MAX_VOLUME ** (1 / 1.660964));
-    this.setVolume(value ** 1.660964, options);
-  }
-
   /** @type {number} the volume being moved to (what setVolume last set) */
   get volume() { return this.#native.target(); }
   set volume(value) { this.setVolume(value); }
   /** @type {number} the volume applied right now (mid-ramp values included) */
   get currentVolume() { return this.#native.value(); }
-  /** @type {number} */ get volumeDecibels() { return Math.log10(this.volume) * 20; }
-  /** @type {number} */ get volumeLogarithmic() { return this.volume ** (1 / 1.660964); }
+  // setVolumeDecibels, setVolumeLogarithmic, volumeDecibels, volumeLogarithmic: volume-api.js
 
   static {
+    defineVolumeApi(this.prototype);
     guardReceiver(this, (o) => #native in o);
   }
 }

@@ -6,75 +6,7 @@ const { Transform } = require('node:stream');
 const { Encoder, Decoder, opus } = require('./opus');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
-const { InOrderQueue } = require('./in-order-queue');
-
-const DEFAULT_READ_AHEAD = 8;
-const MAX_READ_AHEAD = 1024;
-// Packets held back before the first one is delivered (60 ms of 20 ms frames): see Delivery.
-const DEFAULT_PREBUFFER = 3;
-
-/**
- * How a stream delivers its pool jobs: in submission order (InOrderQueue), at most `readAhead`
- * in flight; the first failure destroys the stream and, once it is destroyed, late results are
- * dropped. At the start, results are held until `prebuffer` are ready (or the input ends): a
- * consumer that starts pulling on the first 'readable', as @discordjs/voice's AudioPlayer does,
- * then has a cushion instead of one packet, and an empty read() on its next 20 ms tick (a
- * "missed frame"; five end the track) needs the pool to fall `prebuffer` frames behind.
- */
-class Delivery {
-  #stream;
-  #prebuffer;
-  #held = [];  // null once delivery has started
-
-  /**
-   * @param {import('node:stream').Transform} stream
-   * @param {{ readAhead: number, prebuffer: number }} options
-   */
-  constructor(stream, { readAhead, prebuffer }) {
-    this.#stream = stream;
-    this.#prebuffer = prebuffer;
-    if (prebuffer === 0) this.#held = null;
-    /** The in-order queue the stream adds its jobs to. */
-    this.jobs = new InOrderQueue({
-      limit: readAhead,
-      onValue: (out) => this.#deliver(out),
-      onError: (err) => { if (!stream.destroyed) stream.destroy(err); },
-    });
-  }
-
-  #deliver(out) {
-    if (this.#stream.destroyed) return;
-    if (this.#held === null) {
-      this.#stream.push(out);
-      return;
-    }
-    this.#held.push(out);
-    if (this.#held.length >= this.#prebuffer) this.release();
-  }
-
-  /** Starts delivery now with whatever is held (the input ended before the cushion filled). */
-  release() {
-    const held = this.#held;
-    this.#held = null;
-    if (held === null) return;
-    for (const out of held) if (!this.#stream.destroyed) this.#stream.push(out);
-  }
-
-  /** Calls `callback` once every job has been delivered (held results included). */
-  whenDone(callback) {
-    this.jobs.whenIdle(() => {
-      this.release();
-      callback();
-    });
-  }
-}
-
-/** readAhead (1..MAX_READ_AHEAD) and prebuffer (0..readAhead, default min(3, readAhead)). */
-function deliveryOptions(o) {
-  const readAhead = o.readAhead === undefined ? DEFAULT_READ_AHEAD : validate.integer(o.readAhead, 'readAhead', 1, MAX_READ_AHEAD);
-  const prebuffer = o.prebuffer === undefined ? Math.min(DEFAULT_PREBUFFER, readAhead) : validate.integer(o.prebuffer, 'prebuffer', 0, readAhead);
-  return { readAhead, prebuffer };
-}
+const { Delivery, deliveryOptions } = require('./delivery');
 
 /**
  * PCM (s16le bytes, any chunking) in, Opus packets out (object mode), encoded on the pool.

@@ -380,3 +380,6 @@ function decodeMany(decoders, packets) {
 }
 
 module.exports = { Encoder, Decoder, encodeMany, decodeMany, opus: constants };
+// For lib/transcode-stream.js only (it re-encodes with an Encoder's native codec). Not
+// enumerable, so index.js's spread does not publish a way around the Encoder's checks.
+Object.defineProperty(module.exports, 'nativeEncoderOf', { value: (encoder) => encoderNative(encoder) });

@@ -9,6 +9,9 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   clang libclang-rt-dev
   nodejs
+  # test tools: files made by opus-tools and ffmpeg, speech by espeak-ng, the loopback voice
+  # server's TLS certificate by openssl
+  opus-tools ffmpeg espeak-ng sox openssl
 )
 
 missing=()

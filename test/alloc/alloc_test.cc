@@ -1,7 +1,8 @@
 // Proves the "never allocates" claims of the hot paths by counting heap allocations: steady-state
 // Mixer ticks and pushes (s16 and f32, resampled and ducked sources, gain ramps), SpeakerMixer
 // pushes and ticks (jitter, reordering, loss, 48 kHz stereo -> 16 kHz mono, per-speaker frames),
-// opus::Encoder::Encode / Decoder::Decode (and concealment), VoiceCipher Seal / Open.
+// opus::Encoder::Encode / Decoder::Decode (and concealment), opus::Transcoder::Process,
+// VoiceCipher Seal / Open.
 //
 // This is its own executable because it replaces the global allocation functions: operator new
 // (every form) and, on glibc, malloc / calloc / realloc / memalign / posix_memalign /
@@ -25,6 +26,7 @@
 #include "voxpool/opus_constants.h"
 #include "voxpool/opus_decoder.h"
 #include "voxpool/opus_encoder.h"
+#include "voxpool/opus_transcoder.h"
 #include "voxpool/speaker_mixer.h"
 #include "voxpool/voice_cipher.h"
 
@@ -363,6 +365,38 @@ TEST(AllocTest, OpusEncodeAndDecodeNeverAllocate) {
       EXPECT_EQ(n, 0) << "allocations in 50 encode/decode rounds";
     }
   }
+}
+
+TEST(AllocTest, OpusTranscoderProcessNeverAllocates) {
+  opus::EncoderOptions eo;
+  eo.bitrate = 64000;
+  std::unique_ptr<opus::Encoder> source;
+  std::unique_ptr<opus::Encoder> output;
+  ASSERT_TRUE(opus::Encoder::Create(eo, &source).ok());
+  ASSERT_TRUE(opus::Encoder::Create(eo, &output).ok());
+  std::unique_ptr<opus::Transcoder> transcoder;
+  ASSERT_TRUE(opus::Transcoder::Create(std::move(output), 1.0, &transcoder).ok());
+  std::vector<std::vector<uint8_t>> packets;
+  for (int k = 0; k < 60; ++k) {
+    const std::vector<int16_t> in = Sine(960, 2, 330, 48000, k * 960, 12000);
+    std::vector<uint8_t> p(opus::kMaxPacketBytes);
+    const int len = source->Encode(in.data(), 960, p.data(), opus::kMaxPacketBytes);
+    ASSERT_GT(len, 0);
+    p.resize(static_cast<size_t>(len));
+    packets.push_back(std::move(p));
+  }
+  std::vector<uint8_t> out(opus::kMaxPacketBytes);
+  opus::VolumeCommand command;
+  for (int k = 0; k < 10; ++k)
+    ASSERT_GT(transcoder->Process(packets[k].data(), packets[k].size(), command, out.data(), opus::kMaxPacketBytes), 0);
+  Counting c;
+  for (int k = 10; k < 60; ++k) {
+    if (k % 10 == 0) command = opus::VolumeCommand{command.generation + 1, k % 20 == 0 ? 0.5 : 1.5, 40};
+    const bool lost = k % 10 == 5;  // concealment too
+    ASSERT_GT(transcoder->Process(lost ? nullptr : packets[k].data(), lost ? 0 : packets[k].size(), command,
+                                  out.data(), opus::kMaxPacketBytes), 0);
+  }
+  EXPECT_EQ(c.Stop(), 0) << "allocations in 50 transcoded frames (volume changes and a loss included)";
 }
 
 TEST(AllocTest, VoiceCipherSealAndOpenNeverAllocate) {

@@ -90,12 +90,12 @@ const RULES = {
   asyncAfterDestroy: 'reject',
   /**
    * After destroy(), calls fail with ERR_VOXPOOL_DESTROYED, except these, which may return:
-   * getters, destroy()/end() (idempotent), and VolumeTransformer's volume setters, which keep
-   * prism-media's behaviour (@discordjs/voice users call resource.volume.setVolume() after a
+   * getters, destroy()/end() (idempotent), and the volume setters of VolumeTransformer and
+   * OpusTranscodeStream (an AudioResource's `volume`), which keep prism-media's behaviour (@discordjs/voice users call resource.volume.setVolume() after a
    * track ended, and prism never threw there).
    */
   mayReturnAfterDestroy: (rec) => rec.member === 'getter' || /#(destroy|end)$/.test(rec.ep) ||
-    /^VolumeTransformer#(setVolume|setVolumeDecibels|setVolumeLogarithmic|set volume)$/.test(rec.ep),
+    /^(VolumeTransformer|OpusTranscodeStream)#(setVolume|setVolumeDecibels|setVolumeLogarithmic|set volume)$/.test(rec.ep),
   /** Messages that give away an engine or Node internals error rather than the library's own. */
   engineMessage: new RegExp([
     'Cannot read propert', 'Cannot set propert', 'private member', 'Too many properties', 'is not a function',

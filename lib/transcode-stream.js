@@ -1,0 +1,118 @@
+'use strict';
+// Opus packets in, Opus packets out, with a volume between: each frame is one pool job
+// (decode -> gain -> encode), so an AudioResource with inlineVolume over Opus input costs the
+// event loop a copy in and a packet out, not prism's decoder, VolumeTransformer and encoder.
+const { Transform } = require('node:stream');
+const binding = require('./binding');
+const validate = require('./validate');
+const { Encoder, nativeEncoderOf } = require('./opus');
+const { Delivery, deliveryOptions } = require('./delivery');
+const { defineVolumeApi } = require('./volume-api');
+const { queueOptions } = require('./queue-options');
+const { guardReceiver } = require('./receiver-guard');
+
+const C = binding.mixerConstants;
+const DEFAULT_RAMP_MS = 20;
+
+/**
+ * Object mode both ways: an Opus packet per write (an empty Buffer is a lost packet, concealed),
+ * a re-encoded packet per read. Options: the Encoder options (for the output) plus `volume`
+ * (initial, linear), `rampMs` (how long later changes take; 0 steps), `readAhead`, `prebuffer`,
+ * `maxQueue`. Volume methods are prism's VolumeTransformer's (setVolume, setVolumeDecibels,
+ * setVolumeLogarithmic, volume, ...); `encoder` is the output Encoder (setBitrate, setFec, ...).
+ */
+class OpusTranscodeStream extends Transform {
+  #encoder;
+  #native;
+  #delivery;
+  #rampMs;
+  // The last volume change, sent with every frame; the native side applies a new generation at
+  // the next frame it processes, so changes land in submission order.
+  #volume = { generation: 0, target: 1, rampMs: 0 };
+
+  /** @param {import('./index').TranscodeStreamOptions} [options] */
+  constructor(options) {
+    const o = validate.options(options);
+    const { volume, rampMs, readAhead, prebuffer, maxQueue, overflow, ...encoderOptions } = o;
+    const initial = volume === undefined ? 1 : validate.number(volume, 'volume', 0, C.MAX_VOLUME);
+    const ramp = rampMs === undefined ? DEFAULT_RAMP_MS : validate.number(rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
+    const delivery = deliveryOptions(o);
+    const native = { volume: initial };
+    queueOptions({ maxQueue, overflow }, native);
+    const encoder = new Encoder(encoderOptions);
+    let transcoder;
+    try {
+      transcoder = new binding.NativeTranscoder(nativeEncoderOf(encoder), native);
+    } catch (err) {
+      encoder.destroy();
+      throw err;
+    }
+    super({ objectMode: true });
+    this.#encoder = encoder;
+    this.#native = transcoder;
+    this.#rampMs = ramp;
+    this.#volume.target = initial;
+    this.#delivery = new Delivery(this, delivery);
+  }
+
+  /** The output Encoder (bitrate, FEC, packet loss, ... while streaming). */
+  get encoder() { return this.#encoder; }
+
+  /**
+   * Sets the volume relative to the input (1 unchanged); takes effect from the next frame
+   * written, over `rampMs`.
+   * @param {number} volume 0..MAX_VOLUME
+   * @param {{ rampMs?: number }} [options]
+   */
+  setVolume(volume, options) {
+    validate.number(volume, 'volume', 0, C.MAX_VOLUME);
+    const o = validate.options(options);
+    const ramp = o.rampMs === undefined ? this.#rampMs : validate.number(o.rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
+    this.#volume = { generation: this.#volume.generation + 1, target: volume, rampMs: ramp };
+  }
+
+  /** @type {number} the volume last set (reached after its ramp) */
+  get volume() { return this.#volume.target; }
+  set volume(value) { this.setVolume(value); }
+
+  _transform(packet, _encoding, callback) {
+    if (!ArrayBuffer.isView(packet)) {
+      callback(validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'chunk', packet));
+      return;
+    }
+    const jobs = this.#delivery.jobs;
+    const v = this.#volume;
+    try {
+      jobs.add(this.#native.processAsync(packet, v.generation, v.target, v.rampMs));
+    } catch (err) {
+      callback(err);
+      return;
+    }
+    // The next packet is accepted once fewer than readAhead are in flight.
+    jobs.whenRoom(callback);
+  }
+
+  _flush(callback) {
+    this.#delivery.whenDone(callback);
+  }
+
+  _destroy(err, callback) {
+    // Close first: queued jobs reject as the transcoder is destroyed, and those are not errors.
+    this.#delivery.jobs.close();
+    this.#native.destroy();
+    this.#encoder.destroy();
+    callback(err);
+  }
+
+  static {
+    defineVolumeApi(this.prototype);
+    guardReceiver(this, (o) => #native in o);
+  }
+}
+
+/** @param {import('./index').TranscodeStreamOptions} [options] */
+function createOpusTranscodeStream(options) {
+  return new OpusTranscodeStream(options);
+}
+
+module.exports = { OpusTranscodeStream, createOpusTranscodeStream };
