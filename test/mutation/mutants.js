@@ -137,6 +137,32 @@ module.exports = [
       'writer never waits, so a fast producer queues unbounded jobs past readAhead.',
   },
 
+  {
+    id: 'transcoder-applies-every-frame',
+    file: 'src/opus_transcoder.cc',
+    find: '  if (command.generation != applied_generation_) {',
+    replace: '  if (true) {',
+    tests: { native: '^OpusTranscoder\\.' },
+    why: 'Every frame restarts the volume ramp from where it is: a fade never finishes (each frame ' +
+      'steps 1/N of the remaining way), and a stale command overrides a newer one.',
+  },
+  {
+    id: 'transcoder-conceals-20ms-always',
+    file: 'src/opus_transcoder.cc',
+    find: '    max = decoder_->LastFrameSize();\n',
+    replace: '    max = 0;\n',
+    tests: { native: '^OpusTranscoder\\.' },
+    why: 'A lost packet in a 10 ms or 60 ms stream is concealed as 20 ms: the output drifts out of ' +
+      'step with its timestamps.',
+  },
+  {
+    id: 'transcode-stream-volume-not-a-new-generation',
+    file: 'lib/transcode-stream.js',
+    find: '    this.#volume = { generation: this.#volume.generation + 1, target: volume, rampMs: ramp };',
+    replace: '    this.#volume = { generation: this.#volume.generation, target: volume, rampMs: ramp };',
+    tests: { js: ['test/js/transcode-stream.test.js'] },
+    why: 'resource.volume.setVolume() updates the getter but the audio never changes.',
+  },
   // ----- crypto ----------------------------------------------------------------------------------
   {
     id: 'nonce-host-byte-order',
