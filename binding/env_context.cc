@@ -163,7 +163,7 @@ void EnvContext::Recycle(std::unique_ptr<Job> job) {
   Job& j = *job;
   j.status = Status();
   j.completion.reset();
-  j.submitted_ns = j.started_ns = j.finished_ns = j.deadline_ns = 0;
+  j.submitted_ns = j.started_ns = j.finished_ns = j.deadline_ns = j.due_ns = 0;
   j.group_index = 0;
   j.sequence = 0;
   spares_[slot].push_back(std::move(job));

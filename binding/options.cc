@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "errors.h"
+
 namespace voxpool::binding {
 
 std::optional<double> OptionalNumber(const Napi::Object& o, const char* key) {
@@ -46,6 +48,18 @@ opus::EncoderOptions ReadEncoderOptions(const Napi::Object& o) {
   options.packet_loss = OptionalInt(o, "packetLoss");
   options.dtx = OptionalBool(o, "dtx");
   return options;
+}
+
+void ApplyDueMs(Napi::Env env, napi_value value, Job& job) {
+  if (value == nullptr) return;
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  if (type == napi_undefined || type == napi_null) return;
+  double ms = -1;
+  if (type == napi_number) napi_get_value_double(env, value, &ms);
+  const double ns = ms * 1e6;
+  if (!(ns >= 0 && ns <= static_cast<double>(kMaxDueSlackNs))) ThrowRangeError(env, "dueMs is out of range");
+  job.due_ns = NowNs() + static_cast<int64_t>(ns);
 }
 
 }  // namespace voxpool::binding

@@ -28,6 +28,11 @@ inline bool BoolOr(const Napi::Object& o, const char* key, bool fallback) {
   return OptionalBool(o, key).value_or(fallback);
 }
 
+// An optional due time, in milliseconds from now (lib/ passes it only when the caller or a stream
+// gave one): sets job.due_ns, so the pool serves it by when it is needed. Absent (null or
+// undefined): the strand's default. Throws a RangeError outside 0..kMaxDueSlackNs.
+void ApplyDueMs(Napi::Env env, napi_value value, Job& job);
+
 // { maxQueue?, overflow?: 'reject' | 'drop-oldest' } -> StrandOptions.
 StrandOptions ReadStrandOptions(const Napi::Object& o);
 

@@ -42,6 +42,11 @@ int FrameSizeOf(Napi::Env env, const Bytes& pcm, int rate, int channels) {
   return frame;
 }
 
+// Argument `i`, or null when the call passed fewer.
+napi_value Arg(const Napi::CallbackInfo& info, size_t i) {
+  return i < info.Length() ? static_cast<napi_value>(info[i]) : nullptr;
+}
+
 // ----- jobs ---------------------------------------------------------------------------------
 
 class EncodeJob final : public Job, public JsResult {
@@ -254,12 +259,13 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     return Napi::Buffer<uint8_t>::Copy(env, out, static_cast<size_t>(n));
   }
 
-  // encodeAsync(pcm) -> Promise<Buffer>
+  // encodeAsync(pcm, dueMs?) -> Promise<Buffer>
   Napi::Value EncodeAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Of(env, info.This());
     if (info.Length() < 1) ThrowTypeError(env, "Expected PCM as a Buffer, Int16Array or Float32Array");
     auto job = MakeJob(env, info[0]);
+    ApplyDueMs(env, Arg(info, 1), *job);
     return EnvContext::Get(env).Submit(env, StrandFor(env), std::move(job));
   }
 
@@ -416,9 +422,6 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
   }
 
  private:
-  static napi_value Arg(const Napi::CallbackInfo& info, size_t i) {
-    return i < info.Length() ? static_cast<napi_value>(info[i]) : nullptr;
-  }
 
   // decode(packet | null, frameSize = 0, fec = false) -> Buffer
   Napi::Value Decode(const Napi::CallbackInfo& info) {
@@ -446,12 +449,13 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     return Napi::Buffer<uint8_t>::Copy(env, pcm, static_cast<size_t>(n) * decoder->channels() * sample_bytes);
   }
 
-  // decodeAsync(packet | null, frameSize = 0, fec = false) -> Promise<Buffer>
+  // decodeAsync(packet | null, frameSize = 0, fec = false, dueMs?) -> Promise<Buffer>
   Napi::Value DecodeAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Of(env, info.This());
     if (info.Length() < 1) ThrowTypeError(env, "Expected an Opus packet as a Buffer or Uint8Array, or null");
     auto job = MakeJob(env, info[0], Arg(info, 1), Arg(info, 2));
+    ApplyDueMs(env, Arg(info, 3), *job);
     return EnvContext::Get(env).Submit(env, StrandFor(env), std::move(job));
   }
 

@@ -99,6 +99,8 @@ void InitPool(Napi::Env env, Napi::Object exports) {
   c.Set("DEFAULT_CAPACITY", static_cast<double>(kDefaultPoolCapacity));
   c.Set("MAX_CAPACITY", static_cast<double>(kMaxPoolCapacity));
   c.Set("DEFAULT_MAX_QUEUE", static_cast<double>(kDefaultStrandCapacity));
+  c.Set("DEFAULT_DUE_MS", static_cast<double>(kDefaultDueSlackNs) / 1e6);
+  c.Set("MAX_DUE_MS", static_cast<double>(kMaxDueSlackNs) / 1e6);
   c.Set("MAX_QUEUE", static_cast<double>(kMaxStrandCapacity));
   exports.Set("poolConstants", c);
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));

@@ -93,8 +93,8 @@ class NativeTranscoder : public Napi::ObjectWrap<NativeTranscoder> {
     return transcoder_;
   }
 
-  // processAsync(packet, generation, volume, rampMs) -> Promise<Buffer>; an empty packet is a
-  // lost one (concealed).
+  // processAsync(packet, generation, volume, rampMs, dueMs?) -> Promise<Buffer>; an empty packet
+  // is a lost one (concealed).
   Napi::Value ProcessAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Of(env, info.This());
@@ -112,6 +112,7 @@ class NativeTranscoder : public Napi::ObjectWrap<NativeTranscoder> {
     if (!(command.target >= 0 && command.target <= kVolumeMax)) ThrowRangeError(env, "volume is out of range");
     if (!(command.ramp_ms >= 0 && command.ramp_ms <= kMixerMaxRampMs)) ThrowRangeError(env, "rampMs is out of range");
     auto job = std::make_unique<TranscodeJob>(transcoder, packet, command);
+    if (info.Length() > 4) ApplyDueMs(env, info[4], *job);
     return EnvContext::Get(env).Submit(env, strand_.Get(env), std::move(job));
   }
 

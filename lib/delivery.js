@@ -3,6 +3,9 @@
 // with a cushion before the first. Shared by the Opus streams and the transcode stream.
 const validate = require('./validate');
 const { InOrderQueue } = require('./in-order-queue');
+const binding = require('./binding');
+
+const MAX_DUE_MS = binding.poolConstants.MAX_DUE_MS;
 
 const DEFAULT_READ_AHEAD = 8;
 const MAX_READ_AHEAD = 1024;
@@ -46,6 +49,22 @@ class Delivery {
     }
     this.#held.push(out);
     if (this.#held.length >= this.#prebuffer) this.release();
+  }
+
+  /**
+   * When the next job's result will be needed, in ms from now, for a consumer that takes one
+   * result every `frameMs`: after everything it already has (buffered, held back) and every job
+   * ahead in flight. The pool serves the earliest-due work first, so a stream about to run dry
+   * goes ahead of one with audio in hand.
+   * @param {number} frameMs duration of one result
+   * @param {number} [bytesPerResult] for a byte-mode readable side: bytes of one result
+   * @returns {number}
+   */
+  dueMs(frameMs, bytesPerResult) {
+    const stream = this.#stream;
+    const buffered = bytesPerResult === undefined ? stream.readableLength : Math.floor(stream.readableLength / bytesPerResult);
+    const held = this.#held === null ? 0 : this.#held.length;
+    return Math.min((buffered + held + this.jobs.inflight) * frameMs, MAX_DUE_MS);
   }
 
   /** Starts delivery now with whatever is held (the input ended before the cushion filled). */

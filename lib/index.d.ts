@@ -42,7 +42,8 @@ export class Encoder {
   constructor(options?: EncoderOptions);
   readonly sampleRate: number; readonly channels: number; readonly frameSize: number; readonly pending: number;
   encode(pcm: Pcm): Buffer;
-  encodeAsync(pcm: Pcm): Promise<Buffer>;
+  /** dueMs: when the packet is needed, ms from now (default 20); the pool runs the earliest due first */
+  encodeAsync(pcm: Pcm, options?: { dueMs?: number }): Promise<Buffer>;
   encodeBatch(frames: Pcm[]): Promise<Array<Buffer | VoxpoolError>>;
   setBitrate(bitrate: number): void; getBitrate(): number;
   setComplexity(complexity: number): void; setFec(enabled: boolean): void; setPacketLoss(percent: number): void;
@@ -55,7 +56,7 @@ export class Decoder {
   readonly sampleRate: number; readonly channels: number; readonly lastFrameSize: number; readonly pending: number;
   decode(packet: Uint8Array | null, options?: { frameSize?: number }): Buffer;
   decodeFec(nextPacket: Uint8Array, options?: { frameSize?: number }): Buffer;
-  decodeAsync(packet: Uint8Array | null, options?: { frameSize?: number; fec?: boolean }): Promise<Buffer>;
+  decodeAsync(packet: Uint8Array | null, options?: { frameSize?: number; fec?: boolean; dueMs?: number }): Promise<Buffer>;
   decodeBatch(packets: Array<Uint8Array | null>, options?: { frameSize?: number }): Promise<Array<Buffer | VoxpoolError>>;
   ctl(request: number, value: number): void; getCtl(request: number): number;
   destroy(): void;

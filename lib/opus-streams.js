@@ -17,6 +17,7 @@ const { Delivery, deliveryOptions } = require('./delivery');
 class OpusEncoderStream extends Transform {
   #encoder;
   #frameBytes;
+  #frameMs;
   #delivery;
   #jobs;
   #carry = Buffer.alloc(0);
@@ -32,6 +33,7 @@ class OpusEncoderStream extends Transform {
     super({ readableObjectMode: true });
     this.#encoder = encoder;
     this.#frameBytes = samples * encoder.channels * 2;
+    this.#frameMs = samples * 1000 / encoder.sampleRate;
     this.#delivery = new Delivery(this, delivery);
     this.#jobs = this.#delivery.jobs;
   }
@@ -65,7 +67,8 @@ class OpusEncoderStream extends Transform {
       }
       try {
         // subarray is safe: encodeAsync copies the frame before returning.
-        this.#jobs.add(this.#encoder.encodeAsync(data.subarray(offset, offset + this.#frameBytes)));
+        const dueMs = this.#delivery.dueMs(this.#frameMs);
+        this.#jobs.add(this.#encoder.encodeAsync(data.subarray(offset, offset + this.#frameBytes), { dueMs }));
       } catch (err) {
         callback(err);
         return;
@@ -107,6 +110,7 @@ class OpusEncoderStream extends Transform {
  */
 class OpusDecoderStream extends Transform {
   #decoder;
+  #bytesPer20Ms;
   #delivery;
   #jobs;
 
@@ -118,6 +122,7 @@ class OpusDecoderStream extends Transform {
     const delivery = deliveryOptions(o);
     super({ writableObjectMode: true });
     this.#decoder = decoder;
+    this.#bytesPer20Ms = (decoder.sampleRate / 50) * decoder.channels * (decoderOptions.format === 'f32le' ? 4 : 2);
     this.#delivery = new Delivery(this, delivery);
     this.#jobs = this.#delivery.jobs;
   }
@@ -130,7 +135,10 @@ class OpusDecoderStream extends Transform {
       return;
     }
     try {
-      this.#jobs.add(this.#decoder.decodeAsync(packet.length === 0 ? null : packet));
+      // Due by the PCM already waiting for the reader, counted in 20 ms frames (packets are
+      // 20 ms in voice; a longer one only makes the estimate conservative).
+      const dueMs = this.#delivery.dueMs(20, this.#bytesPer20Ms);
+      this.#jobs.add(this.#decoder.decodeAsync(packet.length === 0 ? null : packet, { dueMs }));
     } catch (err) {
       callback(err);
       return;

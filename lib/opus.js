@@ -34,6 +34,17 @@ const constants = Object.freeze({
 });
 
 
+const P = binding.poolConstants;
+
+/**
+ * The validated `dueMs` of an async call's options (undefined: the pool's default, DEFAULT_DUE_MS
+ * after submission). The pool serves the earliest-due work first across objects.
+ */
+function dueMsOf(options) {
+  const o = validate.options(options);
+  return o.dueMs === undefined ? undefined : validate.number(o.dueMs, 'options.dueMs', 0, P.MAX_DUE_MS);
+}
+
 /** Valid byte lengths of one PCM frame for every Opus frame duration (s16 and f32). */
 function frameByteSizes(sampleRate, channels, bytesPerSample) {
   return new Set(constants.FRAME_DURATIONS_MS.map((ms) => (sampleRate * ms / 1000) * channels * bytesPerSample));
@@ -128,12 +139,15 @@ class Encoder {
    * Encodes one frame on the pool. The PCM is copied at the call, so the caller may reuse it.
    * Rejects with VoxpoolError (ERR_VOXPOOL_QUEUE_FULL, ERR_VOXPOOL_DESTROYED, ...).
    * @param {Buffer | Int16Array | Float32Array} pcm
+   * @param {{ dueMs?: number }} [options] `dueMs`: when the packet is needed, in ms from now
+   *   (default 20): the pool starts the earliest-due work first
    * @returns {Promise<Buffer>}
    */
-  encodeAsync(pcm) {
+  encodeAsync(pcm, options) {
     checkPcm(pcm, this.#sizes, this.#channels);
+    const due = dueMsOf(options);
     try {
-      return this.#native.encodeAsync(pcm);
+      return this.#native.encodeAsync(pcm, due);
     } catch (err) {
       return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
     }
@@ -277,7 +291,8 @@ class Decoder {
   /**
    * Decodes on the pool, in order per decoder.
    * @param {Buffer | Uint8Array | null} packet
-   * @param {{ frameSize?: number, fec?: boolean }} [options]
+   * @param {{ frameSize?: number, fec?: boolean, dueMs?: number }} [options] `dueMs` as for
+   *   Encoder#encodeAsync
    * @returns {Promise<Buffer>}
    */
   decodeAsync(packet, options) {
@@ -285,8 +300,9 @@ class Decoder {
     const fec = o.fec === undefined ? false : validate.boolean(o.fec, 'options.fec');
     if (fec && !ArrayBuffer.isView(packet)) throw validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'packet', packet);
     if (fec && packet.byteLength === 0) throw validate.invalidRange('a non-empty Opus packet (the one after the loss)', 'packet', packet);
+    const due = dueMsOf(o);
     try {
-      return this.#native.decodeAsync(this.#packet(packet), this.#frameSize(options), fec);
+      return this.#native.decodeAsync(this.#packet(packet), this.#frameSize(options), fec, due);
     } catch (err) {
       return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
     }
@@ -380,6 +396,8 @@ function decodeMany(decoders, packets) {
 }
 
 module.exports = { Encoder, Decoder, encodeMany, decodeMany, opus: constants };
-// For lib/transcode-stream.js only (it re-encodes with an Encoder's native codec). Not
-// enumerable, so index.js's spread does not publish a way around the Encoder's checks.
+// For lib/transcode-stream.js only (it re-encodes with an Encoder's native codec, and takes
+// `dueMs` like encodeAsync). Not enumerable, so index.js's spread does not publish a way around
+// the Encoder's checks.
 Object.defineProperty(module.exports, 'nativeEncoderOf', { value: (encoder) => encoderNative(encoder) });
+Object.defineProperty(module.exports, 'dueMsOf', { value: dueMsOf });

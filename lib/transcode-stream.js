@@ -83,7 +83,8 @@ class OpusTranscodeStream extends Transform {
     const jobs = this.#delivery.jobs;
     const v = this.#volume;
     try {
-      jobs.add(this.#native.processAsync(packet, v.generation, v.target, v.rampMs));
+      // Packets are 20 ms in voice; a longer one only makes the due time conservative.
+      jobs.add(this.#native.processAsync(packet, v.generation, v.target, v.rampMs, this.#delivery.dueMs(20)));
     } catch (err) {
       callback(err);
       return;

@@ -34,6 +34,7 @@ Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
   } leave{*pool_};
   std::unique_ptr<Job> evicted;
   bool schedule = false;
+  int64_t due_ns = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return Status(ErrorCode::kDestroyed, "The object has been destroyed");
@@ -54,6 +55,8 @@ Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
       return Status(ErrorCode::kQueueFull, "The voxpool queue is full");
     }
     job->submitted_ns = NowNs();
+    if (job->due_ns == 0) job->due_ns = job->submitted_ns + kDefaultDueSlackNs;
+    due_ns = job->due_ns;  // when not scheduled, the queue was empty: this job is its head
     queue_.push_back(std::move(job));
     if (!scheduled_) scheduled_ = schedule = true;
     if (evicted) {
@@ -64,7 +67,7 @@ Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
     }
   }
   if (evicted) Drop(std::move(evicted));
-  if (schedule) pool_->Schedule(shared_from_this());
+  if (schedule) pool_->Schedule(shared_from_this(), due_ns);
   return Status::Ok();
 }
 
@@ -78,6 +81,7 @@ void Strand::RunTurn() noexcept {
     std::unique_ptr<Job> job;
     std::unique_ptr<Job> dropped;
     bool cancel = false;
+    bool yield = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!dropped_.empty()) {
@@ -90,12 +94,16 @@ void Strand::RunTurn() noexcept {
         cancel = closed_;
         scheduled_ = false;
         running_ = false;
+      } else if (i > 0 && queue_.front()->due_ns > pool_->EarliestWaitingNs()) {
+        // Another strand's work is due first: give the worker up (requeued below).
+        yield = true;
       } else {
         job = std::move(queue_.front());
         queue_.pop_front();
         running_ = true;
       }
     }
+    if (yield) break;
     if (dropped) {
       Drop(std::move(dropped));
       continue;
@@ -122,6 +130,7 @@ void Strand::RunTurn() noexcept {
     // result back for the whole turn (8 frames of 120 ms audio: ~10 ms).
     if (NotifyBatch* batch = NotifyBatch::Current()) batch->FlushIfStale(finished_ns);
   }
+  int64_t next_due_ns;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     running_ = false;
@@ -129,9 +138,11 @@ void Strand::RunTurn() noexcept {
       scheduled_ = false;
       return;
     }
+    // Jobs to complete as dropped (or cancelled, once closed) are owed to their owner at once.
+    next_due_ns = !dropped_.empty() || closed_ ? NowNs() : queue_.front()->due_ns;
   }
-  // More work (or jobs to complete as dropped or cancelled): go to the back of the ready queue so other strands get a turn.
-  pool_->Schedule(shared_from_this());
+  // More work: wait again, by the next job's due time, so other strands get a turn.
+  pool_->Schedule(shared_from_this(), next_due_ns);
 }
 
 void Strand::Close() noexcept {

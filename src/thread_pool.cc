@@ -16,10 +16,26 @@ std::shared_ptr<ThreadPool> ThreadPool::Create(const PoolOptions& options) {
   return std::shared_ptr<ThreadPool>(new ThreadPool(options));
 }
 
+namespace {
+
+// Heap order for ThreadPool::ready_: std::push_heap builds a max-heap, so "less" means later.
+struct LaterDue {
+  template <class Entry>
+  bool operator()(const Entry& a, const Entry& b) const noexcept {
+    return a.due_ns != b.due_ns ? a.due_ns > b.due_ns : a.order > b.order;
+  }
+};
+
+// Ready strands reserved up front, so steady scheduling never allocates (more only grow it).
+constexpr size_t kReadyReserve = 4096;
+
+}  // namespace
+
 ThreadPool::ThreadPool(const PoolOptions& options)
     : capacity_(options.capacity == 0 ? 1 : options.capacity) {
   size_t n = options.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  ready_.reserve(kReadyReserve);
   workers_.reserve(n);
   for (size_t i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
@@ -35,7 +51,7 @@ ThreadPool::~ThreadPool() {
     // idle (any strand they could be running would hold a reference): stop and join them, so none
     // waits on `ready_` after it is gone.
     stopping_.store(true, std::memory_order_seq_cst);
-    for (size_t i = 0; i < workers_.size(); ++i) ready_.enqueue(nullptr);
+    PushSentinels(std::numeric_limits<int64_t>::min());
     for (auto& t : workers_) {
       if (t.get_id() == self) {
         t.detach();
@@ -59,26 +75,52 @@ void ThreadPool::Shutdown() {
   // strand; wait for it, or the strand could land in the ready queue after the final drain below
   // and its accepted job would never complete.
   while (submitting_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
-  // One sentinel per worker; workers finish the strand turn they are in, then exit.
-  for (size_t i = 0; i < workers_.size(); ++i) ready_.enqueue(nullptr);
+  // One sentinel per worker, due after everything: the workers run what was accepted before
+  // `stopping_` (nothing new gets in, and jobs whose owner is gone complete unrun), then exit.
+  PushSentinels(std::numeric_limits<int64_t>::max());
   for (auto& t : workers_)
     if (t.joinable()) t.join();
   // Whatever is still scheduled completes with kShutdown, so every accepted job is completed.
-  std::shared_ptr<Strand> strand;
-  while (ready_.try_dequeue(strand)) {
+  while (ready_count_.tryWait()) {
+    std::shared_ptr<Strand> strand = PopReady();
     if (strand) strand->Cancel(ErrorCode::kShutdown, "The voxpool thread pool has shut down");
-    strand.reset();
   }
+}
+
+void ThreadPool::PushSentinels(int64_t due_ns) {
+  for (size_t i = 0; i < workers_.size(); ++i) Schedule(nullptr, due_ns);
+}
+
+void ThreadPool::Schedule(std::shared_ptr<Strand> strand, int64_t due_ns) {
+  {
+    std::lock_guard<std::mutex> lock(ready_mutex_);
+    ready_.push_back(ReadyEntry{due_ns, ready_order_++, std::move(strand)});
+    std::push_heap(ready_.begin(), ready_.end(), LaterDue{});
+    earliest_waiting_ns_.store(ready_.front().due_ns, std::memory_order_relaxed);
+  }
+  ready_count_.signal();
+}
+
+std::shared_ptr<Strand> ThreadPool::PopReady() noexcept {
+  std::lock_guard<std::mutex> lock(ready_mutex_);
+  std::pop_heap(ready_.begin(), ready_.end(), LaterDue{});
+  std::shared_ptr<Strand> strand = std::move(ready_.back().strand);
+  ready_.pop_back();
+  earliest_waiting_ns_.store(ready_.empty() ? std::numeric_limits<int64_t>::max() : ready_.front().due_ns,
+                             std::memory_order_relaxed);
+  return strand;
 }
 
 void ThreadPool::WorkerLoop() noexcept {
   NotifyBatch batch;  // completion wake-ups this worker defers (see completion_queue.h)
   std::shared_ptr<Strand> strand;
   for (;;) {
-    if (!ready_.try_dequeue(strand)) {
+    if (!ready_count_.tryWait()) {
       batch.Flush();  // out of work: wake the owners before waiting
-      ready_.wait_dequeue(strand);
+      while (!ready_count_.wait()) {
+      }
     }
+    strand = PopReady();
     if (!strand) return;  // sentinel (the batch flushes on destruction)
     strand->RunTurn();
     strand.reset();  // may destroy the pool, if it held the last reference (see ~ThreadPool)
@@ -109,7 +151,6 @@ bool ThreadPool::Admit() noexcept {
   return true;
 }
 
-void ThreadPool::Schedule(std::shared_ptr<Strand> strand) { ready_.enqueue(std::move(strand)); }
 
 void ThreadPool::Account(const Job& job, bool ran) noexcept {
   if (!ran) {

@@ -49,6 +49,10 @@ class Job {
   // Steady-clock deadline in nanoseconds; a job that has not started by then completes with
   // kDeadlineExceeded without running. 0 means none.
   int64_t deadline_ns = 0;
+  // When the result is needed (steady-clock ns): workers start the earliest-due work first across
+  // strands (a strand's own jobs keep their order). A soft target, unlike deadline_ns. 0 when
+  // submitted: the strand sets submitted_ns + kDefaultDueSlackNs (see strand.h).
+  int64_t due_ns = 0;
   // Position inside a JobGroup (set by JobGroup::Prepare).
   size_t group_index = 0;
   // Submission order assigned by the submitter. A CompletionQueue is FIFO only per worker

@@ -19,6 +19,12 @@ enum class OverflowPolicy {
                 // running ahead of it, to keep completion order) and takes the new one
 };
 
+// A job submitted without a due time is due this long after submission: one 20 ms frame, so
+// plain jobs and stream frames that have audio buffered interleave by when they are needed.
+inline constexpr int64_t kDefaultDueSlackNs = 20'000'000;
+// Furthest ahead a submitter may set a job's due time (`dueMs` in JS): one minute.
+inline constexpr int64_t kMaxDueSlackNs = 60'000'000'000;
+
 // Default and largest per-strand queue (`maxQueue` in JS), exported to JS.
 inline constexpr size_t kDefaultStrandCapacity = 4096;
 inline constexpr size_t kMaxStrandCapacity = 10'000'000;
@@ -55,7 +61,8 @@ class Strand : public std::enable_shared_from_this<Strand> {
  private:
   friend class ThreadPool;
   Strand(std::shared_ptr<ThreadPool> pool, const StrandOptions& options);
-  // Runs up to kJobsPerTurn jobs, then requeues itself if more remain. Worker threads only.
+  // Runs up to kJobsPerTurn jobs, ending the turn early when its next job is due later than the
+  // earliest strand waiting, then requeues itself if more remain. Worker threads only.
   void RunTurn() noexcept;
   // Completes every queued job with `code` (shutdown/close paths).
   void Cancel(ErrorCode code, const char* message) noexcept;

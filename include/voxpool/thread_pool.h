@@ -2,17 +2,23 @@
 // holds strands that have work, never individual jobs, so one encoder's frames run in order while
 // different encoders run in parallel.
 //
-// Queue: moodycamel::BlockingConcurrentQueue. Its LightweightSemaphore spins briefly before it
-// sleeps, so a steady stream of 20 ms frames rarely pays for a futex wake-up.
+// Order: earliest due first. A strand waits keyed by its next job's due time (Job::due_ns), so the
+// stream closest to running dry is served first, not the one that submitted first. The ready
+// strands sit in a binary heap under a mutex (a few hundred entries at most in practice; one
+// push and one pop per turn), counted by moodycamel's LightweightSemaphore, which spins briefly
+// before it sleeps, so a steady stream of 20 ms frames rarely pays for a futex wake-up.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
+// blockingconcurrentqueue.h defines the macros lightweightsemaphore.h needs.
 #include <concurrentqueue/blockingconcurrentqueue.h>
 
 #include "voxpool/histogram.h"
@@ -56,7 +62,8 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  // Stops accepting work, lets running jobs finish, joins the workers and completes every job
+  // Stops accepting work, lets the workers run what was already accepted (earliest due first;
+  // jobs whose completion target is abandoned complete unrun), joins them, and completes anything
   // still queued with kShutdown. Idempotent. Must not be called from a worker. Blocks.
   void Shutdown();
 
@@ -84,11 +91,29 @@ class ThreadPool {
   bool Admit() noexcept;
   // Called by Strand when an admitted job leaves the queue (started or dropped).
   void OnDequeued() noexcept { queued_.fetch_sub(1, std::memory_order_relaxed); }
-  // Queues a strand that has work. Thread-safe.
-  void Schedule(std::shared_ptr<Strand> strand);
+  // Queues a strand that has work, keyed by its next job's due time. Allocates only when the
+  // ready heap grows past its reserve. Thread-safe.
+  void Schedule(std::shared_ptr<Strand> strand, int64_t due_ns);
+  // Takes the earliest-due ready strand (null: a stop sentinel). Call only after taking a count
+  // from ready_count_, which guarantees an entry. Never allocates.
+  std::shared_ptr<Strand> PopReady() noexcept;
+  // Queues one stop sentinel per worker, due `due_ns` (strands due earlier run first).
+  void PushSentinels(int64_t due_ns);
+  // The due time of the earliest strand waiting (INT64_MAX when none): a running strand ends its
+  // turn when its next job is due later. Thread-safe; a snapshot.
+  int64_t EarliestWaitingNs() const noexcept { return earliest_waiting_ns_.load(std::memory_order_relaxed); }
   void Account(const Job& job, bool ran) noexcept;
 
-  moodycamel::BlockingConcurrentQueue<std::shared_ptr<Strand>> ready_;
+  struct ReadyEntry {
+    int64_t due_ns;
+    uint64_t order;  // FIFO among equal due times
+    std::shared_ptr<Strand> strand;
+  };
+  std::mutex ready_mutex_;
+  std::vector<ReadyEntry> ready_;  // guarded by ready_mutex_: a min-heap on (due_ns, order)
+  uint64_t ready_order_ = 0;       // guarded by ready_mutex_
+  std::atomic<int64_t> earliest_waiting_ns_{std::numeric_limits<int64_t>::max()};
+  moodycamel::LightweightSemaphore ready_count_;  // one count per entry in ready_
   std::vector<std::thread> workers_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> submitting_{0};  // TrySubmit calls between EnterSubmit and LeaveSubmit

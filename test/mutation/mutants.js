@@ -69,6 +69,24 @@ module.exports = [
       'no longer restores order: one encoder\'s promises can settle out of order under load.',
   },
 
+  {
+    id: 'ready-heap-fifo',
+    file: 'src/thread_pool.cc',
+    find: '    return a.due_ns != b.due_ns ? a.due_ns > b.due_ns : a.order > b.order;',
+    replace: '    return a.order > b.order;',
+    tests: { native: '^DueOrderTest\\.', js: ['test/js/due-order.test.js'] },
+    why: 'The pool serves strands first come, first served: a stream about to run dry waits behind ' +
+      'frames needed much later, and @discordjs/voice finds nothing to read (issue 7, item 2).',
+  },
+  {
+    id: 'turn-never-yields',
+    file: 'src/strand.cc',
+    find: '      } else if (i > 0 && queue_.front()->due_ns > pool_->EarliestWaitingNs()) {',
+    replace: '      } else if (false) {',
+    tests: { native: '^DueOrderTest\\.' },
+    why: 'A strand with a backlog runs a whole turn (8 frames) while another stream\'s frame due ' +
+      'sooner waits: earliest-due-first holds only between turns.',
+  },
   // ----- Opus and its streams --------------------------------------------------------------------
   {
     id: 'vbr-constraint-sent-as-vbr',
