@@ -47,7 +47,11 @@ class OpusTranscodeStream extends Transform {
       encoder.destroy();
       throw err;
     }
-    super({ objectMode: true });
+    // Small buffers on both sides: the volume is read when a frame is taken from the writable
+    // buffer, so every frame buffered after that point delays a change (Node's default of 16
+    // objects each side added ~0.6 s). readAhead frames in flight plus 4 ready still give a
+    // 20 ms reader a cushion of readAhead + 4 frames.
+    super({ objectMode: true, writableHighWaterMark: 1, readableHighWaterMark: 4 });
     this.#encoder = encoder;
     this.#native = transcoder;
     this.#rampMs = ramp;
