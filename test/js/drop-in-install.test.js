@@ -22,8 +22,10 @@ const VOICE = '0.19.2';
 const PRISM = '1.3.5';
 
 // `npm test` exports variables about this repository (npm_package_*, npm_lifecycle_*, its
-// prefix) that the bot's npm must not see; npm_config_* settings (registry, cache) stay.
-const OUR_NPM_VARS = /^npm_(package_|lifecycle_|command$|config_local_prefix$|config_ignore_scripts$)/i;
+// prefix) that the bot's npm must not see, and `npm run --silent` exports a log level that would
+// hide the install script's output this test reads; other npm_config_* settings (registry,
+// cache) stay.
+const OUR_NPM_VARS = /^npm_(package_|lifecycle_|command$|config_local_prefix$|config_ignore_scripts$|config_loglevel$|config_silent$)/i;
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OUR_NPM_VARS.test(k)));
 env.VOXPOOL_PREBUILD = ROOT;
 
