@@ -1,11 +1,15 @@
 'use strict';
 // End to end through the real @discordjs/voice (0.19 and 0.18): joinVoiceChannel with a stub
 // gateway adapter connects to the loopback voice server (test/js/voice-server/: gateway over
-// TLS, IP discovery, Session Description with a random key); an AudioPlayer plays 10 s of a
-// known sine encoded by voxpool's OpusEncoderStream; the server opens every packet with the
-// session key (each guild forced to one of the two modes), decodes it with voxpool, and checks
-// cadence, RTP continuity, the audio itself and the silence frames at the end. The server also
-// plays another user back, and @discordjs/voice's receiver must yield those packets unchanged.
+// TLS, IP discovery, Session Description with a random key); AudioPlayers play 10 s of a known
+// sine, each guild through one pipeline: voxpool's OpusEncoderStream given to @discordjs/voice's
+// own createAudioResource, or raw PCM given to voxpool/voice's createAudioResource (plain, and
+// with inlineVolume at 0.5). The server opens every packet with the session key (each guild
+// forced to one of the two modes), decodes it with voxpool, and checks cadence, RTP continuity,
+// the audio itself and the silence frames at the end. The server also plays another user back:
+// @discordjs/voice's receiver must yield those packets unchanged, voxpool/voice's
+// subscribeDecoded must decode them to that user's sine, and createSpeakerMix must mix them into
+// 16 kHz mono frames on a 20 ms clock. All guilds of a version play at once, in one client.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { Encoder } = require('../../lib/opus');
@@ -21,14 +25,62 @@ const FRAMES = DURATION_MS / 20;
 const SILENCE_FRAMES_SENT = 4;
 const HEARTBEAT_MS = 1000;
 const SPEAKER = { userId: '900000000000000002', ssrc: 424242 };
+/** What SPEAKER says: 1 s of another sine. */
+const PLAYBACK = Object.freeze({ sampleRate: 48000, frequencies: Object.freeze([300, 500]), amplitude: 0.3 });
+const PLAYBACK_FRAMES = 50;
+const MIX = Object.freeze({ outputRate: 16000, outputChannels: 1 });
 
-/** 1 s of another sine, as the Opus packets the server plays back as SPEAKER. */
+/** PLAYBACK as the Opus packets the server plays back as SPEAKER. */
 function playbackPackets() {
-  const signal = { sampleRate: 48000, frequencies: [300, 500], amplitude: 0.3 };
   const encoder = new Encoder({ sampleRate: 48000, channels: 2 });
-  const packets = Array.from({ length: 50 }, (_, k) => encoder.encode(sinePcm(signal, k * 960, 960)));
+  const packets = Array.from({ length: PLAYBACK_FRAMES }, (_, k) => encoder.encode(sinePcm(PLAYBACK, k * 960, 960)));
   encoder.destroy();
   return packets;
+}
+
+/**
+ * The guilds each version plays, all at once. `volume`: the level the resource plays at (the
+ * decoded amplitude must be the source's times this).
+ */
+const GUILDS = [
+  { label: 'OpusEncoderStream', mode: GCM, resource: { name: 'voxpoolEncoderStream' }, receive: 'raw' },
+  { label: 'OpusEncoderStream', mode: XCHACHA, resource: { name: 'voxpoolEncoderStream' }, receive: 'raw' },
+  { label: 'voxpool/voice raw', mode: GCM, resource: { name: 'voxpoolVoiceRaw' }, receive: 'voxpool' },
+  { label: 'voxpool/voice raw', mode: XCHACHA, resource: { name: 'voxpoolVoiceRaw' }, receive: 'voxpool' },
+  { label: 'voxpool/voice raw, inlineVolume 0.5', mode: GCM, resource: { name: 'voxpoolVoiceRaw', options: { volume: 0.5 } }, volume: 0.5 },
+];
+
+/**
+ * How many frames subscribeDecoded may have concealed for packets that were not lost: with plain
+ * Buffer packets it infers a loss when the time between arrivals covers more 20 ms frames than
+ * arrived (15 ms of slack), so each delivery that the loaded machine delayed by 15+ ms may add
+ * one (or more) frames. Counted per arrival gap with 2 ms more slack (an upper bound: the helper
+ * counts per event-loop turn, whose first packet is the same arrival).
+ */
+function lateDeliveries(arrivals) {
+  let frames = 0;
+  for (let i = 1; i < arrivals.length; i++) frames += Math.max(0, Math.floor((arrivals[i] - arrivals[i - 1] + 7) / 20) - 1);
+  return frames;
+}
+
+/** Interleaved s16 samples of a base64 PCM report. */
+function samplesOf(base64) {
+  const pcm = Buffer.from(base64, 'base64');
+  return new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
+}
+
+/**
+ * The mono mix of PLAYBACK: each tone at half its amplitude (both channels averaged). Fitted
+ * one tone at a time over `samples` (the tones are 200 Hz apart, so over the ~1 s fitted their
+ * cross terms vanish); what neither tone explains is the noise.
+ * @returns {{ amplitudes: number[], snrDb: number }}
+ */
+function fitMonoMix(samples, sampleRate) {
+  const amplitudes = PLAYBACK.frequencies.map((frequency) => fitSines(samples, { sampleRate, frequencies: [frequency] }, 0, Infinity)[0].amplitude);
+  let energy = 0;
+  for (const x of samples) energy += (x / 32767) ** 2;
+  const tones = amplitudes.reduce((sum, a) => sum + (a * a) / 2, 0) * samples.length;
+  return { amplitudes, snrDb: 10 * Math.log10(tones / Math.max(energy - tones, 1e-9)) };
 }
 
 const VERSIONS = [
@@ -39,15 +91,17 @@ const VERSIONS = [
 ];
 
 for (const version of VERSIONS) {
-  test(`@discordjs/voice ${version.name} plays a voxpool OpusEncoderStream to the loopback server in both modes`, { timeout: 45000 }, async (t) => {
+  test(`@discordjs/voice ${version.name} plays voxpool resources to the loopback server in both modes and receives with voxpool/voice`, { timeout: 45000 }, async (t) => {
     const back = playbackPackets();
     const streamed = [];
     const result = await playToVoiceServer({
-      guilds: [GCM, XCHACHA].map((mode, i) => ({
+      guilds: GUILDS.map((g, i) => ({
         guildId: `10000000000000000${i}`,
-        mode,
-        resource: { name: 'voxpoolEncoderStream', options: { durationMs: DURATION_MS } },
-        receiveUserId: SPEAKER.userId,
+        mode: g.mode,
+        resource: { name: g.resource.name, options: { durationMs: DURATION_MS, ...g.resource.options } },
+        receiveUserId: g.receive === 'raw' ? SPEAKER.userId : undefined,
+        receiveDecoded: g.receive === 'voxpool' ? { userId: SPEAKER.userId } : undefined,
+        receiveMix: g.receive === 'voxpool' ? { options: MIX } : undefined,
       })),
       serverOptions: { heartbeatIntervalMs: HEARTBEAT_MS },
       // The client subscribed to SPEAKER before its player started, so its first packet is the cue.
@@ -55,16 +109,19 @@ for (const version of VERSIONS) {
       onSession: (session) => session.once('audio', () => streamed.push(session.streamAs({ ...SPEAKER, packets: back }).catch((err) => err))),
       client: { voicePackage: version.voicePackage, timeoutMs: 35000 },
     });
-    assert.deepEqual(await Promise.all(streamed), [back.length, back.length]);
+    assert.deepEqual(await Promise.all(streamed), GUILDS.map(() => back.length));
     assert.deepEqual(result.protocolErrors, []);
     const { loopDelayMs } = result.client;
     const waited = (l) => (l.waitMs[l.waitMs.length - 1] - l.waitMs[0]).toFixed(0);
-    t.diagnostic(`client: @discordjs/voice ${result.client.voiceVersion} on Node ${result.client.nodeVersion}; main threads `
-      + `waited for a CPU ${waited(result.client.loop)} ms (client), ${waited(result.serverLoop)} ms (server)`);
+    t.diagnostic(`client: @discordjs/voice ${result.client.voiceVersion} on Node ${result.client.nodeVersion}, ${GUILDS.length} guilds; `
+      + `main threads waited for a CPU ${waited(result.client.loop)} ms (client), ${waited(result.serverLoop)} ms (server)`);
 
+    const clientWaitMs = result.client.loop.waitMs.at(-1) - result.client.loop.waitMs[0];
+    const amplitudeOf = new Map();
     for (const [i, guild] of result.guilds.entries()) {
-      const mode = i === 0 ? GCM : XCHACHA;
-      await t.test(mode, () => {
+      const { mode, label, volume = 1, receive } = GUILDS[i];
+      const name = `${label} (${mode})`;
+      await t.test(name, () => {
         const { session, timing, client } = guild;
         assert.deepEqual(client.errors, [], (client.debug ?? []).join('\n'));
         assert.deepEqual(client.states.map((s) => s.status), ['buffering', 'playing', 'idle']);
@@ -112,27 +169,133 @@ for (const version of VERSIONS) {
           + `p99 ${timing.p99GapMs.toFixed(1)} ms, max ${timing.maxGapMs.toFixed(1)} ms, > 40 ms: ${timing.gapsOver40Ms} `
           + `(${timing.clientGapsOver40Ms} the client's); client loop delay `
           + `p99 ${loopDelayMs.p99.toFixed(1)} ms, max ${loopDelayMs.max.toFixed(1)} ms`;
-        const longGaps = timing.longGaps.map((g) => `${mode}: gap ${g.gapMs.toFixed(1)} ms before packet ${g.index} (${g.cause}): `
+        const longGaps = timing.longGaps.map((g) => `${name}: gap ${g.gapMs.toFixed(1)} ms before packet ${g.index} (${g.cause}): `
           + `sent ${g.sendGapMs.toFixed(1)} ms apart; client main thread ran ${g.client.cpuMs.toFixed(1)} ms, waited for a CPU `
           + `${g.client.waitMs.toFixed(1)} ms, slept ${g.client.sleptMs.toFixed(1)} ms; server ran ${g.server.cpuMs.toFixed(1)} ms, waited ${g.server.waitMs.toFixed(1)} ms`);
-        t.diagnostic(`${mode}: ${cadence}`);
+        t.diagnostic(`${name}: ${cadence}`);
         for (const line of longGaps) t.diagnostic(line);
-        assert.ok(Math.abs(timing.packetsPerSecond - 50) < 1, cadence);
+        // The rate from first to last arrival is off when the loaded machine held the player's
+        // cycle back for a while and it then caught up (it runs on a 20 ms grid): allowed only
+        // when no long gap was the client's own and the time the packets came short of 10 s is
+        // covered by time the client's main thread spent waiting for a CPU (timingOf's rule for
+        // gaps, applied to the whole run).
+        const shortfallMs = (timing.count - 1) * 20 - timing.durationMs;
+        const rateOk = Math.abs(timing.packetsPerSecond - 50) < 1
+          || (timing.clientGapsOver40Ms === 0 && shortfallMs > 0 && shortfallMs <= clientWaitMs);
+        assert.ok(rateOk, `${cadence}; ${shortfallMs.toFixed(0)} ms short, client waited ${clientWaitMs.toFixed(0)} ms for a CPU`);
         assert.equal(timing.clientGapsOver40Ms, 0, [cadence, ...longGaps].join('\n'));
 
-        // Audio: the source sine on each channel, no frame lost, repeated or concealed (the first
-        // frames are the codec's start-up and delay).
+        // Audio: the source sine on each channel at the resource's volume, no frame lost,
+        // repeated or concealed (the first frames are the codec's start-up and delay, and the
+        // volume's ramp from 1).
         const fits = fitSines(decodeOpus(packets), SINE, 5, FRAMES);
-        t.diagnostic(`${mode}: SNR ${fits.map((f) => `${f.frequency} Hz ${f.snrDb.toFixed(1)} dB (worst frame ${f.worstFrameSnrDb.toFixed(1)})`).join(', ')}`);
+        t.diagnostic(`${name}: SNR ${fits.map((f) => `${f.frequency} Hz ${f.snrDb.toFixed(1)} dB, amplitude ${f.amplitude.toFixed(3)} (worst frame ${f.worstFrameSnrDb.toFixed(1)})`).join(', ')}`);
         for (const fit of fits) {
-          assert.ok(Math.abs(fit.amplitude - SINE.amplitude) < 0.05, `${fit.frequency} Hz amplitude ${fit.amplitude}`);
+          assert.ok(Math.abs(fit.amplitude - SINE.amplitude * volume) < 0.05 * volume, `${fit.frequency} Hz amplitude ${fit.amplitude}`);
           assert.ok(fit.snrDb > 25, `${fit.frequency} Hz SNR ${fit.snrDb} dB`);
           assert.ok(fit.worstFrameSnrDb > 20, `${fit.frequency} Hz worst frame ${fit.worstFrameSnrDb} dB`);
         }
+        amplitudeOf.set(name, fits.map((f) => f.amplitude));
 
-        // Receive: what the server sent as SPEAKER, exactly, through @discordjs/voice's receiver.
-        assert.deepEqual(client.received, back.map((p) => p.toString('base64')));
+        if (receive === 'raw') {
+          // Receive: what the server sent as SPEAKER, exactly, through @discordjs/voice's receiver.
+          assert.deepEqual(client.received, back.map((p) => p.toString('base64')));
+        }
+        if (receive === 'voxpool') checkVoxpoolReceive(t, name, client);
       });
     }
+
+    // inlineVolume 0.5 halves the same source played at full volume through the same pipeline.
+    await t.test('inlineVolume 0.5 halves the amplitude', () => {
+      const full = amplitudeOf.get(`voxpool/voice raw (${GCM})`);
+      const half = amplitudeOf.get(`voxpool/voice raw, inlineVolume 0.5 (${GCM})`);
+      for (const [c, a] of half.entries()) assert.ok(Math.abs(a / full[c] - 0.5) < 0.02, `channel ${c}: ${a} / ${full[c]}`);
+    });
   });
+}
+
+/**
+ * voxpool/voice's receive helpers in the client: subscribeDecoded yields SPEAKER's sine, each of
+ * its 50 packets decoded once and in order; createSpeakerMix yields 16 kHz mono frames on a 20 ms
+ * clock, SPEAKER's two tones in them.
+ */
+function checkVoxpoolReceive(t, name, client) {
+  const { decoded, mixed } = client;
+
+  // subscribeDecoded (48 kHz stereo, the defaults).
+  assert.deepEqual(decoded.warnings, []);
+  const allowance = lateDeliveries(decoded.arrivals);
+  const kinds = decoded.frames.map((f) => f.kind);
+  t.diagnostic(`${name}: subscribeDecoded ${JSON.stringify(decoded.stats)}; packets delivered 15+ ms late allow ${allowance} concealed`);
+  assert.equal(decoded.arrivals.length, PLAYBACK_FRAMES);
+  assert.deepEqual({ ...decoded.stats, concealed: 0, recovered: 0 },
+    { packets: PLAYBACK_FRAMES, decoded: PLAYBACK_FRAMES, concealed: 0, recovered: 0, late: 0, corrupt: 0 });
+  // On a clean loopback every frame is 'decoded'; a frame concealed (or 'recovered' from the
+  // next packet's FEC) is allowed only where a late delivery on this loaded machine explains it.
+  assert.ok(decoded.stats.concealed + decoded.stats.recovered <= allowance, `${kinds.join(' ')} with ${allowance} allowed`);
+  if (allowance === 0) assert.deepEqual(kinds, Array(PLAYBACK_FRAMES).fill('decoded'));
+  assert.ok(decoded.frames.every((f) => f.userId === SPEAKER.userId && f.bytes === 3840), JSON.stringify(decoded.frames[0]));
+  // Made-up RTP position: sequence +1 and timestamp +960 per frame from 0 (a concealed frame
+  // takes the place of a packet inferred lost).
+  assert.deepEqual(decoded.frames.map((f) => [f.sequence, f.timestamp]), decoded.frames.map((_, k) => [k, k * 960]));
+  // The decoded frames only, in order: SPEAKER's sine.
+  const all = samplesOf(decoded.pcm);
+  const real = new Int16Array(PLAYBACK_FRAMES * 1920);
+  let at = 0;
+  decoded.frames.forEach((f, k) => {
+    if (f.kind !== 'decoded') return;
+    real.set(all.subarray(k * 1920, (k + 1) * 1920), at);
+    at += 1920;
+  });
+  const fits = fitSines(real, PLAYBACK, 3, PLAYBACK_FRAMES);
+  t.diagnostic(`${name}: subscribeDecoded SNR ${fits.map((f) => `${f.frequency} Hz ${f.snrDb.toFixed(1)} dB, amplitude ${f.amplitude.toFixed(3)}`).join(', ')}`);
+  // A packet decoded right after a concealed frame starts from the concealment's decoder state,
+  // so it differs from the clean decode for a few ms (measured: 34 dB after 5 such frames,
+  // 24.6 dB after 9); a wrong or missing packet would be far below either bound.
+  const minSnrDb = decoded.stats.concealed + decoded.stats.recovered === 0 ? 40 : 20;
+  for (const fit of fits) {
+    assert.ok(Math.abs(fit.amplitude - PLAYBACK.amplitude) < 0.03, `${fit.frequency} Hz amplitude ${fit.amplitude}`);
+    assert.ok(fit.snrDb > minSnrDb, `${fit.frequency} Hz SNR ${fit.snrDb} dB`);
+  }
+
+  // createSpeakerMix at 16 kHz mono: 640-byte frames, 50 per second of the client's clock (the
+  // same bound as the server's packet rate), SPEAKER mixed in for about 1 s.
+  assert.deepEqual(mixed.warnings, []);
+  assert.deepEqual(mixed.users, [SPEAKER.userId]);
+  assert.equal(mixed.frameBytes, 640);
+  assert.deepEqual(mixed.chunkBytes, [640]);
+  // The rate from the 10th frame on: the first ones come in a burst (the timer runs from
+  // createSpeakerMix, while the client's loop is still busy starting the players). The mixer
+  // catches up at most 10 ticks after a stall and skips the rest (by design: a stalled loop must
+  // not flood the pool), so a gap over 200 ms between frames on this loaded machine may cost
+  // frames; they are counted back from the gaps.
+  const { times } = mixed;
+  let skipped = 0;
+  let maxGapMs = 0;
+  for (let i = 10; i < times.length; i++) {
+    const gap = times[i] - times[i - 1];
+    maxGapMs = Math.max(maxGapMs, gap);
+    skipped += Math.max(0, Math.floor((gap - 200) / 20));
+  }
+  const perSecond = ((times.length - 10 + skipped) * 1000) / (times.at(-1) - times[9]);
+  t.diagnostic(`${name}: createSpeakerMix ${mixed.chunks} frames in ${mixed.elapsedMs.toFixed(0)} ms, ${perSecond.toFixed(2)}/s `
+    + `(largest gap ${maxGapMs.toFixed(0)} ms, ${skipped} ticks skipped)`);
+  assert.ok(times.length > 400 && Math.abs(perSecond - 50) < 1, `${times.length} frames, ${skipped} skipped, ${perSecond}/s`);
+  const mix = samplesOf(mixed.pcm);
+  const frames = [];
+  for (let k = 0; k < mix.length / 320; k++) frames.push(mix.subarray(k * 320, (k + 1) * 320));
+  const loud = frames.map((f) => Math.sqrt(f.reduce((s, x) => s + (x / 32767) ** 2, 0) / f.length) > 0.05);
+  const first = loud.indexOf(true);
+  const last = loud.lastIndexOf(true);
+  const spoken = loud.filter(Boolean).length;
+  // Contiguous, about the 50 frames SPEAKER said: an edge may fall under the threshold, and each
+  // late delivery may add a concealed frame (the mix decodes with its own subscribeDecoded;
+  // measured up to 54 on a loaded machine).
+  // (Under heavy load a concealed frame fading out can dip under the threshold inside the run.)
+  assert.ok(first >= 0 && spoken >= PLAYBACK_FRAMES - 3 && last - first + 1 <= PLAYBACK_FRAMES + 8,
+    `speaker in frames ${first}..${last} (${spoken} loud)`);
+  const fit = fitMonoMix(mix.subarray((first + 3) * 320, (last - 2) * 320), 16000);
+  t.diagnostic(`${name}: createSpeakerMix ${spoken} frames with the speaker, tones ${fit.amplitudes.map((a) => a.toFixed(3)).join(', ')}, SNR ${fit.snrDb.toFixed(1)} dB`);
+  for (const a of fit.amplitudes) assert.ok(Math.abs(a - PLAYBACK.amplitude / 2) < 0.03, `tone amplitude ${a}`);
+  assert.ok(fit.snrDb > 15, `mix SNR ${fit.snrDb} dB`);
 }

@@ -14,6 +14,11 @@ const RESOURCES = path.join(__dirname, '..', 'fixtures', 'voice-resources.js');
  *   called in the client as (voice, options) => AudioResource
  * @property {string} [receiveUserId] subscribe to this user's audio (connection.receiver) and
  *   report the Opus packets received, base64
+ * @property {{ userId: string, options?: object }} [receiveDecoded] voxpool/voice's
+ *   subscribeDecoded(connection, userId, options): report its frames (kind, sequence, timestamp,
+ *   bytes), their PCM (base64), stats, and each packet's arrival time
+ * @property {{ options?: object }} [receiveMix] voxpool/voice's createSpeakerMix(connection,
+ *   options) while the players run: report its chunks (count, sizes, PCM base64) and users
  */
 
 /**
@@ -35,7 +40,8 @@ const RESOURCES = path.join(__dirname, '..', 'fixtures', 'voice-resources.js');
  *   loopDelayMs: { p50: number, p99: number, max: number }, loop: import('./loop-watch').LoopSamples,
  *   sent: { [ssrc: string]: [sequence: number, at: number][] },
  *   guilds: { guildId: string,
- *   states: { at: number, status: string }[], errors: string[], debug?: string[], received: string[] | null }[] }>}
+ *   states: { at: number, status: string }[], errors: string[], debug?: string[], received: string[] | null,
+ *   decoded: object | null, mixed: object | null }[] }>}
  */
 function runVoiceClient(options) {
   const {
