@@ -34,17 +34,20 @@ Napi::Value SetViewFactory(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// configure(threads, capacity): 0 keeps the current value.
+// configure(threads, capacity, workerNice): 0 (threads, capacity) or -1 (workerNice) keeps the
+// current value.
 Napi::Value Configure(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber())
-    ThrowTypeError(env, "Expected threads and capacity to be numbers");
+  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+    ThrowTypeError(env, "Expected threads, capacity and workerNice to be numbers");
   const double threads = info[0].As<Napi::Number>().DoubleValue();
   const double capacity = info[1].As<Napi::Number>().DoubleValue();
+  const double nice = info[2].As<Napi::Number>().DoubleValue();
   if (!(threads >= 0 && threads <= static_cast<double>(kMaxPoolThreads)) ||
-      !(capacity >= 0 && capacity <= static_cast<double>(kMaxPoolCapacity)))
-    ThrowRangeError(env, "threads or capacity out of range");
-  Status st = ConfigureSharedPool(static_cast<size_t>(threads), static_cast<size_t>(capacity));
+      !(capacity >= 0 && capacity <= static_cast<double>(kMaxPoolCapacity)) ||
+      !(nice >= -1 && nice <= kMaxWorkerNice))
+    ThrowRangeError(env, "threads, capacity or workerNice out of range");
+  Status st = ConfigureSharedPool(static_cast<size_t>(threads), static_cast<size_t>(capacity), static_cast<int>(nice));
   if (!st.ok()) Throw(env, st);
   return env.Undefined();
 }
@@ -60,11 +63,16 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   const bool started = SharedPoolStarted();
   o.Set("started", started);
   PoolStats s;
-  if (started) s = EnvContext::Get(env).pool()->Stats();
-  else s.threads = SharedPoolThreads();
+  if (started) {
+    s = EnvContext::Get(env).pool()->Stats();
+  } else {
+    s.threads = SharedPoolThreads();
+    s.worker_nice = SharedPoolWorkerNice();
+  }
   auto num = [&](const char* key, double v) { o.Set(key, Napi::Number::New(env, v)); };
   num("threads", static_cast<double>(s.threads));
   num("capacity", static_cast<double>(s.capacity));
+  num("workerNice", s.worker_nice);
   num("submitted", static_cast<double>(s.submitted));
   num("completed", static_cast<double>(s.completed));
   num("failed", static_cast<double>(s.failed));
@@ -102,6 +110,8 @@ void InitPool(Napi::Env env, Napi::Object exports) {
   c.Set("DEFAULT_DUE_MS", static_cast<double>(kDefaultDueSlackNs) / 1e6);
   c.Set("MAX_DUE_MS", static_cast<double>(kMaxDueSlackNs) / 1e6);
   c.Set("MAX_QUEUE", static_cast<double>(kMaxStrandCapacity));
+  c.Set("MAX_WORKER_NICE", kMaxWorkerNice);
+  c.Set("DEFAULT_WORKER_NICE", kDefaultWorkerNice);
   exports.Set("poolConstants", c);
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
   exports.Set("resetStats", Napi::Function::New(env, ResetStats, "resetStats"));

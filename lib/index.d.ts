@@ -12,13 +12,17 @@ export class VoxpoolError extends Error {
 export interface LatencySummary { count: number; p50: number; p95: number; p99: number; max: number; mean: number }
 export interface PoolStats {
   started: boolean; threads: number; capacity: number;
+  /** How much nicer than the thread that started the pool its workers run (0: the same). */ workerNice: number;
   submitted: number; completed: number; failed: number; rejected: number; dropped: number; queued: number;
   /** Microseconds from submission to start. */ queueWait: LatencySummary;
   /** Microseconds of work per job. */ serviceTime: LatencySummary;
   /** This environment (thread): loop wake-ups, Promises settled, and the native memory its live objects hold (bytes, as reported to V8). */
   environment: { wakeups: number; settled: number; nativeBytes: number };
 }
-export function configure(options?: { threads?: number; capacity?: number }): void;
+export function configure(options?: {
+  threads?: number; capacity?: number;
+  /** 0..19: lower the workers' priority so the event loop runs first on saturated cores (fixed once started). */ workerNice?: number;
+}): void;
 export function stats(): PoolStats;
 export function resetStats(): void;
 
@@ -336,3 +340,36 @@ export class SpeakerMixerStream extends MixerReadable {
   end(): this;
 }
 export function createSpeakerMixerStream(options?: SpeakerMixerStreamOptions): SpeakerMixerStream;
+
+// ---- report (issue 9) -------------------------------------------------------------------------
+export interface ReportLibrary {
+  /** As the linked library reports it (opus_get_version_string, sodium_version_string, soxr_version). */
+  version: string;
+  /** How the loaded binary links it ('unknown' for a binary built before this was recorded). */
+  linkage: 'static' | 'shared' | 'unknown';
+  /** The file its code was loaded from: the addon itself when static, else the mapped shared object (Linux). */
+  file: string | null;
+}
+export interface Report {
+  voxpool: string;
+  binary: {
+    kind: 'prebuild' | 'source';
+    /** Absolute path of the .node file that loaded. */
+    file: string;
+    /** True when VOXPOOL_BINDING chose the file. */
+    fromEnv: boolean;
+    /** The prebuild's build record (prebuilds/<platform>-<arch>/build.json: glibc floor, library sources and flags). */
+    build: Record<string, unknown> | null;
+  };
+  libraries: { opus: ReportLibrary; sodium: ReportLibrary; soxr: ReportLibrary };
+  /** Node-API version the binary targets, and the one the runtime implements. */
+  napi: { binary: number | null; runtime: number };
+  runtime: { node: string; bun: string | null; platform: string; arch: string };
+  pool: { started: boolean; threads: number; capacity: number; VOXPOOL_THREADS: string | null };
+  /** AES-256-GCM (aead_aes256_gcm_rtpsize) needs AES-NI. */
+  aesGcm: boolean;
+  /** Versions that resolve from `from` (null: not installed). */
+  dependencies: { '@discordjs/voice': string | null; 'prism-media': string | null; '@discordjs/opus': string | null; '@snazzah/davey': string | null };
+}
+/** What is running, for bug reports: binary, linked library versions, runtime, pool, voice packages. */
+export function report(options?: { from?: string }): Report;

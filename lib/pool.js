@@ -9,14 +9,18 @@ const P = binding.poolConstants;
  * `threads` must be set before the first async call (the pool starts then); changing it later
  * throws a VoxpoolError with code ERR_VOXPOOL_ALREADY_STARTED. `capacity` (the most jobs queued
  * across the pool; more are rejected with ERR_VOXPOOL_QUEUE_FULL) applies immediately.
- * The VOXPOOL_THREADS environment variable sets the default thread count.
- * @param {{ threads?: number, capacity?: number }} [options]
+ * `workerNice` (0..19, default 0) lowers the workers' scheduling priority, so that when the
+ * cores are saturated the event loop runs first (see docs/ARCHITECTURE.md); like `threads` it is
+ * fixed once the pool starts. The VOXPOOL_THREADS and VOXPOOL_WORKER_NICE environment variables
+ * set the defaults.
+ * @param {{ threads?: number, capacity?: number, workerNice?: number }} [options]
  */
 function configure(options) {
   const o = validate.options(options);
   const threads = o.threads === undefined ? 0 : validate.integer(o.threads, 'threads', 1, P.MAX_THREADS);
   const capacity = o.capacity === undefined ? 0 : validate.integer(o.capacity, 'capacity', 1, P.MAX_CAPACITY);
-  binding.configure(threads, capacity);
+  const nice = o.workerNice === undefined ? -1 : validate.integer(o.workerNice, 'workerNice', 0, P.MAX_WORKER_NICE);
+  binding.configure(threads, capacity, nice);
 }
 
 /**

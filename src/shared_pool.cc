@@ -11,6 +11,7 @@ struct Registry {
   std::mutex mutex;
   PoolOptions options;
   bool options_from_env = false;
+  bool nice_configured = false;  // configure() set worker_nice (it then wins over the environment)
   std::shared_ptr<ThreadPool> pool;
 };
 
@@ -30,6 +31,22 @@ size_t ThreadsFromEnvironment() {
   return static_cast<size_t>(n);
 }
 
+// VOXPOOL_WORKER_NICE: 0..kMaxWorkerNice, or -1 when unset or invalid.
+int WorkerNiceFromEnvironment() {
+  const char* value = std::getenv("VOXPOOL_WORKER_NICE");
+  if (value == nullptr || *value == '\0') return -1;
+  char* end = nullptr;
+  const long n = std::strtol(value, &end, 10);
+  if (end == value || *end != '\0' || n < 0 || n > kMaxWorkerNice) return -1;
+  return static_cast<int>(n);
+}
+
+int EffectiveWorkerNice(const Registry& r) {
+  if (r.nice_configured) return r.options.worker_nice;
+  const int from_env = WorkerNiceFromEnvironment();
+  return from_env >= 0 ? from_env : r.options.worker_nice;
+}
+
 size_t EffectiveThreads(const PoolOptions& options) {
   if (options.threads != 0) return options.threads;
   const size_t from_env = ThreadsFromEnvironment();
@@ -46,14 +63,21 @@ std::shared_ptr<ThreadPool> SharedPool() {
   if (!r.pool) {
     PoolOptions options = r.options;
     options.threads = EffectiveThreads(r.options);
+    options.worker_nice = EffectiveWorkerNice(r);
     r.pool = ThreadPool::Create(options);
   }
   return r.pool;
 }
 
-Status ConfigureSharedPool(size_t threads, size_t capacity) {
+Status ConfigureSharedPool(size_t threads, size_t capacity, int worker_nice) {
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mutex);
+  if (r.pool && worker_nice >= 0 && worker_nice != r.pool->worker_nice()) {
+    return Status(ErrorCode::kAlreadyStarted,
+                  "The voxpool thread pool is already running at nice " +
+                      std::to_string(r.pool->worker_nice()) +
+                      "; set workerNice before the first async call");
+  }
   if (r.pool && threads != 0 && threads != r.pool->threads()) {
     return Status(ErrorCode::kAlreadyStarted,
                   "The voxpool thread pool is already running with " +
@@ -61,6 +85,10 @@ Status ConfigureSharedPool(size_t threads, size_t capacity) {
                       " threads; set the thread count before the first async call");
   }
   if (threads != 0) r.options.threads = threads;
+  if (worker_nice >= 0) {
+    r.options.worker_nice = worker_nice;
+    r.nice_configured = true;
+  }
   if (capacity != 0) {
     r.options.capacity = capacity;
     if (r.pool) r.pool->SetCapacity(capacity);
@@ -84,6 +112,12 @@ size_t SharedPoolThreads() {
   Registry& r = GetRegistry();
   std::lock_guard<std::mutex> lock(r.mutex);
   return r.pool ? r.pool->threads() : EffectiveThreads(r.options);
+}
+
+int SharedPoolWorkerNice() {
+  Registry& r = GetRegistry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return r.pool ? r.pool->worker_nice() : EffectiveWorkerNice(r);
 }
 
 }  // namespace voxpool

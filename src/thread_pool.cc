@@ -2,6 +2,15 @@
 
 #include <algorithm>
 
+#if defined(__linux__)
+#include <pthread.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include "voxpool/completion_queue.h"
 #include "voxpool/strand.h"
 
@@ -10,6 +19,25 @@ namespace {
 // Set on a worker whose pool was destroyed on that worker (~ThreadPool), so WorkerLoop returns
 // without touching the destroyed pool.
 thread_local bool destroyed_by_this_worker = false;
+
+// Names the calling worker (for top -H, perf, gdb) and lowers its priority by `nice` (capped at
+// 19, the lowest). On Linux
+// setpriority(PRIO_PROCESS, tid) applies to one thread; elsewhere nothing happens.
+void LowerPriority(int nice) noexcept {
+#if defined(__linux__)
+  pthread_setname_np(pthread_self(), "voxpool-worker");
+  if (nice > 0) {
+    // Relative to what the thread inherited (a bot started with `nice` keeps its offset).
+    const id_t tid = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    const int inherited = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, std::min(inherited + nice, 19));
+  }
+#else
+  (void)nice;
+#endif
+}
+
 }  // namespace
 
 std::shared_ptr<ThreadPool> ThreadPool::Create(const PoolOptions& options) {
@@ -32,12 +60,18 @@ constexpr size_t kReadyReserve = 4096;
 }  // namespace
 
 ThreadPool::ThreadPool(const PoolOptions& options)
-    : capacity_(options.capacity == 0 ? 1 : options.capacity) {
+    : worker_nice_(options.worker_nice), capacity_(options.capacity == 0 ? 1 : options.capacity) {
   size_t n = options.threads;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   ready_.reserve(kReadyReserve);
   workers_.reserve(n);
-  for (size_t i = 0; i < n; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  const int nice = options.worker_nice;
+  for (size_t i = 0; i < n; ++i) {
+    workers_.emplace_back([this, nice] {
+      LowerPriority(nice);
+      WorkerLoop();
+    });
+  }
 }
 
 ThreadPool::~ThreadPool() {
@@ -165,6 +199,7 @@ void ThreadPool::Account(const Job& job, bool ran) noexcept {
 PoolStats ThreadPool::Stats() const noexcept {
   PoolStats s;
   s.threads = workers_.size();
+  s.worker_nice = worker_nice_;
   s.capacity = capacity();
   s.submitted = submitted_.load(std::memory_order_relaxed);
   s.completed = completed_.load(std::memory_order_relaxed);

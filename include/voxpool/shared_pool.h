@@ -15,11 +15,15 @@ namespace voxpool {
 // process exits; idle workers sleep. Allocates on first use. Thread-safe.
 std::shared_ptr<ThreadPool> SharedPool();
 
-// Sets the thread count and capacity. Capacity always applies (immediately, if started). A
-// different thread count after the pool has started fails with kAlreadyStarted (threads are
-// fixed once running: resizing a live pool would reorder strands mid-stream). 0 keeps the
-// current value. Thread-safe.
-Status ConfigureSharedPool(size_t threads, size_t capacity);
+// Sets the thread count, capacity and workers' nice value. Capacity always applies
+// (immediately, if started). A different thread count or nice value after the pool has started
+// fails with kAlreadyStarted (threads are fixed once running: resizing a live pool would reorder
+// strands mid-stream). 0 (threads, capacity) or -1 (worker_nice) keeps the current value.
+// Thread-safe.
+Status ConfigureSharedPool(size_t threads, size_t capacity, int worker_nice = -1);
+
+// The nice value the workers run (or will run) at. Thread-safe.
+int SharedPoolWorkerNice();
 
 // True once SharedPool() has started the workers. Thread-safe.
 bool SharedPoolStarted();

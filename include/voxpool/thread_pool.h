@@ -32,16 +32,23 @@ class Strand;
 inline constexpr size_t kMaxPoolThreads = 1024;
 inline constexpr size_t kDefaultPoolCapacity = 65536;
 inline constexpr size_t kMaxPoolCapacity = 1'000'000'000;
+inline constexpr int kDefaultWorkerNice = 0;
+inline constexpr int kMaxWorkerNice = 19;
 
 struct PoolOptions {
   // Worker threads, 1..kMaxPoolThreads; 0 means std::thread::hardware_concurrency().
   size_t threads = 0;
   // Most jobs accepted but not yet started, across all strands; more are refused (kQueueFull).
   size_t capacity = kDefaultPoolCapacity;
+  // Nice value added to each worker thread (Linux: per thread; 0 leaves it as inherited), so
+  // that when the cores are saturated the scheduler prefers the thread that submits and reads
+  // results (the JS event loop) over the workers. 0..kMaxWorkerNice.
+  int worker_nice = kDefaultWorkerNice;
 };
 
 struct PoolStats {
   size_t threads = 0;
+  int worker_nice = 0;
   size_t capacity = 0;
   uint64_t submitted = 0;  // accepted jobs
   uint64_t completed = 0;  // ran and succeeded
@@ -68,6 +75,7 @@ class ThreadPool {
   void Shutdown();
 
   size_t threads() const noexcept { return workers_.size(); }
+  int worker_nice() const noexcept { return worker_nice_; }
   // Changes the admission limit; takes effect for the next submission. Thread-safe.
   void SetCapacity(size_t capacity) noexcept { capacity_.store(capacity, std::memory_order_relaxed); }
   size_t capacity() const noexcept { return capacity_.load(std::memory_order_relaxed); }
@@ -115,6 +123,7 @@ class ThreadPool {
   std::atomic<int64_t> earliest_waiting_ns_{std::numeric_limits<int64_t>::max()};
   moodycamel::LightweightSemaphore ready_count_;  // one count per entry in ready_
   std::vector<std::thread> workers_;
+  const int worker_nice_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> submitting_{0};  // TrySubmit calls between EnterSubmit and LeaveSubmit
   std::atomic<size_t> capacity_;

@@ -141,3 +141,14 @@ test('destroy() with a job running: that job settles first, the queued ones reje
   }
   assert.ok(midJob > 0, 'at least one round destroyed the encoder while a job ran');
 });
+
+test('configure({ workerNice }) lowers the workers\' priority, not the main thread\'s', { skip: process.platform !== 'linux' && 'per-thread nice is Linux-only' }, () => {
+  const fixture = path.join(__dirname, 'fixtures', 'worker-nice.js');
+  for (const env of [{}, { VOXPOOL_WORKER_NICE: '2' }]) {
+    const r = spawnSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 60000, env: { ...process.env, ...env } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'ok');
+  }
+  for (const bad of [-1, 20, 1.5]) assert.throws(() => voxpool.configure({ workerNice: bad }), { name: 'RangeError' }, String(bad));
+  assert.throws(() => voxpool.configure({ workerNice: '3' }), { name: 'TypeError' });
+});

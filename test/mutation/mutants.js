@@ -87,6 +87,15 @@ module.exports = [
     why: 'A strand with a backlog runs a whole turn (8 frames) while another stream\'s frame due ' +
       'sooner waits: earliest-due-first holds only between turns.',
   },
+  {
+    id: 'worker-nice-ignored',
+    file: 'src/thread_pool.cc',
+    find: '    if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, std::min(inherited + nice, 19));',
+    replace: '    (void)inherited;',
+    tests: { native: '^ThreadPool\\.WorkersRun' },
+    why: 'configure({ workerNice }) is accepted and reported but the workers keep the event loop\'s ' +
+      'priority: on saturated cores the audio cycle runs late.',
+  },
   // ----- Opus and its streams --------------------------------------------------------------------
   {
     id: 'vbr-constraint-sent-as-vbr',

@@ -10,6 +10,15 @@
 
 #include <gtest/gtest.h>
 
+#if defined(__linux__)
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#endif
+
 #include "pool_test_support.h"
 #include "voxpool/shared_pool.h"
 #include "voxpool/strand.h"
@@ -391,6 +400,41 @@ TEST(ThreadPool, ConcurrentSubmittersAndCompletionCountsAgree) {
   EXPECT_EQ(stats.completed, stats.submitted);
   EXPECT_EQ(stats.queued, 0u);
 }
+
+#if defined(__linux__)
+// The nice value of the calling thread (Linux: per thread).
+int ThreadNice() {
+  errno = 0;
+  return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+}
+
+TEST(ThreadPool, WorkersRunAtTheirNiceValueAndAreNamed) {
+  const int base = ThreadNice();
+  if (base + 5 > 19) GTEST_SKIP() << "this process already runs at nice " << base;
+  PoolOptions options;
+  options.threads = 2;
+  options.worker_nice = 5;
+  auto pool = ThreadPool::Create(options);
+  EXPECT_EQ(pool->worker_nice(), 5);
+  EXPECT_EQ(pool->Stats().worker_nice, 5);
+  auto strand = Strand::Create(pool);
+  auto target = std::make_shared<RecordingTarget>();
+  std::atomic<int> seen_nice{-100};
+  std::string name;
+  std::unique_ptr<Job> job = MakeJob(1, target, [&](TestJob&) {
+    seen_nice = ThreadNice();
+    char buf[32] = {};
+    pthread_getname_np(pthread_self(), buf, sizeof(buf));
+    name = buf;
+  });
+  ASSERT_TRUE(strand->TrySubmit(job).ok());
+  ASSERT_TRUE(target->WaitFor(1));
+  EXPECT_EQ(seen_nice.load(), base + 5) << "lowered by 5 from what the thread inherited";
+  EXPECT_EQ(name, "voxpool-worker");
+  EXPECT_EQ(ThreadNice(), base) << "the submitting thread keeps its priority";
+  pool->Shutdown();
+}
+#endif
 
 TEST(SharedPool, ConfigureBeforeStartThenRefuseAResize) {
   // The process-wide pool may already be running if another test in this process used it;
