@@ -1,8 +1,8 @@
 'use strict';
 /**
  * `npm run bench`: prints the machine, then runs each JS benchmark in its own child process and
- * prints its Markdown tables: opus-frame.js, opus-realtime.js, then crypto.js, voice-sender.js
- * and mixer.js when they exist. Each writes JSON to bench/out/; the realtime one also writes bench/out/realtime.svg.
+ * prints its Markdown tables: opus-frame.js, opus-realtime.js, then crypto.js, voice-sender.js,
+ * mixer.js and discord.js (the @discordjs/voice end-to-end one) when they exist. Each writes JSON to bench/out/; the realtime one also writes bench/out/realtime.svg.
  * The whole Markdown report is saved as bench/out/report.md and a summary as bench/out/run.json.
  *
  * Options: --quick (short points, fewer stream counts: about 1–2 min for the Opus part on
@@ -14,7 +14,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const common = require('./common');
 
-const SCRIPTS = ['opus-frame', 'opus-realtime', 'crypto', 'voice-sender', 'mixer'];
+const SCRIPTS = ['opus-frame', 'opus-realtime', 'crypto', 'voice-sender', 'mixer', 'discord'];
 
 function runScript(name, argv) {
   return new Promise((resolve) => {
@@ -46,7 +46,7 @@ async function main() {
     if (!fs.existsSync(path.join(__dirname, `${name}.js`))) continue;
     const argv = [];
     if (args.quick) argv.push('--quick');
-    if (name.startsWith('opus-')) {
+    if (name.startsWith('opus-') || name === 'discord') {
       argv.push('--no-header');
       if (name === 'opus-realtime' && args.seconds) argv.push('--seconds', String(args.seconds));
     }
