@@ -45,7 +45,9 @@ async function main() {
     if (only && !only.includes(name)) continue;
     if (!fs.existsSync(path.join(__dirname, `${name}.js`))) continue;
     const argv = [];
-    if (args.quick) argv.push('--quick');
+    // The @discordjs/voice benchmark runs its short grid here (about 2 min: a fresh bot process
+    // per point); `npm run bench:discord` runs the full one.
+    if (args.quick || name === 'discord') argv.push('--quick');
     if (name.startsWith('opus-') || name === 'discord') {
       argv.push('--no-header');
       if (name === 'opus-realtime' && args.seconds) argv.push('--seconds', String(args.seconds));
