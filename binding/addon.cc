@@ -3,6 +3,7 @@
 // except the process pool (see voxpool/shared_pool.h).
 #include <napi.h>
 
+#include "build_info_binding.h"
 #include "crypto_binding.h"
 #include "env_context.h"
 #include "mixer_binding.h"
@@ -19,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::InitTranscoder(env, exports);
   voxpool::binding::InitCrypto(env, exports);
   voxpool::binding::InitMixer(env, exports);
+  voxpool::binding::InitBuildInfo(env, exports);
   return exports;
 }
 

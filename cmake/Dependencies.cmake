@@ -1,21 +1,54 @@
 # System dependencies, all from Debian packages. A missing one stops configure with one line that
 # names the package to install.
+#
+# VOXPOOL_STATIC_DEPS (used by scripts/prebuild.js for the prebuilt binaries) links each library's
+# static archive instead, so the addon loads on machines that lack the library. The archive is
+# looked up in the libdir of the library's pkg-config file: a PIC build installed in its own
+# prefix (a tuned libopus built from Debian's source package) slots in through PKG_CONFIG_PATH,
+# or name it directly with -DVOXPOOL_<NAME>_ARCHIVE=/path/lib<name>.a. A library without an
+# archive (Debian ships no libsoxr.a) stays shared; the prebuild script bundles that shared object
+# beside the addon, which finds it through its $ORIGIN run path (CMakeLists.txt).
+option(VOXPOOL_STATIC_DEPS "Link libopus, libsodium and libsoxr statically where an archive exists" OFF)
+
 find_package(Threads REQUIRED)
 find_package(PkgConfig QUIET)
 if(NOT PKG_CONFIG_FOUND)
   message(FATAL_ERROR "voxpool: pkg-config not found; install the Debian package pkg-config")
 endif()
 
-function(voxpool_require_pkg target module debian_package)
+# Defines voxpool_dep_<name>: the library as found by pkg-config, static when VOXPOOL_STATIC_DEPS
+# asks for it and an archive exists. VOXPOOL_<NAME>_LINKAGE ("static" or "shared") is left in the
+# cache for the binding to report (voxpool.report()).
+function(voxpool_require_pkg target module debian_package name)
   pkg_check_modules(${target} QUIET IMPORTED_TARGET ${module})
   if(NOT ${target}_FOUND)
     message(FATAL_ERROR "voxpool: ${module} not found; install the Debian package ${debian_package}")
   endif()
+  add_library(voxpool_dep_${name} INTERFACE)
+  set(_linkage shared)
+  if(VOXPOOL_STATIC_DEPS)
+    pkg_get_variable(_libdir ${module} libdir)
+    find_library(VOXPOOL_${target}_ARCHIVE NAMES lib${name}.a HINTS ${_libdir} NO_DEFAULT_PATH)
+  endif()
+  if(VOXPOOL_STATIC_DEPS AND VOXPOOL_${target}_ARCHIVE)
+    # The archive plus what it needs itself (pkg-config --static: -lm for opus, -pthread for
+    # sodium), minus the library's own name.
+    set(_private ${${target}_STATIC_LIBRARIES})
+    list(REMOVE_ITEM _private ${name})
+    target_include_directories(voxpool_dep_${name} INTERFACE ${${target}_INCLUDE_DIRS})
+    target_link_libraries(voxpool_dep_${name} INTERFACE ${VOXPOOL_${target}_ARCHIVE} ${_private}
+                          ${${target}_STATIC_LDFLAGS_OTHER})
+    set(_linkage static)
+  else()
+    target_link_libraries(voxpool_dep_${name} INTERFACE PkgConfig::${target})
+  endif()
+  set(VOXPOOL_${target}_LINKAGE ${_linkage} CACHE INTERNAL "how ${module} is linked")
+  message(STATUS "voxpool: ${module} ${${target}_VERSION} (${_linkage})")
 endfunction()
 
-voxpool_require_pkg(OPUS opus libopus-dev)
-voxpool_require_pkg(SODIUM libsodium libsodium-dev)
-voxpool_require_pkg(SOXR soxr libsoxr-dev)
+voxpool_require_pkg(OPUS opus libopus-dev opus)
+voxpool_require_pkg(SODIUM libsodium libsodium-dev sodium)
+voxpool_require_pkg(SOXR soxr libsoxr-dev soxr)
 
 find_path(CONCURRENTQUEUE_INCLUDE_DIR concurrentqueue/concurrentqueue.h)
 if(NOT CONCURRENTQUEUE_INCLUDE_DIR)
@@ -23,6 +56,6 @@ if(NOT CONCURRENTQUEUE_INCLUDE_DIR)
 endif()
 
 add_library(voxpool_deps INTERFACE)
-target_link_libraries(voxpool_deps INTERFACE PkgConfig::OPUS PkgConfig::SODIUM PkgConfig::SOXR)
+target_link_libraries(voxpool_deps INTERFACE voxpool_dep_opus voxpool_dep_sodium voxpool_dep_soxr)
 target_include_directories(voxpool_deps INTERFACE ${CONCURRENTQUEUE_INCLUDE_DIR})
 add_library(voxpool::deps ALIAS voxpool_deps)

@@ -23,4 +23,5 @@ module.exports = {
   ...require('./speaker-mixer'),
   ...require('./mixer-streams'),
   ...require('./speaker-streams'),
+  ...require('./report'),
 };

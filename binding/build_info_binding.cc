@@ -1,0 +1,30 @@
+// How this binary was built, as facts only the build knows: the Node-API version it targets and
+// whether each library was linked statically or as a shared object (cmake/Dependencies.cmake).
+// The libraries' versions come from the libraries themselves (OPUS_VERSION, SODIUM_VERSION,
+// RESAMPLER), so they name the code actually running.
+#include "build_info_binding.h"
+
+// CMakeLists.txt defines these; a build that does not (an older build tree) reports "unknown".
+#ifndef VOXPOOL_OPUS_LINKAGE
+#define VOXPOOL_OPUS_LINKAGE "unknown"
+#endif
+#ifndef VOXPOOL_SODIUM_LINKAGE
+#define VOXPOOL_SODIUM_LINKAGE "unknown"
+#endif
+#ifndef VOXPOOL_SOXR_LINKAGE
+#define VOXPOOL_SOXR_LINKAGE "unknown"
+#endif
+
+namespace voxpool::binding {
+
+void InitBuildInfo(Napi::Env env, Napi::Object exports) {
+  Napi::Object b = Napi::Object::New(env);
+  b.Set("NAPI_VERSION", static_cast<double>(NAPI_VERSION));
+  b.Set("OPUS_LINKAGE", VOXPOOL_OPUS_LINKAGE);
+  b.Set("SODIUM_LINKAGE", VOXPOOL_SODIUM_LINKAGE);
+  b.Set("SOXR_LINKAGE", VOXPOOL_SOXR_LINKAGE);
+  b.Set("COMPILER", __VERSION__);
+  exports.Set("buildInfo", b);
+}
+
+}  // namespace voxpool::binding

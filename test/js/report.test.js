@@ -1,0 +1,100 @@
+'use strict';
+// voxpool.report(): every value is checked against its source (the binding's own constants, the
+// files on disk, package.json files), for the binary this suite runs on and, when
+// prebuilds/<platform>-<arch>/ exists (npm run prebuild), for the prebuild in a child process.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const voxpool = require('../..');
+const binding = require('../../lib/binding');
+
+const root = path.join(__dirname, '..', '..');
+const version = (dir) => JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+
+test('report names the binary that loaded and the versions the linked libraries report', () => {
+  const r = voxpool.report();
+  assert.equal(r.voxpool, version(root));
+  assert.equal(r.binary.file, binding.loadedFrom);
+  assert.ok(fs.statSync(r.binary.file).isFile());
+  assert.equal(r.binary.fromEnv, Boolean(process.env.VOXPOOL_BINDING));
+  assert.equal(r.binary.kind, path.basename(path.dirname(path.dirname(r.binary.file))) === 'prebuilds' ? 'prebuild' : 'source');
+
+  assert.equal(r.libraries.opus.version, voxpool.opus.OPUS_VERSION);
+  assert.match(r.libraries.opus.version, /^libopus \d+\.\d+/);
+  assert.equal(r.libraries.sodium.version, voxpool.voiceCrypto.SODIUM_VERSION);
+  assert.match(r.libraries.sodium.version, /^\d+\.\d+\.\d+$/);
+  assert.equal(r.libraries.soxr.version, binding.mixerConstants.RESAMPLER);
+  assert.match(r.libraries.soxr.version, /^libsoxr-\d+\.\d+\.\d+$/);
+  for (const lib of Object.values(r.libraries)) {
+    assert.ok(['static', 'shared'].includes(lib.linkage), `linkage ${lib.linkage}`);
+    // static: the code is inside the addon; shared: the object the loader mapped for it.
+    if (lib.linkage === 'static') assert.equal(lib.file, r.binary.file);
+    else assert.ok(fs.statSync(lib.file).isFile(), lib.file);
+  }
+
+  assert.equal(r.napi.binary, 8);
+  assert.equal(r.napi.runtime, Number(process.versions.napi));
+  assert.ok(r.napi.runtime >= r.napi.binary);
+  assert.equal(r.runtime.node, process.versions.node);
+  assert.equal(r.runtime.bun, process.versions.bun ?? null);
+  assert.equal(r.aesGcm, voxpool.voiceCrypto.AES_GCM_AVAILABLE);
+
+  const stats = voxpool.stats();
+  assert.equal(r.pool.threads, stats.threads);
+  assert.equal(r.pool.started, stats.started);
+  assert.equal(r.pool.capacity, binding.poolCapacity());
+  assert.ok(r.pool.threads >= 1);
+});
+
+test('report resolves the voice packages from the caller, and null where none is installed', () => {
+  const r = voxpool.report();
+  for (const name of ['prism-media', '@discordjs/opus', '@snazzah/davey', '@discordjs/voice']) {
+    assert.equal(r.dependencies[name], version(path.join(root, 'node_modules', name)), name);
+  }
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'voxpool-report-'));
+  try {
+    assert.deepEqual(voxpool.report({ from: empty }).dependencies, {
+      '@discordjs/voice': null, 'prism-media': null, '@discordjs/opus': null, '@snazzah/davey': null,
+    });
+  } finally {
+    fs.rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('invalid report options', () => {
+  assert.throws(() => voxpool.report(1), {
+    name: 'TypeError', message: 'Expected an object for options but received 1 of type number',
+  });
+  assert.throws(() => voxpool.report({ from: 7 }), {
+    name: 'TypeError', message: 'Expected a string for from but received 7 of type number',
+  });
+});
+
+const prebuildDir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+const prebuilt = fs.existsSync(prebuildDir) &&
+  fs.readdirSync(prebuildDir).find((f) => f.endsWith('.node'));
+
+test('the prebuild reports itself: static libopus and libsodium, bundled libsoxr, its build record',
+  { skip: !prebuilt && 'no prebuild here (npm run prebuild makes one)' }, () => {
+    const file = path.join(prebuildDir, prebuilt);
+    const out = execFileSync(process.execPath, ['-p', 'JSON.stringify(require(".").report())'], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, VOXPOOL_BINDING: file },
+    });
+    const r = JSON.parse(out);
+    const build = JSON.parse(fs.readFileSync(path.join(prebuildDir, 'build.json'), 'utf8'));
+    assert.equal(r.binary.kind, 'prebuild');
+    assert.equal(r.binary.file, file);
+    assert.deepEqual(r.binary.build, build);
+    assert.equal(r.libraries.opus.linkage, 'static');
+    assert.equal(r.libraries.sodium.linkage, 'static');
+    assert.equal(r.libraries.soxr.linkage, 'shared');
+    // the copy beside the binary, not the system's
+    assert.equal(path.dirname(r.libraries.soxr.file), prebuildDir);
+    // the prebuild runs the Debian source version of the library it was built from
+    assert.equal(r.libraries.opus.version, `libopus ${/^opus=([^-\s]+)/.exec(build.static.opus)[1]}`);
+    assert.equal(r.libraries.sodium.version, /^libsodium=([^-\s]+)/.exec(build.static.sodium)[1]);
+    assert.match(build.glibc, /^2\.\d+$/);
+  });
