@@ -34,15 +34,16 @@ Napi::Value SetViewFactory(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// configure(threads, capacity, workerNice): 0 (threads, capacity) or -1 (workerNice) keeps the
-// current value.
+// configure(threads, capacity, workerNice?): 0 (threads, capacity) or -1 / absent (workerNice)
+// keeps the current value.
 Napi::Value Configure(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsNumber() || !info[2].IsNumber())
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber() ||
+      (info.Length() > 2 && !info[2].IsNumber()))
     ThrowTypeError(env, "Expected threads, capacity and workerNice to be numbers");
   const double threads = info[0].As<Napi::Number>().DoubleValue();
   const double capacity = info[1].As<Napi::Number>().DoubleValue();
-  const double nice = info[2].As<Napi::Number>().DoubleValue();
+  const double nice = info.Length() > 2 ? info[2].As<Napi::Number>().DoubleValue() : -1;
   if (!(threads >= 0 && threads <= static_cast<double>(kMaxPoolThreads)) ||
       !(capacity >= 0 && capacity <= static_cast<double>(kMaxPoolCapacity)) ||
       !(nice >= -1 && nice <= kMaxWorkerNice))
