@@ -22,7 +22,9 @@ prefix=$(mkdir -p "$1" && cd "$1" && pwd)
 host=${2:-}
 jobs=${VOXPOOL_JOBS:-2}
 
-arch_suffix=""
+# The -dev package of the architecture being built for, named with its :arch qualifier: with a
+# foreign architecture added (dpkg --add-architecture arm64), the bare name matches both.
+arch_suffix=":$(dpkg --print-architecture)"
 configure_host=()
 if [ -n "$host" ]; then
   arch_suffix=":$(dpkg-architecture -t "$host" -qDEB_HOST_ARCH 2>/dev/null)"

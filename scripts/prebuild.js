@@ -3,7 +3,10 @@
 // prebuilds/<platform>-<arch>/, so that `npm install voxpool` needs no compiler and no system
 // libraries. One binary serves every Node version with Node-API 8, and Bun.
 //
-//   node scripts/prebuild.js            this machine's architecture (linux-x64 here)
+//   node scripts/prebuild.js              this machine's architecture (linux-x64 here)
+//   node scripts/prebuild.js --arch arm64 linux-arm64, cross-built with Debian's multiarch
+//                                         toolchain (scripts/install-deps.sh --cross-arm64;
+//                                         cmake/toolchain-aarch64-linux-gnu.cmake)
 //
 // Steps: libopus and libsodium are built as static PIC archives from Debian's source packages
 // (scripts/build-static-deps.sh: Debian's own .a files are not PIC); the addon is configured with
@@ -13,7 +16,9 @@
 // run path. Then the result is checked: no NEEDED entry may name a library that is neither
 // bundled nor part of glibc / the C++ runtime every Node binary already loads, and a child
 // process must map the bundled copies, not the system's. build.json beside the binary records
-// what went in (voxpool.report() shows it).
+// what went in (voxpool.report() shows it). A cross build cannot be loaded here: the loader's
+// view is taken from the target's library directories instead of ldd, and the load check is left
+// to scripts/prebuild-arm64-test.sh, which runs the smoke test under qemu-user.
 const { spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -21,8 +26,14 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const platform = os.platform();
-const arch = os.arch();
+// Cross targets: Node's arch name -> GNU triplet of Debian's cross toolchain.
+const CROSS = { arm64: 'aarch64-linux-gnu' };
+const archArg = process.argv.indexOf('--arch');
+const arch = archArg === -1 ? os.arch() : process.argv[archArg + 1];
+const triplet = arch === os.arch() ? null : CROSS[arch];
 const tuple = `${platform}-${arch}`;
+// Binutils and the compiler of the target (the cross toolchain's are prefixed with its triplet).
+const tool = (name) => (triplet ? `${triplet}-${name}` : name);
 // node-gyp-build's naming: "napi" matches every ABI, "glibc" keeps musl systems (Alpine) from
 // picking a binary they cannot load; the first word is free.
 const binaryName = 'voxpool.napi.glibc.node';
@@ -57,10 +68,29 @@ function systemResolution(file) {
   return map;
 }
 
+// The same for a cross build, which ldd cannot run: the sonames the binary needs, transitively,
+// looked up where the target's loader would look on Debian (the :arch packages' multiarch
+// directories; the cross toolchain's own root for libc and the C++ runtime).
+function targetResolution(file) {
+  const dirs = [`/lib/${triplet}`, `/usr/lib/${triplet}`, `/usr/${triplet}/lib`];
+  const map = new Map();
+  const pending = [file];
+  while (pending.length) {
+    for (const soname of readelfDynamic(pending.shift()).needed) {
+      if (map.has(soname)) continue;
+      const dir = dirs.find((d) => fs.existsSync(path.join(d, soname)));
+      if (!dir) continue;
+      map.set(soname, path.join(dir, soname));
+      pending.push(path.join(dir, soname));
+    }
+  }
+  return map;
+}
+
 function glibcFloor(files) {
   let best = [0, 0];
   for (const file of files) {
-    const out = execFileSync('objdump', ['-T', file], { encoding: 'utf8' });
+    const out = execFileSync(tool('objdump'), ['-T', file], { encoding: 'utf8' });
     for (const m of out.matchAll(/GLIBC_(\d+)\.(\d+)(?:\.(\d+))?/g)) {
       const v = [Number(m[1]), Number(m[2])];
       if (v[0] > best[0] || (v[0] === best[0] && v[1] > best[1])) best = v;
@@ -72,7 +102,7 @@ function glibcFloor(files) {
 function glibcxxFloor(files) {
   let best = null;
   for (const file of files) {
-    const out = execFileSync('objdump', ['-T', file], { encoding: 'utf8' });
+    const out = execFileSync(tool('objdump'), ['-T', file], { encoding: 'utf8' });
     for (const m of out.matchAll(/GLIBCXX_(\d+(?:\.\d+)+)/g)) {
       if (!best || m[1].localeCompare(best, undefined, { numeric: true }) > 0) best = m[1];
     }
@@ -81,10 +111,17 @@ function glibcxxFloor(files) {
 }
 
 if (platform !== 'linux') fail(`only Linux prebuilds are made here (this is ${platform})`);
+if (arch !== os.arch() && !triplet) {
+  fail(`cannot build for ${arch} on ${os.arch()} (cross targets: ${Object.keys(CROSS).join(', ')})`);
+}
+if (triplet) {
+  const probeCc = spawnSync(tool('g++'), ['--version'], { stdio: 'ignore' });
+  if (probeCc.status !== 0) fail(`${tool('g++')} not found; run scripts/install-deps.sh --cross-${arch}`);
+}
 
 // 1. Static PIC libopus and libsodium from Debian's source packages.
 const depsPrefix = path.join(root, 'build-prebuild', 'deps', tuple);
-run('bash', [path.join(__dirname, 'build-static-deps.sh'), depsPrefix]);
+run('bash', [path.join(__dirname, 'build-static-deps.sh'), depsPrefix, ...(triplet ? [triplet] : [])]);
 const pkgConfigPath = [path.join(depsPrefix, 'lib', 'pkgconfig'), process.env.PKG_CONFIG_PATH]
   .filter(Boolean).join(path.delimiter);
 
@@ -93,8 +130,12 @@ const pkgConfigPath = [path.join(depsPrefix, 'lib', 'pkgconfig'), process.env.PK
 const buildDir = path.join(root, 'build-prebuild', tuple);
 fs.rmSync(path.join(buildDir, 'CMakeCache.txt'), { force: true });
 const jobs = process.env.VOXPOOL_JOBS || '2';
+const crossArgs = triplet
+  ? ['--arch', arch, `--CDCMAKE_TOOLCHAIN_FILE=${path.join(root, 'cmake', `toolchain-${triplet}.cmake`)}`]
+  : [];
 run(process.execPath, [require.resolve('cmake-js/bin/cmake-js'), 'compile', '-O', buildDir, '-p', jobs,
-  '--CDVOXPOOL_STATIC_DEPS=ON'], { cwd: root, env: { ...process.env, PKG_CONFIG_PATH: pkgConfigPath } });
+  '--CDVOXPOOL_STATIC_DEPS=ON', ...crossArgs],
+{ cwd: root, env: { ...process.env, PKG_CONFIG_PATH: pkgConfigPath } });
 const built = path.join(buildDir, 'Release', 'voxpool.node');
 const cache = fs.readFileSync(path.join(buildDir, 'CMakeCache.txt'), 'utf8');
 const linkage = (name) => (new RegExp(`^VOXPOOL_${name}_LINKAGE:INTERNAL=(\\w+)`, 'm').exec(cache) || [])[1];
@@ -111,8 +152,8 @@ const outBinary = path.join(outDir, binaryName);
 fs.copyFileSync(built, outBinary);
 // Debian's flags build the static libraries with -g: their debug information would be most of
 // the tarball.
-run('strip', ['--strip-unneeded', outBinary]);
-const resolution = systemResolution(built);
+run(tool('strip'), ['--strip-unneeded', outBinary]);
+const resolution = triplet ? targetResolution(built) : systemResolution(built);
 const bundled = [];
 const pending = [outBinary];
 while (pending.length) {
@@ -150,12 +191,17 @@ const probe = `
   const libs = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5])
     .filter((p) => p && /lib(opus|sodium|soxr|gomp)[^/]*\\.so/.test(p)))];
   console.log(JSON.stringify({ libs, opus: b.opusConstants && b.opusConstants.OPUS_VERSION }));`;
-const childEnv = { ...process.env };
-delete childEnv.LD_LIBRARY_PATH;
-const probed = JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', env: childEnv }));
-for (const lib of probed.libs) {
-  if (path.dirname(lib) !== outDir) fail(`the prebuild loaded ${lib} instead of its bundled copy`);
+if (!triplet) {
+  const childEnv = { ...process.env };
+  delete childEnv.LD_LIBRARY_PATH;
+  const probed = JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8', env: childEnv }));
+  for (const lib of probed.libs) {
+    if (path.dirname(lib) !== outDir) fail(`the prebuild loaded ${lib} instead of its bundled copy`);
+  }
 }
+const machine = /Machine:\s+(.+)/.exec(execFileSync('readelf', ['-h', outBinary], { encoding: 'utf8' }))[1].trim();
+const expectedMachine = { x64: 'X86-64', arm64: 'AArch64' }[arch];
+if (expectedMachine && !machine.includes(expectedMachine)) fail(`the binary is for ${machine}, not ${arch}`);
 
 const info = {
   tuple,
@@ -163,7 +209,8 @@ const info = {
   napiVersion: 8,
   glibc: glibcFloor(files),
   glibcxx: glibcxxFloor(files),
-  compiler: execFileSync('c++', ['--version'], { encoding: 'utf8' }).split('\n')[0],
+  machine,
+  compiler: execFileSync(triplet ? tool('g++') : 'c++', ['--version'], { encoding: 'utf8' }).split('\n')[0],
   static: {
     opus: fs.readFileSync(path.join(depsPrefix, '.opus.stamp'), 'utf8').trim(),
     sodium: fs.readFileSync(path.join(depsPrefix, '.sodium.stamp'), 'utf8').trim(),
