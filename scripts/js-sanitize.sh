@@ -14,5 +14,5 @@ LD_PRELOAD="$preload" \
 ASAN_OPTIONS=detect_leaks=0:alloc_dealloc_mismatch=0:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 VOXPOOL_BINDING="$PWD/build-asan/Release/voxpool.node" \
-VOXPOOL_SOAK_CYCLES="${VOXPOOL_SOAK_CYCLES:-1000}" VOXPOOL_SOAK_RSS=0 \
+VOXPOOL_SOAK_CYCLES="${VOXPOOL_SOAK_CYCLES:-1000}" VOXPOOL_SOAK_RSS=0 VOXPOOL_SANITIZED=1 \
   node --test --test-concurrency=1 test/js/*.test.js
