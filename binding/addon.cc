@@ -1,6 +1,6 @@
 // Module entry: installs the per-environment context, then each feature's exports. Safe to load
 // in any number of environments (main thread and worker_threads): all state is per environment
-// except the process pool (see voxpool/shared_pool.h).
+// except the process pool (see voxpool/pool/shared_pool.h).
 #include <napi.h>
 
 #include "build_info_binding.h"

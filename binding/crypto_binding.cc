@@ -21,9 +21,9 @@
 #include "js_result.h"
 #include "lazy_strand.h"
 #include "pipeline_binding.h"
-#include "voxpool/rtp.h"
-#include "voxpool/secret_stream.h"
-#include "voxpool/voice_cipher.h"
+#include "voxpool/voice/rtp.h"
+#include "voxpool/crypto/secret_stream.h"
+#include "voxpool/crypto/voice_cipher.h"
 #include "wrap.h"
 
 namespace voxpool::binding {
@@ -49,7 +49,7 @@ Bytes BytesArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
 // ----- jobs ---------------------------------------------------------------------------------
 
 // Seals or opens many packets, in order, in one pool job (one wake-up for a burst).
-class VoiceBatchJob final : public Job, public JsResult {
+class VoiceBatchJob final : public pool::Job, public JsResult {
  public:
   VoiceBatchJob(std::shared_ptr<VoiceCipher> cipher, bool seal)
       : cipher_(std::move(cipher)), seal_(seal) {}
@@ -109,7 +109,7 @@ struct StreamState {
   std::atomic<int> inflight{0};
 };
 
-class StreamJobBase : public Job, public JsResult {
+class StreamJobBase : public pool::Job, public JsResult {
  public:
   explicit StreamJobBase(std::atomic<int>* inflight, std::shared_ptr<void> keep)
       : inflight_(inflight), keep_(std::move(keep)) {
@@ -423,7 +423,7 @@ class StreamWrapBase : public Napi::ObjectWrap<Self> {
               "A synchronous call cannot run while asynchronous calls are pending on this stream"));
     return *state_->stream;
   }
-  Strand& StrandFor(Napi::Env env) {
+  pool::Strand& StrandFor(Napi::Env env) {
     if (!state_ || !state_->stream)
       Throw(env, Status(ErrorCode::kDestroyed, "The stream has been destroyed"));
     return strand_.Get(env);
@@ -503,7 +503,7 @@ class NativeSecretStreamPush : public StreamWrapBase<NativeSecretStreamPush, Sec
   Napi::Value PushAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Of(env, info.This());
-    Strand& strand = StrandFor(env);
+    pool::Strand& strand = StrandFor(env);
     Bytes m = MessageArg(info);
     const uint8_t tag = TagArg(info);
     return EnvContext::Get(env).Submit(env, strand, std::make_unique<PushJob>(state_, m, tag));
@@ -573,7 +573,7 @@ class NativeSecretStreamPull : public StreamWrapBase<NativeSecretStreamPull, Sec
   Napi::Value PullAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Of(env, info.This());
-    Strand& strand = StrandFor(env);
+    pool::Strand& strand = StrandFor(env);
     Bytes m = MessageArg(info);
     return EnvContext::Get(env).Submit(env, strand, std::make_unique<PullJob>(state_, m));
   }
@@ -611,14 +611,14 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("MAX_NONCE", 4294967295.0);
   c.Set("MAX_PACKET_BYTES", static_cast<double>(crypto::kMaxVoicePacketBytes));
   c.Set("MAX_BATCH_PACKETS", static_cast<double>(crypto::kMaxVoiceBatchPackets));
-  c.Set("RTP_HEADER_BYTES", static_cast<double>(rtp::kFixedHeaderBytes));
-  c.Set("RTP_MAX_EXTENSION_BYTES", static_cast<double>(rtp::kMaxExtensionBodyBytes));
-  c.Set("RTP_MAX_CSRCS", static_cast<double>(rtp::kMaxCsrcs));
-  c.Set("RTP_MAX_HEADER_BYTES", static_cast<double>(rtp::kMaxHeaderBytes));
-  c.Set("RTP_PAYLOAD_TYPE", static_cast<double>(rtp::kDiscordPayloadType));
-  c.Set("RTP_TIMESTAMP_STEP", static_cast<double>(rtp::kDiscordTimestampStep));
-  c.Set("RTP_ONE_BYTE_PROFILE", static_cast<double>(rtp::kOneByteProfile));
-  c.Set("RTP_TWO_BYTE_PROFILE", static_cast<double>(rtp::kTwoByteProfileBase));
+  c.Set("RTP_HEADER_BYTES", static_cast<double>(voice::rtp::kFixedHeaderBytes));
+  c.Set("RTP_MAX_EXTENSION_BYTES", static_cast<double>(voice::rtp::kMaxExtensionBodyBytes));
+  c.Set("RTP_MAX_CSRCS", static_cast<double>(voice::rtp::kMaxCsrcs));
+  c.Set("RTP_MAX_HEADER_BYTES", static_cast<double>(voice::rtp::kMaxHeaderBytes));
+  c.Set("RTP_PAYLOAD_TYPE", static_cast<double>(voice::rtp::kDiscordPayloadType));
+  c.Set("RTP_TIMESTAMP_STEP", static_cast<double>(voice::rtp::kDiscordTimestampStep));
+  c.Set("RTP_ONE_BYTE_PROFILE", static_cast<double>(voice::rtp::kOneByteProfile));
+  c.Set("RTP_TWO_BYTE_PROFILE", static_cast<double>(voice::rtp::kTwoByteProfileBase));
   c.Set("SECRETSTREAM_KEY_BYTES", static_cast<double>(crypto::kSecretStreamKeyBytes));
   c.Set("SECRETSTREAM_HEADER_BYTES", static_cast<double>(crypto::kSecretStreamHeaderBytes));
   c.Set("SECRETSTREAM_OVERHEAD_BYTES", static_cast<double>(crypto::kSecretStreamOverheadBytes));

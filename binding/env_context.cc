@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "errors.h"
-#include "voxpool/shared_pool.h"
+#include "voxpool/pool/shared_pool.h"
 
 namespace voxpool::binding {
 
@@ -18,7 +18,7 @@ EnvContext::EnvContext(Napi::Env env) {
   tsfn_ = Tsfn::New(env, "voxpool.completions", 0, 1, this);
   tsfn_.Unref(env);  // idle: an environment with nothing pending may exit
   Tsfn handle = tsfn_;
-  queue_ = std::make_shared<CompletionQueue>([handle]() mutable { handle.NonBlockingCall(); });
+  queue_ = std::make_shared<pool::CompletionQueue>([handle]() mutable { handle.NonBlockingCall(); });
 }
 
 void EnvContext::Install(Napi::Env env) {
@@ -37,19 +37,19 @@ void EnvContext::Cleanup(EnvContext* self) { self->Close(); }
 void EnvContext::Close() {
   if (closed_) return;
   closed_ = true;
-  // After Close() returns no worker thread touches the TSFN again (CompletionQueue guarantees
+  // After Close() returns no worker thread touches the TSFN again (pool::CompletionQueue guarantees
   // it), and queued jobs are abandoned: strands complete them unrun with kShutdown.
   queue_->Close();
   tsfn_.Release();
 }
 
-const std::shared_ptr<ThreadPool>& EnvContext::pool() {
-  if (!pool_) pool_ = SharedPool();
+const std::shared_ptr<pool::ThreadPool>& EnvContext::pool() {
+  if (!pool_) pool_ = pool::SharedPool();
   return pool_;
 }
 
-std::shared_ptr<Strand> EnvContext::NewStrand(const StrandOptions& options) {
-  return Strand::Create(pool(), options);
+std::shared_ptr<pool::Strand> EnvContext::NewStrand(const pool::StrandOptions& options) {
+  return pool::Strand::Create(pool(), options);
 }
 
 void EnvContext::AddPending(Napi::Env env) {
@@ -59,7 +59,7 @@ void EnvContext::AddPending(Napi::Env env) {
   }
 }
 
-Napi::Value EnvContext::SubmitImpl(Napi::Env env, Strand& strand, std::unique_ptr<Job> job) {
+Napi::Value EnvContext::SubmitImpl(Napi::Env env, pool::Strand& strand, std::unique_ptr<pool::Job> job) {
   auto* js = dynamic_cast<JsResult*>(job.get());
   napi_value promise;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js->deferred, &promise), Napi::Value());
@@ -74,9 +74,9 @@ Napi::Value EnvContext::SubmitImpl(Napi::Env env, Strand& strand, std::unique_pt
   return Napi::Value(env, promise);
 }
 
-Napi::Value EnvContext::SubmitGroup(Napi::Env env, std::unique_ptr<JobGroup> group,
-                                    std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members) {
-  auto* js = dynamic_cast<JsResult*>(static_cast<Job*>(group.get()));
+Napi::Value EnvContext::SubmitGroup(Napi::Env env, std::unique_ptr<pool::JobGroup> group,
+                                    std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members) {
+  auto* js = dynamic_cast<JsResult*>(static_cast<pool::Job*>(group.get()));
   napi_value promise;
   NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js->deferred, &promise), Napi::Value());
   if (members.empty()) {
@@ -88,7 +88,7 @@ Napi::Value EnvContext::SubmitGroup(Napi::Env env, std::unique_ptr<JobGroup> gro
   group->sequence = next_sequence_++;
   group->completion = queue_;
   AddPending(env);
-  JobGroup* g = group.release();  // owns itself until its last member completes
+  pool::JobGroup* g = group.release();  // owns itself until its last member completes
   for (size_t i = 0; i < members.size(); ++i) g->Prepare(*members[i].second, i);
   for (auto& [strand, member] : members) {
     Status st = strand->TrySubmit(member);
@@ -115,7 +115,7 @@ void EnvContext::Drain(Napi::Env env) {
     const size_t n = queue_->Drain(scratch_, SIZE_MAX);
     if (n == 0) break;
     found = true;
-    const auto by_sequence = [](const std::unique_ptr<Job>& a, const std::unique_ptr<Job>& b) {
+    const auto by_sequence = [](const std::unique_ptr<pool::Job>& a, const std::unique_ptr<pool::Job>& b) {
       return a->sequence < b->sequence;
     };
     if (!std::is_sorted(scratch_.begin(), scratch_.end(), by_sequence)) {
@@ -149,8 +149,8 @@ void EnvContext::Drain(Napi::Env env) {
   }
 }
 
-void EnvContext::Recycle(std::unique_ptr<Job> job) {
-  if (auto* group = dynamic_cast<JobGroup*>(job.get())) {
+void EnvContext::Recycle(std::unique_ptr<pool::Job> job) {
+  if (auto* group = dynamic_cast<pool::JobGroup*>(job.get())) {
     for (auto& member : group->members()) {
       if (member) Recycle(std::move(member));
     }
@@ -160,7 +160,7 @@ void EnvContext::Recycle(std::unique_ptr<Job> job) {
   if (slot < 0 || slot >= kRecycleSlots || spares_[slot].size() >= kMaxSpares) return;  // freed
   js->ReleaseReferences();
   js->deferred = nullptr;
-  Job& j = *job;
+  pool::Job& j = *job;
   j.status = Status();
   j.completion.reset();
   j.submitted_ns = j.started_ns = j.finished_ns = j.deadline_ns = j.due_ns = 0;
@@ -197,7 +197,7 @@ Napi::Array EnvContext::ShareViews(Napi::Env env) {
   view_jobs_.clear();
   if (view_factory.IsEmpty()) return Napi::Array();
   for (size_t i = 0; i < scratch_.size(); ++i) {
-    Job& job = *scratch_[i];
+    pool::Job& job = *scratch_[i];
     auto* js = dynamic_cast<JsResult*>(&job);
     const uint8_t* data = nullptr;
     size_t size = 0;
@@ -218,7 +218,7 @@ Napi::Array EnvContext::ShareViews(Napi::Env env) {
   return views;
 }
 
-void EnvContext::Settle(Napi::Env env, Job& job) {
+void EnvContext::Settle(Napi::Env env, pool::Job& job) {
   auto* js = dynamic_cast<JsResult*>(&job);
   if (js == nullptr || js->deferred == nullptr) return;
   ++settled;

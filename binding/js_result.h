@@ -1,5 +1,5 @@
 // The JS side of a pool job: the Promise it settles and how its result becomes a JS value.
-// Every job the binding submits implements this next to voxpool::Job.
+// Every job the binding submits implements this next to pool::Job.
 #pragma once
 
 #include <napi.h>

@@ -7,17 +7,17 @@
 #include <memory>
 
 #include "env_context.h"
-#include "voxpool/strand.h"
+#include "voxpool/pool/strand.h"
 
 namespace voxpool::binding {
 
 class LazyStrand {
  public:
   LazyStrand() = default;
-  explicit LazyStrand(const StrandOptions& options) : options_(options) {}
+  explicit LazyStrand(const pool::StrandOptions& options) : options_(options) {}
 
   // The strand, created on the process pool at the first call.
-  Strand& Get(Napi::Env env) {
+  pool::Strand& Get(Napi::Env env) {
     if (!strand_) strand_ = EnvContext::Get(env).NewStrand(options_);
     return *strand_;
   }
@@ -29,8 +29,8 @@ class LazyStrand {
   }
 
  private:
-  StrandOptions options_;
-  std::shared_ptr<Strand> strand_;
+  pool::StrandOptions options_;
+  std::shared_ptr<pool::Strand> strand_;
 };
 
 }  // namespace voxpool::binding

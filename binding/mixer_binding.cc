@@ -20,10 +20,10 @@
 #include "js_result.h"
 #include "lazy_strand.h"
 #include "options.h"
-#include "voxpool/mixer.h"
-#include "voxpool/resampler.h"
-#include "voxpool/speaker_mixer.h"
-#include "voxpool/volume.h"
+#include "voxpool/mix/mixer.h"
+#include "voxpool/mix/resampler.h"
+#include "voxpool/mix/speaker_mixer.h"
+#include "voxpool/mix/volume.h"
 #include "wrap.h"
 
 namespace voxpool::binding {
@@ -82,9 +82,9 @@ int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels
 
 // ----- jobs ---------------------------------------------------------------------------------
 
-class MixJob final : public Job, public JsResult {
+class MixJob final : public pool::Job, public JsResult {
  public:
-  MixJob(std::shared_ptr<Mixer> mixer, SampleFormat format)
+  MixJob(std::shared_ptr<mix::Mixer> mixer, SampleFormat format)
       : mixer_(std::move(mixer)),
         format_(format),
         out_(static_cast<size_t>(mixer_->frame_samples()) * BytesPerSample(format)) {}
@@ -100,15 +100,15 @@ class MixJob final : public Job, public JsResult {
   }
 
  private:
-  std::shared_ptr<Mixer> mixer_;
+  std::shared_ptr<mix::Mixer> mixer_;
   SampleFormat format_;
   std::vector<uint8_t> out_;  // operator new alignment suits int16/float
 };
 
 // One speaker-mixer tick; with `per_speaker`, also each speaker's frame.
-class SpeakerMixJob final : public Job, public JsResult {
+class SpeakerMixJob final : public pool::Job, public JsResult {
  public:
-  SpeakerMixJob(std::shared_ptr<SpeakerMixer> mixer, SampleFormat format, bool per_speaker)
+  SpeakerMixJob(std::shared_ptr<mix::SpeakerMixer> mixer, SampleFormat format, bool per_speaker)
       : mixer_(std::move(mixer)), format_(format), per_speaker_(per_speaker) {}
 
   void Run() noexcept override {
@@ -116,9 +116,9 @@ class SpeakerMixJob final : public Job, public JsResult {
     mixed_.resize(bytes);
     Tick(mixed_.data());
     if (!per_speaker_) return;
-    uint32_t ids[kSpeakerMaxSpeakers];
-    const int n = mixer_->Speakers(ids, kSpeakerMaxSpeakers);
-    for (int i = 0; i < n && i < kSpeakerMaxSpeakers; ++i) {
+    uint32_t ids[mix::kSpeakerMaxSpeakers];
+    const int n = mixer_->Speakers(ids, mix::kSpeakerMaxSpeakers);
+    for (int i = 0; i < n && i < mix::kSpeakerMaxSpeakers; ++i) {
       std::vector<uint8_t> frame(bytes);
       const Status st = format_ == SampleFormat::kS16
                             ? mixer_->SpeakerFrame(ids[i], reinterpret_cast<int16_t*>(frame.data()))
@@ -151,7 +151,7 @@ class SpeakerMixJob final : public Job, public JsResult {
       mixer_->Mix(reinterpret_cast<float*>(out));
     }
   }
-  std::shared_ptr<SpeakerMixer> mixer_;
+  std::shared_ptr<mix::SpeakerMixer> mixer_;
   SampleFormat format_;
   bool per_speaker_;
   std::vector<uint8_t> mixed_;
@@ -193,7 +193,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   explicit NativeMixer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeMixer>(info) {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
-    MixerOptions m;
+    mix::MixerOptions m;
     m.sample_rate = IntOr(o, "sampleRate", m.sample_rate);
     m.channels = IntOr(o, "channels", m.channels);
     m.frame_size = IntOr(o, "frameSize", m.frame_size);
@@ -205,15 +205,15 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
         static_cast<float>(NumberOr(o, "limiterReleaseMs", m.limiter_release_ms));
     format_ = FormatOf(o);
     strand_ = LazyStrand(ReadStrandOptions(o));
-    std::unique_ptr<Mixer> mixer;
-    Check(env, Mixer::Create(m, &mixer));
+    std::unique_ptr<mix::Mixer> mixer;
+    Check(env, mix::Mixer::Create(m, &mixer));
     mixer_ = std::move(mixer);
     napi_type_tag_object(env, info.This(), &kMixerTag);
     // Tell V8 what the wrapper holds (FIFOs for every source slot), so an undestroyed mixer
     // creates GC pressure proportional to its real size.
     memory_.Set(env, static_cast<int64_t>(m.max_sources) * m.queue_frames * m.frame_size *
                          m.channels * static_cast<int64_t>(sizeof(float)) +
-                     static_cast<int64_t>(kMixerMaxPushFrames) * 2 * sizeof(float) * 8);
+                     static_cast<int64_t>(mix::kMixerMaxPushFrames) * 2 * sizeof(float) * 8);
   }
 
   ~NativeMixer() override { memory_.Release(Env()); }
@@ -236,7 +236,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     return UnwrapTagged<NativeMixer>(env, value, kMixerTag,
                                      "Expected a NativeMixer (illegal invocation)");
   }
-  const std::shared_ptr<Mixer>& Live(Napi::Env env) const {
+  const std::shared_ptr<mix::Mixer>& Live(Napi::Env env) const {
     if (!mixer_) Throw(env, Status(ErrorCode::kDestroyed, "The mixer has been destroyed"));
     return mixer_;
   }
@@ -252,7 +252,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     NativeMixer* self = Self(info);
     Napi::Object o = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>()
                                                              : Napi::Object::New(env);
-    SourceOptions s;
+    mix::SourceOptions s;
     s.sample_rate = IntOr(o, "sampleRate", 0);
     s.channels = IntOr(o, "channels", 0);
     s.gain = static_cast<float>(NumberOr(o, "gain", 1.0));
@@ -285,7 +285,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     if (info.Length() < 2) ThrowTypeError(env, "Expected PCM as a Buffer or TypedArray");
     const uint8_t* data = nullptr;
     const int frames = PcmFrames(env, info[1], it->second.format, it->second.channels,
-                                 kMixerMaxPushFrames, &self->aligned_, &data);
+                                 mix::kMixerMaxPushFrames, &self->aligned_, &data);
     const Status st = it->second.format == SampleFormat::kS16
                           ? self->mixer_->Push(id, reinterpret_cast<const int16_t*>(data), frames)
                           : self->mixer_->Push(id, reinterpret_cast<const float*>(data), frames);
@@ -325,7 +325,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     Napi::Array frames = info[1].As<Napi::Array>();
     const uint32_t n = ids.Length();
     if (frames.Length() != n) ThrowRangeError(env, "Expected one PCM chunk per source id");
-    if (n > static_cast<uint32_t>(kMixerMaxSources))
+    if (n > static_cast<uint32_t>(mix::kMixerMaxSources))
       ThrowRangeError(env, "Too many pushes in one batch");
     batch_.clear();
     for (uint32_t i = 0; i < n; ++i) {
@@ -343,7 +343,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
       if (pcm.size % frame_bytes != 0)
         ThrowRangeError(
             env, "PCM length is not a whole number of frames for this format and channel count");
-      if (pcm.size / frame_bytes > static_cast<size_t>(kMixerMaxPushFrames))
+      if (pcm.size / frame_bytes > static_cast<size_t>(mix::kMixerMaxPushFrames))
         ThrowRangeError(env, "PCM chunk is too long");
       batch_.push_back(
           {id, it->second.format, pcm.data, pcm.size, static_cast<int>(pcm.size / frame_bytes)});
@@ -420,7 +420,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   Napi::Value SetDucking(const Napi::CallbackInfo& info) {
     NativeMixer* self = Self(info);
     Napi::Object o = OptionsArg(info);
-    DuckingOptions d;
+    mix::DuckingOptions d;
     d.depth_db = static_cast<float>(NumberOr(o, "depthDb", d.depth_db));
     d.attack_ms = static_cast<float>(NumberOr(o, "attackMs", d.attack_ms));
     d.release_ms = static_cast<float>(NumberOr(o, "releaseMs", d.release_ms));
@@ -457,7 +457,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   Napi::Value SourceStats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     NativeMixer* self = Self(info);
-    voxpool::SourceStats st;
+    mix::SourceStats st;
     Check(env, self->mixer_->GetSourceStats(U32Arg(info, 0, "Expected a source id"), &st));
     Napi::Object o = Napi::Object::New(env);
     o.Set("mixedTicks", static_cast<double>(st.mixed_ticks));
@@ -471,7 +471,7 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     NativeMixer* self = Self(info);
-    const MixerStats st = self->mixer_->stats();
+    const mix::MixerStats st = self->mixer_->stats();
     Napi::Object o = Napi::Object::New(env);
     o.Set("ticks", static_cast<double>(st.ticks));
     o.Set("limitedTicks", static_cast<double>(st.limited_ticks));
@@ -497,13 +497,13 @@ class NativeMixer : public Napi::ObjectWrap<NativeMixer> {
     return info.Env().Undefined();
   }
 
-  std::shared_ptr<Mixer> mixer_;
+  std::shared_ptr<mix::Mixer> mixer_;
   LazyStrand strand_;
   SampleFormat format_ = SampleFormat::kS16;
   std::unordered_map<uint32_t, SourceInfo> sources_;  // JS thread only
   ExternalMemory memory_;
   std::vector<uint8_t> aligned_;  // realignment scratch for odd Buffer offsets (JS thread only)
-  std::vector<BatchItem> batch_ = std::vector<BatchItem>(kMixerMaxSources);  // pushMany scratch
+  std::vector<BatchItem> batch_ = std::vector<BatchItem>(mix::kMixerMaxSources);  // pushMany scratch
 };
 
 // ----- NativeResampler ----------------------------------------------------------------------
@@ -526,12 +526,12 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
       : Napi::ObjectWrap<NativeResampler>(info) {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
-    ResamplerOptions r;
+    mix::ResamplerOptions r;
     r.input_rate = IntOr(o, "inputRate", 0);
     r.output_rate = IntOr(o, "outputRate", 0);
     r.channels = IntOr(o, "channels", 0);
     format_ = FormatOf(o);
-    Check(env, Resampler::Create(r, &resampler_));
+    Check(env, mix::Resampler::Create(r, &resampler_));
     Report(env);
     napi_type_tag_object(env, info.This(), &kResamplerTag);
   }
@@ -545,7 +545,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
   }
 
   // The live converter, or ERR_VOXPOOL_DESTROYED.
-  Resampler& Live(Napi::Env env) {
+  mix::Resampler& Live(Napi::Env env) {
     if (!resampler_) Check(env, Status(ErrorCode::kDestroyed, "The resampler has been destroyed"));
     return *resampler_;
   }
@@ -566,7 +566,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
   Napi::Value Process(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     NativeResampler* self = Of(env, info.This());
-    Resampler& r = self->Live(env);
+    mix::Resampler& r = self->Live(env);
     if (info.Length() < 1) ThrowTypeError(env, "Expected PCM as a Buffer or TypedArray");
     const uint8_t* data = nullptr;
     const int frames = PcmFrames(env, info[0], self->format_, r.channels(), r.input_rate(),
@@ -588,7 +588,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
   Napi::Value Flush(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     NativeResampler* self = Of(env, info.This());
-    Resampler& r = self->Live(env);
+    mix::Resampler& r = self->Live(env);
     const int capacity = r.MaxOutputFrames(r.input_rate());
     self->out_.resize(static_cast<size_t>(capacity) * r.channels() * sizeof(float));
     int got = 0;
@@ -618,7 +618,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
     return info.Env().Undefined();
   }
 
-  std::unique_ptr<Resampler> resampler_;
+  std::unique_ptr<mix::Resampler> resampler_;
   SampleFormat format_ = SampleFormat::kS16;
   std::vector<uint8_t> out_;
   std::vector<uint8_t> aligned_;
@@ -650,7 +650,7 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
       : Napi::ObjectWrap<NativeSpeakerMixer>(info) {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
-    SpeakerMixerOptions s;
+    mix::SpeakerMixerOptions s;
     s.input_rate = IntOr(o, "inputRate", s.input_rate);
     s.input_channels = IntOr(o, "inputChannels", s.input_channels);
     s.output_rate = IntOr(o, "outputRate", s.output_rate);
@@ -660,15 +660,15 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
     s.max_speakers = IntOr(o, "maxSpeakers", s.max_speakers);
     Napi::Value conceal = o.Get("conceal");
     if (conceal.IsString() && conceal.As<Napi::String>().Utf8Value() == "silence")
-      s.conceal = ConcealMode::kSilence;
+      s.conceal = mix::ConcealMode::kSilence;
     s.conceal_frames = IntOr(o, "concealFrames", s.conceal_frames);
     s.idle_frames = IntOr(o, "idleFrames", s.idle_frames);
     s.limiter = BoolOr(o, "limiter", s.limiter);
     s.ceiling_db = static_cast<float>(NumberOr(o, "ceilingDb", s.ceiling_db));
     format_ = FormatOf(o);
     strand_ = LazyStrand(ReadStrandOptions(o));
-    std::unique_ptr<SpeakerMixer> mixer;
-    Check(env, SpeakerMixer::Create(s, &mixer));
+    std::unique_ptr<mix::SpeakerMixer> mixer;
+    Check(env, mix::SpeakerMixer::Create(s, &mixer));
     mixer_ = std::move(mixer);
     napi_type_tag_object(env, info.This(), &kSpeakerMixerTag);
     // Jitter rings (about 180 ms of input per speaker) and two soxr states per speaker when
@@ -706,7 +706,7 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
     const uint8_t* data = nullptr;
     const int frames =
         PcmFrames(env, info[3], self->format_, self->mixer_->options().input_channels,
-                  kSpeakerMaxPacketFrames, &self->aligned_, &data);
+                  mix::kSpeakerMaxPacketFrames, &self->aligned_, &data);
     if (frames == 0) ThrowRangeError(env, "PCM chunk is empty");
     const Status st =
         self->format_ == SampleFormat::kS16
@@ -743,8 +743,8 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
 
   Napi::Value Speakers(const Napi::CallbackInfo& info) {
     NativeSpeakerMixer* self = Self(info);
-    uint32_t ids[kSpeakerMaxSpeakers];
-    const int n = std::min(self->mixer_->Speakers(ids, kSpeakerMaxSpeakers), kSpeakerMaxSpeakers);
+    uint32_t ids[mix::kSpeakerMaxSpeakers];
+    const int n = std::min(self->mixer_->Speakers(ids, mix::kSpeakerMaxSpeakers), mix::kSpeakerMaxSpeakers);
     Napi::Array out = Napi::Array::New(info.Env(), static_cast<size_t>(n));
     for (int i = 0; i < n; ++i)
       out.Set(static_cast<uint32_t>(i), Napi::Number::New(info.Env(), ids[i]));
@@ -754,7 +754,7 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
   Napi::Value SpeakerStats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     NativeSpeakerMixer* self = Self(info);
-    voxpool::SpeakerStats st;
+    mix::SpeakerStats st;
     Check(env, self->mixer_->GetSpeakerStats(U32Arg(info, 0, "Expected an SSRC"), &st));
     Napi::Object o = Napi::Object::New(env);
     o.Set("packets", static_cast<double>(st.packets));
@@ -784,7 +784,7 @@ class NativeSpeakerMixer : public Napi::ObjectWrap<NativeSpeakerMixer> {
     return info.Env().Undefined();
   }
 
-  std::shared_ptr<SpeakerMixer> mixer_;
+  std::shared_ptr<mix::SpeakerMixer> mixer_;
   LazyStrand strand_;
   SampleFormat format_ = SampleFormat::kS16;
   std::vector<uint8_t> aligned_;
@@ -814,12 +814,12 @@ class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
     const double volume = NumberOr(o, "volume", 1.0);
     if (rate < 1 || rate > 384000 || channels < 1 || channels > 2)
       Throw(env, Status(ErrorCode::kInvalidArgument, "sampleRate or channels out of range"));
-    if (!(volume >= 0 && volume <= kVolumeMax))
+    if (!(volume >= 0 && volume <= mix::kVolumeMax))
       Throw(env,
             Status(ErrorCode::kInvalidArgument, "volume must be from 0 to 15.848931924611133"));
     format_ = FormatOf(o);
-    volume_ = std::make_unique<Volume>(rate, channels, volume);
-    memory_.Set(env, sizeof(Volume));
+    volume_ = std::make_unique<mix::Volume>(rate, channels, volume);
+    memory_.Set(env, sizeof(mix::Volume));
     napi_type_tag_object(env, info.This(), &kVolumeTag);
   }
 
@@ -870,28 +870,28 @@ class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
     return Napi::Number::New(info.Env(), Of(info.Env(), info.This())->volume_->target());
   }
 
-  std::unique_ptr<Volume> volume_;
+  std::unique_ptr<mix::Volume> volume_;
   SampleFormat format_ = SampleFormat::kS16;
   ExternalMemory memory_;
 };
 
 Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
-  c.Set("MIN_SAMPLE_RATE", kResamplerMinRate);
-  c.Set("MAX_SAMPLE_RATE", kResamplerMaxRate);
-  c.Set("MAX_CHANNELS", kMixerMaxChannels);
-  c.Set("MAX_SOURCES", kMixerMaxSources);
-  c.Set("MAX_FRAME_SIZE", kMixerMaxFrameSize);
-  c.Set("MAX_QUEUE_FRAMES", kMixerMaxQueueFrames);
-  c.Set("MAX_PUSH_FRAMES", kMixerMaxPushFrames);
-  c.Set("MIN_GAIN_DB", kMixerMinGainDb);
-  c.Set("MAX_GAIN_DB", kMixerMaxGainDb);
-  c.Set("MAX_RAMP_MS", kMixerMaxRampMs);
-  c.Set("SWITCH_RAMP_MS", kMixerSwitchRampMs);
-  c.Set("MAX_SPEAKERS", kSpeakerMaxSpeakers);
-  c.Set("MAX_JITTER_FRAMES", kSpeakerMaxJitterFrames);
-  c.Set("MAX_PACKET_FRAMES", kSpeakerMaxPacketFrames);
-  c.Set("MAX_VOLUME", kVolumeMax);
+  c.Set("MIN_SAMPLE_RATE", mix::kResamplerMinRate);
+  c.Set("MAX_SAMPLE_RATE", mix::kResamplerMaxRate);
+  c.Set("MAX_CHANNELS", mix::kMixerMaxChannels);
+  c.Set("MAX_SOURCES", mix::kMixerMaxSources);
+  c.Set("MAX_FRAME_SIZE", mix::kMixerMaxFrameSize);
+  c.Set("MAX_QUEUE_FRAMES", mix::kMixerMaxQueueFrames);
+  c.Set("MAX_PUSH_FRAMES", mix::kMixerMaxPushFrames);
+  c.Set("MIN_GAIN_DB", mix::kMixerMinGainDb);
+  c.Set("MAX_GAIN_DB", mix::kMixerMaxGainDb);
+  c.Set("MAX_RAMP_MS", mix::kMixerMaxRampMs);
+  c.Set("SWITCH_RAMP_MS", mix::kMixerSwitchRampMs);
+  c.Set("MAX_SPEAKERS", mix::kSpeakerMaxSpeakers);
+  c.Set("MAX_JITTER_FRAMES", mix::kSpeakerMaxJitterFrames);
+  c.Set("MAX_PACKET_FRAMES", mix::kSpeakerMaxPacketFrames);
+  c.Set("MAX_VOLUME", mix::kVolumeMax);
   c.Set("RESAMPLER", soxr_version());
   return c;
 }

@@ -23,14 +23,14 @@ std::optional<bool> OptionalBool(const Napi::Object& o, const char* key) {
   return std::nullopt;
 }
 
-StrandOptions ReadStrandOptions(const Napi::Object& o) {
-  StrandOptions s;
+pool::StrandOptions ReadStrandOptions(const Napi::Object& o) {
+  pool::StrandOptions s;
   if (auto q = OptionalNumber(o, "maxQueue");
-      q && *q >= 1 && *q <= static_cast<double>(kMaxStrandCapacity))
+      q && *q >= 1 && *q <= static_cast<double>(pool::kMaxStrandCapacity))
     s.capacity = static_cast<size_t>(*q);
   Napi::Value overflow = o.Get("overflow");
   if (overflow.IsString() && overflow.As<Napi::String>().Utf8Value() == "drop-oldest")
-    s.overflow = OverflowPolicy::kDropOldest;
+    s.overflow = pool::OverflowPolicy::kDropOldest;
   return s;
 }
 
@@ -50,7 +50,7 @@ opus::EncoderOptions ReadEncoderOptions(const Napi::Object& o) {
   return options;
 }
 
-void ApplyDueMs(Napi::Env env, napi_value value, Job& job) {
+void ApplyDueMs(Napi::Env env, napi_value value, pool::Job& job) {
   if (value == nullptr) return;
   napi_valuetype type;
   napi_typeof(env, value, &type);
@@ -58,8 +58,8 @@ void ApplyDueMs(Napi::Env env, napi_value value, Job& job) {
   double ms = -1;
   if (type == napi_number) napi_get_value_double(env, value, &ms);
   const double ns = ms * 1e6;
-  if (!(ns >= 0 && ns <= static_cast<double>(kMaxDueSlackNs))) ThrowRangeError(env, "dueMs is out of range");
-  job.due_ns = NowNs() + static_cast<int64_t>(ns);
+  if (!(ns >= 0 && ns <= static_cast<double>(pool::kMaxDueSlackNs))) ThrowRangeError(env, "dueMs is out of range");
+  job.due_ns = pool::NowNs() + static_cast<int64_t>(ns);
 }
 
 }  // namespace voxpool::binding

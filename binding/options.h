@@ -7,8 +7,8 @@
 
 #include <optional>
 
-#include "voxpool/opus_encoder.h"
-#include "voxpool/strand.h"
+#include "voxpool/opus/encoder.h"
+#include "voxpool/pool/strand.h"
 
 namespace voxpool::binding {
 
@@ -31,10 +31,10 @@ inline bool BoolOr(const Napi::Object& o, const char* key, bool fallback) {
 // An optional due time, in milliseconds from now (lib/ passes it only when the caller or a stream
 // gave one): sets job.due_ns, so the pool serves it by when it is needed. Absent (null or
 // undefined): the strand's default. Throws a RangeError outside 0..kMaxDueSlackNs.
-void ApplyDueMs(Napi::Env env, napi_value value, Job& job);
+void ApplyDueMs(Napi::Env env, napi_value value, pool::Job& job);
 
-// { maxQueue?, overflow?: 'reject' | 'drop-oldest' } -> StrandOptions.
-StrandOptions ReadStrandOptions(const Napi::Object& o);
+// { maxQueue?, overflow?: 'reject' | 'drop-oldest' } -> pool::StrandOptions.
+pool::StrandOptions ReadStrandOptions(const Napi::Object& o);
 
 // The Opus encoder settings shared by NativeEncoder and NativeVoiceSender: { sampleRate?,
 // channels?, application?, bitrate?, complexity?, signal?, vbr?, vbrConstraint?, fec?,

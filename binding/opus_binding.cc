@@ -16,9 +16,9 @@
 #include "js_result.h"
 #include "lazy_strand.h"
 #include "options.h"
-#include "voxpool/opus_decoder.h"
-#include "voxpool/opus_encoder.h"
-#include "voxpool/shared_pool.h"
+#include "voxpool/opus/decoder.h"
+#include "voxpool/opus/encoder.h"
+#include "voxpool/pool/shared_pool.h"
 #include "wrap.h"
 
 namespace voxpool::binding {
@@ -49,7 +49,7 @@ napi_value Arg(const Napi::CallbackInfo& info, size_t i) {
 
 // ----- jobs ---------------------------------------------------------------------------------
 
-class EncodeJob final : public Job, public JsResult {
+class EncodeJob final : public pool::Job, public JsResult {
  public:
   static constexpr int kRecycleSlot = 0;
 
@@ -95,7 +95,7 @@ class EncodeJob final : public Job, public JsResult {
   uint8_t out_[opus::kMaxPacketBytes];
 };
 
-class DecodeJob final : public Job, public JsResult {
+class DecodeJob final : public pool::Job, public JsResult {
  public:
   // `packet` may be null (packet-loss concealment). `frame_size` 0 means "the decoder's last".
   DecodeJob(std::shared_ptr<opus::Decoder> decoder, const Bytes* packet, int frame_size, bool fec,
@@ -140,12 +140,12 @@ class DecodeJob final : public Job, public JsResult {
 // Refuses a batch longer than the pool can queue before anything proportional to it is
 // allocated (lib/ checks the same bound with a friendlier message).
 void CheckBatchLength(Napi::Env env, uint32_t n) {
-  if (n > SharedPoolCapacity()) ThrowRangeError(env, "Expected a batch no longer than the pool's capacity");
+  if (n > pool::SharedPoolCapacity()) ThrowRangeError(env, "Expected a batch no longer than the pool's capacity");
 }
 
-class BatchJob final : public JobGroup, public JsResult {
+class BatchJob final : public pool::JobGroup, public JsResult {
  public:
-  explicit BatchJob(size_t size) : JobGroup(size) {}
+  explicit BatchJob(size_t size) : pool::JobGroup(size) {}
   Napi::Value Result(Napi::Env env) override {
     const size_t n = size();
     Napi::Array out = Napi::Array::New(env, n);
@@ -153,7 +153,7 @@ class BatchJob final : public JobGroup, public JsResult {
     std::vector<std::pair<const uint8_t*, size_t>> parts;
     std::vector<uint32_t> slots;
     for (size_t i = 0; i < n; ++i) {
-      Job* member = members()[i].get();
+      pool::Job* member = members()[i].get();
       auto* js = dynamic_cast<JsResult*>(member);
       const uint8_t* data = nullptr;
       size_t bytes = 0;
@@ -220,7 +220,7 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     return encoder_;
   }
 
-  Strand& StrandFor(Napi::Env env) {
+  pool::Strand& StrandFor(Napi::Env env) {
     return strand_.Get(env);
   }
 
@@ -277,9 +277,9 @@ class NativeEncoder : public Napi::ObjectWrap<NativeEncoder> {
     Napi::Array frames = info[0].As<Napi::Array>();
     const uint32_t n = frames.Length();
     CheckBatchLength(env, n);
-    std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members;
+    std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members;
     members.reserve(n);
-    Strand& strand = StrandFor(env);
+    pool::Strand& strand = StrandFor(env);
     for (uint32_t i = 0; i < n; ++i) members.emplace_back(&strand, MakeJob(env, frames.Get(i)));
     return EnvContext::Get(env).SubmitGroup(env, std::make_unique<BatchJob>(n), std::move(members));
   }
@@ -374,7 +374,7 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     return decoder_;
   }
 
-  Strand& StrandFor(Napi::Env env) {
+  pool::Strand& StrandFor(Napi::Env env) {
     return strand_.Get(env);
   }
 
@@ -467,9 +467,9 @@ class NativeDecoder : public Napi::ObjectWrap<NativeDecoder> {
     Napi::Array packets = info[0].As<Napi::Array>();
     const uint32_t n = packets.Length();
     CheckBatchLength(env, n);
-    std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members;
+    std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members;
     members.reserve(n);
-    Strand& strand = StrandFor(env);
+    pool::Strand& strand = StrandFor(env);
     for (uint32_t i = 0; i < n; ++i)
       members.emplace_back(&strand, MakeJob(env, packets.Get(i), Arg(info, 1), nullptr));
     return EnvContext::Get(env).SubmitGroup(env, std::make_unique<BatchJob>(n), std::move(members));
@@ -531,7 +531,7 @@ Napi::Value EncodeMany(const Napi::CallbackInfo& info) {
   const uint32_t n = encoders.Length();
   CheckBatchLength(env, n);
   if (frames.Length() != n) ThrowRangeError(env, "Expected as many PCM frames as encoders");
-  std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members;
+  std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members;
   members.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     NativeEncoder* e = NativeEncoder::Of(env, encoders.Get(i));
@@ -550,7 +550,7 @@ Napi::Value DecodeMany(const Napi::CallbackInfo& info) {
   const uint32_t n = decoders.Length();
   CheckBatchLength(env, n);
   if (packets.Length() != n) ThrowRangeError(env, "Expected as many Opus packets as decoders");
-  std::vector<std::pair<Strand*, std::unique_ptr<Job>>> members;
+  std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members;
   members.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     NativeDecoder* d = NativeDecoder::Of(env, decoders.Get(i));

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "voxpool/opus_encoder.h"
+#include "voxpool/opus/encoder.h"
 
 namespace voxpool::binding {
 

@@ -1,5 +1,5 @@
-// NativeVoiceSender / NativeVoiceReceiver: the Node-API face of voxpool::VoiceSender and
-// voxpool::VoiceReceiver. Every call is a job on the object's strand, so packets leave (and
+// NativeVoiceSender / NativeVoiceReceiver: the Node-API face of voice::VoiceSender and
+// voice::VoiceReceiver. Every call is a job on the object's strand, so packets leave (and
 // frames come back) in call order; lib/voice-pipeline.js validates and adds the DAVE seam.
 #include "pipeline_binding.h"
 
@@ -14,8 +14,8 @@
 #include "external_memory.h"
 #include "js_result.h"
 #include "lazy_strand.h"
-#include "voxpool/voice_receiver.h"
-#include "voxpool/voice_sender.h"
+#include "voxpool/voice/receiver.h"
+#include "voxpool/voice/sender.h"
 #include "options.h"
 #include "wrap.h"
 
@@ -41,10 +41,10 @@ Bytes ReadKey(Napi::Env env, const Napi::Object& o) {
 
 // ----- sender jobs --------------------------------------------------------------------------
 
-class SenderJob final : public Job, public JsResult {
+class SenderJob final : public pool::Job, public JsResult {
  public:
   enum class Kind { kSend, kEncode, kSeal, kSilence };
-  SenderJob(std::shared_ptr<VoiceSender> sender, Kind kind, const Bytes& input, int frame_size,
+  SenderJob(std::shared_ptr<voice::VoiceSender> sender, Kind kind, const Bytes& input, int frame_size,
             int count = 1)
       : sender_(std::move(sender)),
         kind_(kind),
@@ -55,7 +55,7 @@ class SenderJob final : public Job, public JsResult {
   void Run() noexcept override {
     switch (kind_) {
       case Kind::kSend: {
-        out_.emplace_back(VoiceSender::kMaxSealedBytes);
+        out_.emplace_back(voice::VoiceSender::kMaxSealedBytes);
         // The copy in `input_` is operator-new aligned, fine for int16 reads.
         status =
             Finish(sender_->EncodeAndSeal(reinterpret_cast<const int16_t*>(input_.data()),
@@ -75,7 +75,7 @@ class SenderJob final : public Job, public JsResult {
         break;
       }
       case Kind::kSeal: {
-        out_.emplace_back(VoiceSender::kMaxSealedBytes);
+        out_.emplace_back(voice::VoiceSender::kMaxSealedBytes);
         status = Finish(sender_->SealOpus(input_.data(), input_.size(), frame_size_, out_[0].data(),
                                           out_[0].size(), &written_),
                         0);
@@ -85,8 +85,8 @@ class SenderJob final : public Job, public JsResult {
         for (int i = 0; i < count_ && status.ok(); ++i) {
           out_.emplace_back(64);
           status = Finish(
-              sender_->SealOpus(VoiceSender::kSilenceFrame, sizeof(VoiceSender::kSilenceFrame),
-                                VoiceSender::kSilenceFrameSamples, out_.back().data(),
+              sender_->SealOpus(voice::VoiceSender::kSilenceFrame, sizeof(voice::VoiceSender::kSilenceFrame),
+                                voice::VoiceSender::kSilenceFrameSamples, out_.back().data(),
                                 out_.back().size(), &written_),
               out_.size() - 1);
         }
@@ -118,7 +118,7 @@ class SenderJob final : public Job, public JsResult {
     if (st.ok()) out_[index].resize(written_);
     return st;
   }
-  std::shared_ptr<VoiceSender> sender_;
+  std::shared_ptr<voice::VoiceSender> sender_;
   Kind kind_;
   std::vector<uint8_t> input_;
   int frame_size_;
@@ -149,19 +149,19 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "Expected an options object");
     Napi::Object o = info[0].As<Napi::Object>();
-    VoiceSenderOptions options;
+    voice::VoiceSenderOptions options;
     options.ssrc = static_cast<uint32_t>(OptionalNumber(o, "ssrc").value_or(0));
     options.sequence = static_cast<uint16_t>(OptionalNumber(o, "sequence").value_or(0));
     options.timestamp = static_cast<uint32_t>(OptionalNumber(o, "timestamp").value_or(0));
     options.payload_type =
-        static_cast<uint8_t>(OptionalInt(o, "payloadType").value_or(rtp::kDiscordPayloadType));
+        static_cast<uint8_t>(OptionalInt(o, "payloadType").value_or(voice::rtp::kDiscordPayloadType));
     options.mode = ReadMode(env, o);
     options.encoder = ReadEncoderOptions(o);
     options.encoder.sample_rate = 48000;  // Discord voice is 48 kHz
     strand_ = LazyStrand(ReadStrandOptions(o));
     Bytes key = ReadKey(env, o);
-    std::unique_ptr<VoiceSender> sender;
-    Status st = VoiceSender::Create(options, key.data, key.size, &sender);
+    std::unique_ptr<voice::VoiceSender> sender;
+    Status st = voice::VoiceSender::Create(options, key.data, key.size, &sender);
     if (!st.ok()) Throw(env, st);
     sender_ = std::move(sender);
     channels_ = options.encoder.channels;
@@ -176,11 +176,11 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     return UnwrapTagged<NativeVoiceSender>(env, v, kSenderTag,
                                            "Expected a NativeVoiceSender (illegal invocation)");
   }
-  const std::shared_ptr<VoiceSender>& Live(Napi::Env env) {
+  const std::shared_ptr<voice::VoiceSender>& Live(Napi::Env env) {
     if (!sender_) Throw(env, Status(ErrorCode::kDestroyed, "The voice sender has been destroyed"));
     return sender_;
   }
-  Strand& StrandFor(Napi::Env env) {
+  pool::Strand& StrandFor(Napi::Env env) {
     return strand_.Get(env);
   }
   // s16 PCM at 48 kHz; returns samples per channel.
@@ -222,7 +222,7 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     Bytes opus;
     if (info.Length() < 2 || !GetBytes(env, info[0], &opus) || !info[1].IsNumber())
       ThrowTypeError(env, "Expected an Opus frame and its frame size");
-    if (opus.size == 0 || opus.size > VoiceSender::kMaxOpusBytes)
+    if (opus.size == 0 || opus.size > voice::VoiceSender::kMaxOpusBytes)
       ThrowRangeError(env, "The Opus frame must be 1 to 5024 bytes");
     const int frame = info[1].As<Napi::Number>().Int32Value();
     return EnvContext::Get(env).Submit(
@@ -252,7 +252,7 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
     return info.Env().Undefined();
   }
 
-  std::shared_ptr<VoiceSender> sender_;
+  std::shared_ptr<voice::VoiceSender> sender_;
   LazyStrand strand_;
   ExternalMemory memory_;
   int channels_ = 2;
@@ -260,22 +260,22 @@ class NativeVoiceSender : public Napi::ObjectWrap<NativeVoiceSender> {
 
 // ----- receiver -----------------------------------------------------------------------------
 
-const char* KindName(ReceivedFrame::Kind k) {
+const char* KindName(voice::ReceivedFrame::Kind k) {
   switch (k) {
-    case ReceivedFrame::Kind::kDecoded:
+    case voice::ReceivedFrame::Kind::kDecoded:
       return "decoded";
-    case ReceivedFrame::Kind::kConcealed:
+    case voice::ReceivedFrame::Kind::kConcealed:
       return "concealed";
-    case ReceivedFrame::Kind::kRecovered:
+    case voice::ReceivedFrame::Kind::kRecovered:
       return "recovered";
   }
   return "decoded";
 }
 
-class ReceiverJob final : public Job, public JsResult {
+class ReceiverJob final : public pool::Job, public JsResult {
  public:
   enum class Kind { kPush, kPushOpus, kFlush, kRemove, kStats };
-  ReceiverJob(std::shared_ptr<VoiceReceiver> receiver, Kind kind, const Bytes& input,
+  ReceiverJob(std::shared_ptr<voice::VoiceReceiver> receiver, Kind kind, const Bytes& input,
               uint32_t ssrc = 0, uint16_t sequence = 0, uint32_t timestamp = 0)
       : receiver_(std::move(receiver)),
         kind_(kind),
@@ -323,7 +323,7 @@ class ReceiverJob final : public Job, public JsResult {
     }
     Napi::Array a = Napi::Array::New(env, frames_.size());
     for (size_t i = 0; i < frames_.size(); ++i) {
-      const ReceivedFrame& f = frames_[i];
+      const voice::ReceivedFrame& f = frames_[i];
       Napi::Object o = Napi::Object::New(env);
       o.Set("ssrc", static_cast<double>(f.ssrc));
       o.Set("sequence", static_cast<double>(f.sequence));
@@ -337,14 +337,14 @@ class ReceiverJob final : public Job, public JsResult {
   }
 
  private:
-  std::shared_ptr<VoiceReceiver> receiver_;
+  std::shared_ptr<voice::VoiceReceiver> receiver_;
   Kind kind_;
   std::vector<uint8_t> input_;
   uint32_t ssrc_;
   uint16_t sequence_;
   uint32_t timestamp_;
-  std::vector<ReceivedFrame> frames_;
-  VoiceReceiverStats stats_;
+  std::vector<voice::ReceivedFrame> frames_;
+  voice::VoiceReceiverStats stats_;
 };
 
 class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
@@ -368,7 +368,7 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) ThrowTypeError(env, "Expected an options object");
     Napi::Object o = info[0].As<Napi::Object>();
-    VoiceReceiverOptions options;
+    voice::VoiceReceiverOptions options;
     options.mode = ReadMode(env, o);
     options.sample_rate = OptionalInt(o, "sampleRate").value_or(48000);
     options.channels = OptionalInt(o, "channels").value_or(2);
@@ -376,8 +376,8 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     options.max_ssrcs = static_cast<size_t>(OptionalInt(o, "maxSsrcs").value_or(256));
     strand_ = LazyStrand(ReadStrandOptions(o));
     Bytes key = ReadKey(env, o);
-    std::unique_ptr<VoiceReceiver> r;
-    Status st = VoiceReceiver::Create(options, key.data, key.size, &r);
+    std::unique_ptr<voice::VoiceReceiver> r;
+    Status st = voice::VoiceReceiver::Create(options, key.data, key.size, &r);
     if (!st.ok()) Throw(env, st);
     receiver_ = std::move(r);
     memory_.Set(env, static_cast<int64_t>(receiver_->memory_bytes()));
@@ -391,7 +391,7 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     return UnwrapTagged<NativeVoiceReceiver>(env, v, kReceiverTag,
                                              "Expected a NativeVoiceReceiver (illegal invocation)");
   }
-  const std::shared_ptr<VoiceReceiver>& Live(Napi::Env env) {
+  const std::shared_ptr<voice::VoiceReceiver>& Live(Napi::Env env) {
     if (!receiver_)
       Throw(env, Status(ErrorCode::kDestroyed, "The voice receiver has been destroyed"));
     return receiver_;
@@ -458,7 +458,7 @@ class NativeVoiceReceiver : public Napi::ObjectWrap<NativeVoiceReceiver> {
     return info.Env().Undefined();
   }
 
-  std::shared_ptr<VoiceReceiver> receiver_;
+  std::shared_ptr<voice::VoiceReceiver> receiver_;
   LazyStrand strand_;
   ExternalMemory memory_;
 };

@@ -2,13 +2,13 @@
 
 #include "env_context.h"
 #include "errors.h"
-#include "voxpool/shared_pool.h"
-#include "voxpool/strand.h"
+#include "voxpool/pool/shared_pool.h"
+#include "voxpool/pool/strand.h"
 
 namespace voxpool::binding {
 namespace {
 
-Napi::Object Summary(Napi::Env env, const HistogramSummary& h) {
+Napi::Object Summary(Napi::Env env, const pool::HistogramSummary& h) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("count", Napi::Number::New(env, static_cast<double>(h.count)));
   o.Set("p50", h.p50_us);
@@ -44,31 +44,31 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
   const double threads = info[0].As<Napi::Number>().DoubleValue();
   const double capacity = info[1].As<Napi::Number>().DoubleValue();
   const double nice = info.Length() > 2 ? info[2].As<Napi::Number>().DoubleValue() : -1;
-  if (!(threads >= 0 && threads <= static_cast<double>(kMaxPoolThreads)) ||
-      !(capacity >= 0 && capacity <= static_cast<double>(kMaxPoolCapacity)) ||
-      !(nice >= -1 && nice <= kMaxWorkerNice))
+  if (!(threads >= 0 && threads <= static_cast<double>(pool::kMaxPoolThreads)) ||
+      !(capacity >= 0 && capacity <= static_cast<double>(pool::kMaxPoolCapacity)) ||
+      !(nice >= -1 && nice <= pool::kMaxWorkerNice))
     ThrowRangeError(env, "threads, capacity or workerNice out of range");
-  Status st = ConfigureSharedPool(static_cast<size_t>(threads), static_cast<size_t>(capacity), static_cast<int>(nice));
+  Status st = pool::ConfigureSharedPool(static_cast<size_t>(threads), static_cast<size_t>(capacity), static_cast<int>(nice));
   if (!st.ok()) Throw(env, st);
   return env.Undefined();
 }
 
 // poolCapacity() -> the most jobs the pool queues (what a batch may hold at most).
 Napi::Value PoolCapacity(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(SharedPoolCapacity()));
+  return Napi::Number::New(info.Env(), static_cast<double>(pool::SharedPoolCapacity()));
 }
 
 Napi::Value Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
-  const bool started = SharedPoolStarted();
+  const bool started = pool::SharedPoolStarted();
   o.Set("started", started);
-  PoolStats s;
+  pool::PoolStats s;
   if (started) {
     s = EnvContext::Get(env).pool()->Stats();
   } else {
-    s.threads = SharedPoolThreads();
-    s.worker_nice = SharedPoolWorkerNice();
+    s.threads = pool::SharedPoolThreads();
+    s.worker_nice = pool::SharedPoolWorkerNice();
   }
   auto num = [&](const char* key, double v) { o.Set(key, Napi::Number::New(env, v)); };
   num("threads", static_cast<double>(s.threads));
@@ -92,7 +92,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ResetStats(const Napi::CallbackInfo& info) {
-  if (SharedPoolStarted()) EnvContext::Get(info.Env()).pool()->ResetLatency();
+  if (pool::SharedPoolStarted()) EnvContext::Get(info.Env()).pool()->ResetLatency();
   return info.Env().Undefined();
 }
 
@@ -104,15 +104,15 @@ void InitPool(Napi::Env env, Napi::Object exports) {
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
   exports.Set("poolCapacity", Napi::Function::New(env, PoolCapacity, "poolCapacity"));
   Napi::Object c = Napi::Object::New(env);
-  c.Set("MAX_THREADS", static_cast<double>(kMaxPoolThreads));
-  c.Set("DEFAULT_CAPACITY", static_cast<double>(kDefaultPoolCapacity));
-  c.Set("MAX_CAPACITY", static_cast<double>(kMaxPoolCapacity));
-  c.Set("DEFAULT_MAX_QUEUE", static_cast<double>(kDefaultStrandCapacity));
-  c.Set("DEFAULT_DUE_MS", static_cast<double>(kDefaultDueSlackNs) / 1e6);
-  c.Set("MAX_DUE_MS", static_cast<double>(kMaxDueSlackNs) / 1e6);
-  c.Set("MAX_QUEUE", static_cast<double>(kMaxStrandCapacity));
-  c.Set("MAX_WORKER_NICE", kMaxWorkerNice);
-  c.Set("DEFAULT_WORKER_NICE", kDefaultWorkerNice);
+  c.Set("MAX_THREADS", static_cast<double>(pool::kMaxPoolThreads));
+  c.Set("DEFAULT_CAPACITY", static_cast<double>(pool::kDefaultPoolCapacity));
+  c.Set("MAX_CAPACITY", static_cast<double>(pool::kMaxPoolCapacity));
+  c.Set("DEFAULT_MAX_QUEUE", static_cast<double>(pool::kDefaultStrandCapacity));
+  c.Set("DEFAULT_DUE_MS", static_cast<double>(pool::kDefaultDueSlackNs) / 1e6);
+  c.Set("MAX_DUE_MS", static_cast<double>(pool::kMaxDueSlackNs) / 1e6);
+  c.Set("MAX_QUEUE", static_cast<double>(pool::kMaxStrandCapacity));
+  c.Set("MAX_WORKER_NICE", pool::kMaxWorkerNice);
+  c.Set("DEFAULT_WORKER_NICE", pool::kDefaultWorkerNice);
   exports.Set("poolConstants", c);
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
   exports.Set("resetStats", Napi::Function::New(env, ResetStats, "resetStats"));

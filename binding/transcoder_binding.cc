@@ -13,8 +13,8 @@
 #include "lazy_strand.h"
 #include "opus_binding.h"
 #include "options.h"
-#include "voxpool/mixer.h"
-#include "voxpool/opus_transcoder.h"
+#include "voxpool/mix/mixer.h"
+#include "voxpool/opus/transcoder.h"
 #include "wrap.h"
 
 namespace voxpool::binding {
@@ -22,7 +22,7 @@ namespace {
 
 constexpr napi_type_tag kTranscoderTag = {0x766f78706f6f6c0cULL, 0x5472616e73636f64ULL};
 
-class TranscodeJob final : public Job, public JsResult {
+class TranscodeJob final : public pool::Job, public JsResult {
  public:
   TranscodeJob(std::shared_ptr<opus::Transcoder> transcoder, const Bytes& packet,
                const opus::VolumeCommand& command)
@@ -109,8 +109,8 @@ class NativeTranscoder : public Napi::ObjectWrap<NativeTranscoder> {
     command.generation = static_cast<uint64_t>(info[1].As<Napi::Number>().Int64Value());
     command.target = info[2].As<Napi::Number>().DoubleValue();
     command.ramp_ms = info[3].As<Napi::Number>().DoubleValue();
-    if (!(command.target >= 0 && command.target <= kVolumeMax)) ThrowRangeError(env, "volume is out of range");
-    if (!(command.ramp_ms >= 0 && command.ramp_ms <= kMixerMaxRampMs)) ThrowRangeError(env, "rampMs is out of range");
+    if (!(command.target >= 0 && command.target <= mix::kVolumeMax)) ThrowRangeError(env, "volume is out of range");
+    if (!(command.ramp_ms >= 0 && command.ramp_ms <= mix::kMixerMaxRampMs)) ThrowRangeError(env, "rampMs is out of range");
     auto job = std::make_unique<TranscodeJob>(transcoder, packet, command);
     if (info.Length() > 4) ApplyDueMs(env, info[4], *job);
     return EnvContext::Get(env).Submit(env, strand_.Get(env), std::move(job));

@@ -5,9 +5,9 @@
 #include <cstring>
 #include <vector>
 
-#include "voxpool/rtp.h"
-#include "voxpool/secret_stream.h"
-#include "voxpool/voice_cipher.h"
+#include "voxpool/voice/rtp.h"
+#include "voxpool/crypto/secret_stream.h"
+#include "voxpool/crypto/voice_cipher.h"
 
 namespace voxpool::crypto {
 namespace {

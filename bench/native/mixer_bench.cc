@@ -6,8 +6,8 @@
 #include <memory>
 #include <vector>
 
-#include "voxpool/mixer.h"
-#include "voxpool/resampler.h"
+#include "voxpool/mix/mixer.h"
+#include "voxpool/mix/resampler.h"
 
 namespace {
 

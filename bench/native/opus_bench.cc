@@ -11,9 +11,9 @@
 #include <opus/opus.h>
 
 #include "test_signal.h"
-#include "voxpool/opus_constants.h"
-#include "voxpool/opus_decoder.h"
-#include "voxpool/opus_encoder.h"
+#include "voxpool/opus/constants.h"
+#include "voxpool/opus/decoder.h"
+#include "voxpool/opus/encoder.h"
 
 namespace {
 

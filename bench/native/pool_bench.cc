@@ -12,11 +12,11 @@
 #include <benchmark/benchmark.h>
 
 #include "test_signal.h"
-#include "voxpool/job.h"
-#include "voxpool/opus_constants.h"
-#include "voxpool/opus_encoder.h"
-#include "voxpool/strand.h"
-#include "voxpool/thread_pool.h"
+#include "voxpool/pool/job.h"
+#include "voxpool/opus/constants.h"
+#include "voxpool/opus/encoder.h"
+#include "voxpool/pool/strand.h"
+#include "voxpool/pool/thread_pool.h"
 
 namespace {
 

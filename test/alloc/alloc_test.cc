@@ -1,5 +1,5 @@
 // Proves the "never allocates" claims of the hot paths by counting heap allocations: steady-state
-// Mixer ticks and pushes (s16 and f32, resampled and ducked sources, gain ramps), SpeakerMixer
+// mix::Mixer ticks and pushes (s16 and f32, resampled and ducked sources, gain ramps), mix::SpeakerMixer
 // pushes and ticks (jitter, reordering, loss, 48 kHz stereo -> 16 kHz mono, per-speaker frames),
 // opus::Encoder::Encode / Decoder::Decode (and concealment), opus::Transcoder::Process,
 // VoiceCipher Seal / Open.
@@ -22,13 +22,13 @@
 #include <new>
 #include <vector>
 
-#include "voxpool/mixer.h"
-#include "voxpool/opus_constants.h"
-#include "voxpool/opus_decoder.h"
-#include "voxpool/opus_encoder.h"
-#include "voxpool/opus_transcoder.h"
-#include "voxpool/speaker_mixer.h"
-#include "voxpool/voice_cipher.h"
+#include "voxpool/mix/mixer.h"
+#include "voxpool/opus/constants.h"
+#include "voxpool/opus/decoder.h"
+#include "voxpool/opus/encoder.h"
+#include "voxpool/opus/transcoder.h"
+#include "voxpool/mix/speaker_mixer.h"
+#include "voxpool/crypto/voice_cipher.h"
 
 namespace {
 
@@ -168,18 +168,18 @@ TEST(AllocTest, TheCounterSeesNewAndMalloc) {
 TEST(AllocTest, MixerPushAndTickNeverAllocate) {
   for (const bool f32_out : {false, true}) {
     SCOPED_TRACE(f32_out ? "f32 out" : "s16 out");
-    MixerOptions o;
+    mix::MixerOptions o;
     o.max_sources = 33;
-    std::unique_ptr<Mixer> m;
-    ASSERT_TRUE(Mixer::Create(o, &m).ok());
+    std::unique_ptr<mix::Mixer> m;
+    ASSERT_TRUE(mix::Mixer::Create(o, &m).ok());
     std::vector<uint32_t> ids(32);
     for (int s = 0; s < 32; ++s) {
-      SourceOptions so;
-      so.gain = DbToLinear(-1.0f - s % 7);
+      mix::SourceOptions so;
+      so.gain = mix::DbToLinear(-1.0f - s % 7);
       so.pan = s % 2 ? 0.4f : 0.0f;
       ASSERT_TRUE(m->AddSource(so, &ids[s]).ok());
     }
-    SourceOptions tts;
+    mix::SourceOptions tts;
     tts.sample_rate = 16000;
     tts.channels = 1;
     tts.format = SampleFormat::kF32;
@@ -227,14 +227,14 @@ TEST(AllocTest, MixerPushAndTickNeverAllocate) {
 // through a resampler per speaker, or 48 kHz stereo without one. Returns the allocations counted
 // in 100 ticks after 20 ticks of warm-up.
 long SpeakerMixerAllocations(bool resample, bool arrivals) {
-  SpeakerMixerOptions o;
+  mix::SpeakerMixerOptions o;
   o.output_rate = resample ? 16000 : 48000;
   o.output_channels = resample ? 1 : 2;
   o.frame_size = o.output_rate / 50;
   o.jitter_frames = 3;
   o.max_speakers = 16;
-  std::unique_ptr<SpeakerMixer> m;
-  EXPECT_TRUE(SpeakerMixer::Create(o, &m).ok());
+  std::unique_ptr<mix::SpeakerMixer> m;
+  EXPECT_TRUE(mix::SpeakerMixer::Create(o, &m).ok());
   if (!m) return -1;
   std::vector<int16_t> out(static_cast<size_t>(m->frame_samples()));
   std::vector<int16_t> speaker(out.size());
@@ -264,8 +264,8 @@ long SpeakerMixerAllocations(bool resample, bool arrivals) {
     if (arrivals && counted && k >= 70) push(9, k - 70);  // a new SSRC takes a free slot
     if (arrivals && counted && k >= 95) push(10, k - 95);
     m->Mix(out.data());
-    uint32_t ssrcs[kSpeakerMaxSpeakers];
-    const int n = m->Speakers(ssrcs, kSpeakerMaxSpeakers);
+    uint32_t ssrcs[mix::kSpeakerMaxSpeakers];
+    const int n = m->Speakers(ssrcs, mix::kSpeakerMaxSpeakers);
     for (int i = 0; i < n; ++i) ok &= m->SpeakerFrame(ssrcs[i], speaker.data()).ok();
   };
   for (int k = 0; k < 20; ++k) tick(k, false);
@@ -276,7 +276,7 @@ long SpeakerMixerAllocations(bool resample, bool arrivals) {
     n = c.Stop();
   }
   EXPECT_TRUE(ok);
-  SpeakerStats st;
+  mix::SpeakerStats st;
   EXPECT_TRUE(m->GetSpeakerStats(3, &st).ok());
   EXPECT_EQ(st.late_packets, 1u);
   EXPECT_EQ(st.concealed_ticks, 1u);

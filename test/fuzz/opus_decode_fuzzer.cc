@@ -11,8 +11,8 @@
 
 #include <opus/opus.h>
 
-#include "voxpool/opus_constants.h"
-#include "voxpool/opus_decoder.h"
+#include "voxpool/opus/constants.h"
+#include "voxpool/opus/decoder.h"
 
 namespace {
 

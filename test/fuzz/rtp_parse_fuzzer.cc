@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "voxpool/rtp.h"
+#include "voxpool/voice/rtp.h"
 
 namespace {
 

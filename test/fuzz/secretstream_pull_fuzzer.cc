@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "voxpool/secret_stream.h"
+#include "voxpool/crypto/secret_stream.h"
 
 namespace {
 

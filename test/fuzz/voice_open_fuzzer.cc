@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "voxpool/voice_cipher.h"
+#include "voxpool/crypto/voice_cipher.h"
 
 namespace {
 

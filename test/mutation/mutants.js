@@ -19,7 +19,7 @@ module.exports = [
   // ----- pool, completion and settlement ---------------------------------------------------------
   {
     id: 'notify-batch-clock-restarts',
-    file: 'src/completion_queue.cc',
+    file: 'src/pool/completion_queue.cc',
     find: '  if (count_ == 0) oldest_ns_ = NowNs();',
     replace: '  oldest_ns_ = NowNs();',
     tests: { native: '^CompletionQueue\\.|^NotifyBatch\\.' },
@@ -28,7 +28,7 @@ module.exports = [
   },
   {
     id: 'pool-capacity-off-by-one',
-    file: 'src/thread_pool.cc',
+    file: 'src/pool/thread_pool.cc',
     find: 'if (queued_.fetch_add(1, std::memory_order_relaxed) >= limit) {',
     replace: 'if (queued_.fetch_add(1, std::memory_order_relaxed) > limit) {',
     tests: { native: '^ThreadPool\\.|^SharedPool\\.' },
@@ -36,7 +36,7 @@ module.exports = [
   },
   {
     id: 'strand-capacity-off-by-one',
-    file: 'src/strand.cc',
+    file: 'src/pool/strand.cc',
     find: 'if (queue_.size() >= options_.capacity) {',
     replace: 'if (queue_.size() > options_.capacity) {',
     tests: { native: '^StrandTest\\.(FullStrand|DropOldest)|^ThreadPool\\.DropOldest' },
@@ -44,7 +44,7 @@ module.exports = [
   },
   {
     id: 'drop-oldest-drops-newest',
-    file: 'src/strand.cc',
+    file: 'src/pool/strand.cc',
     find: 'evicted = std::move(queue_.front());\n      queue_.pop_front();',
     replace: 'evicted = std::move(queue_.back());\n      queue_.pop_back();',
     tests: { native: '^StrandTest\\.DropOldest|^ThreadPool\\.DropOldest' },
@@ -53,7 +53,7 @@ module.exports = [
   },
   {
     id: 'deadline-check-inverted',
-    file: 'src/strand.cc',
+    file: 'src/pool/strand.cc',
     find: 'job->started_ns > job->deadline_ns',
     replace: 'job->started_ns < job->deadline_ns',
     tests: { native: '^StrandTest\\.Deadlines' },
@@ -71,7 +71,7 @@ module.exports = [
 
   {
     id: 'ready-heap-fifo',
-    file: 'src/thread_pool.cc',
+    file: 'src/pool/thread_pool.cc',
     find: '    return a.due_ns != b.due_ns ? a.due_ns > b.due_ns : a.order > b.order;',
     replace: '    return a.order > b.order;',
     tests: { native: '^DueOrderTest\\.', js: ['test/js/due-order.test.js'] },
@@ -80,7 +80,7 @@ module.exports = [
   },
   {
     id: 'turn-never-yields',
-    file: 'src/strand.cc',
+    file: 'src/pool/strand.cc',
     find: '      } else if (i > 0 && queue_.front()->due_ns > pool_->EarliestWaitingNs()) {',
     replace: '      } else if (false) {',
     tests: { native: '^DueOrderTest\\.' },
@@ -89,7 +89,7 @@ module.exports = [
   },
   {
     id: 'worker-nice-ignored',
-    file: 'src/thread_pool.cc',
+    file: 'src/pool/thread_pool.cc',
     find: '    if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, std::min(inherited + nice, 19));',
     replace: '    (void)inherited;',
     tests: { native: '^ThreadPool\\.WorkersRun' },
@@ -99,7 +99,7 @@ module.exports = [
   // ----- Opus and its streams --------------------------------------------------------------------
   {
     id: 'vbr-constraint-sent-as-vbr',
-    file: 'src/opus_encoder.cc',
+    file: 'src/opus/encoder.cc',
     find: '      {OPUS_SET_VBR_CONSTRAINT_REQUEST,\n       o.vbr_constraint',
     replace: '      {OPUS_SET_VBR_REQUEST,\n       o.vbr_constraint',
     tests: { native: '^OpusCodec\\.|^OpusBadArguments\\.', js: ['test/js/opus.test.js'] },
@@ -117,7 +117,7 @@ module.exports = [
   },
   {
     id: 'decoder-fec-flag-dropped',
-    file: 'src/opus_decoder.cc',
+    file: 'src/opus/decoder.cc',
     find: '\n                     max_samples, fec ? 1 : 0);',
     replace: '\n                     max_samples, 0);',
     tests: { native: '^OpusCodec\\.|^VoicePipeline\\.' },
@@ -166,7 +166,7 @@ module.exports = [
 
   {
     id: 'transcoder-applies-every-frame',
-    file: 'src/opus_transcoder.cc',
+    file: 'src/opus/transcoder.cc',
     find: '  if (command.generation != applied_generation_) {',
     replace: '  if (true) {',
     tests: { native: '^OpusTranscoder\\.' },
@@ -175,7 +175,7 @@ module.exports = [
   },
   {
     id: 'transcoder-conceals-20ms-always',
-    file: 'src/opus_transcoder.cc',
+    file: 'src/opus/transcoder.cc',
     find: '    max = decoder_->LastFrameSize();\n',
     replace: '    max = 0;\n',
     tests: { native: '^OpusTranscoder\\.' },
@@ -193,7 +193,7 @@ module.exports = [
   // ----- crypto ----------------------------------------------------------------------------------
   {
     id: 'nonce-host-byte-order',
-    file: 'src/voice_cipher.cc',
+    file: 'src/crypto/voice_cipher.cc',
     find: '  nonce[0] = static_cast<uint8_t>(counter >> 24);\n' +
       '  nonce[1] = static_cast<uint8_t>(counter >> 16);\n' +
       '  nonce[2] = static_cast<uint8_t>(counter >> 8);\n' +
@@ -205,7 +205,7 @@ module.exports = [
   },
   {
     id: 'seal-ad-fixed-header-only',
-    file: 'src/voice_cipher.cc',
+    file: 'src/crypto/voice_cipher.cc',
     find: 'crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, m, mlen, out, ad_bytes, nullptr,',
     replace: 'crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, m, mlen, out, rtp::kFixedHeaderBytes, nullptr,',
     tests: { native: 'VoiceCipher', js: ['test/js/voice-cipher.test.js'] },
@@ -214,7 +214,7 @@ module.exports = [
   },
   {
     id: 'secretstream-final-not-recorded',
-    file: 'src/secret_stream.cc',
+    file: 'src/crypto/secret_stream.cc',
     find: '  if (t == kTagFinal) finished_ = true;',
     replace: '',
     tests: { native: '^SecretStream\\.', js: ['test/js/secretstream.test.js'] },
@@ -225,7 +225,7 @@ module.exports = [
   // ----- RTP -------------------------------------------------------------------------------------
   {
     id: 'rtp-csrc-count-mask',
-    file: 'src/rtp.cc',
+    file: 'src/voice/rtp.cc',
     find: 'h.csrc_count = data[0] & 0x0F;',
     replace: 'h.csrc_count = data[0] & 0x1F;',
     tests: { native: '^Rtp' },
@@ -234,7 +234,7 @@ module.exports = [
   },
   {
     id: 'rtp-zero-padding-accepted',
-    file: 'src/rtp.cc',
+    file: 'src/voice/rtp.cc',
     find: 'if (pad == 0 || pad > size - body_end)',
     replace: 'if (pad > size - body_end)',
     tests: { native: '^Rtp' },
@@ -261,7 +261,7 @@ module.exports = [
   // ----- mixers ----------------------------------------------------------------------------------
   {
     id: 'limiter-attack-whole-frame',
-    file: 'src/limiter.cc',
+    file: 'src/mix/limiter.cc',
     find: 'ramp = std::min(attack_samples_, frames);',
     replace: 'ramp = frames;',
     tests: { native: '^LimiterTest\\.|^MixerTest\\.|^SpeakerMixerTest\\.' },
@@ -278,7 +278,7 @@ module.exports = [
   },
   {
     id: 'mixer-solo-counts-removed-sources',
-    file: 'src/mixer.cc',
+    file: 'src/mix/mixer.cc',
     find: 'any_solo_ = any_solo_ || (s.in_use && s.solo);',
     replace: 'any_solo_ = any_solo_ || s.solo;',
     tests: { native: '^MixerTest\\.', js: ['test/js/mixer.test.js'] },
@@ -286,7 +286,7 @@ module.exports = [
   },
   {
     id: 'mixer-set-pan-left-sign',
-    file: 'src/mixer.cc',
+    file: 'src/mix/mixer.cc',
     find: 's->pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);',
     replace: 's->pan_l.Set(std::min(1.0f, 1.0f + pan), ramp);',
     tests: { native: '^MixerTest\\.', js: ['test/js/mixer.test.js'] },
@@ -294,7 +294,7 @@ module.exports = [
   },
   {
     id: 'mixer-master-gain-only-while-ramping',
-    file: 'src/mixer.cc',
+    file: 'src/mix/mixer.cc',
     find: 'if (master_.value() != 1.0f || master_.ramping()) {',
     replace: 'if (master_.ramping()) {',
     tests: { native: '^MixerTest\\.', js: ['test/js/mixer.test.js'] },
@@ -303,7 +303,7 @@ module.exports = [
   },
   {
     id: 'gain-ramp-one-sample-short',
-    file: 'include/voxpool/gain_ramp.h',
+    file: 'include/voxpool/mix/gain_ramp.h',
     find: '    remaining_ = ramp_samples;',
     replace: '    remaining_ = ramp_samples - 1;',
     tests: { native: '^GainRampTest\\.|^MixerTest\\.|^SpeakerMixerTest\\.' },
@@ -311,7 +311,7 @@ module.exports = [
   },
   {
     id: 'volume-rounds-instead-of-floor',
-    file: 'src/volume.cc',
+    file: 'src/mix/volume.cc',
     find: 'double v = std::floor(static_cast<double>(x) * g);',
     replace: 'double v = std::round(static_cast<double>(x) * g);',
     tests: { native: '^MixerVolumeTest\\.', js: ['test/js/volume-transformer.test.js'] },
@@ -320,7 +320,7 @@ module.exports = [
   },
   {
     id: 'speaker-sequence-delta-widened',
-    file: 'src/speaker_mixer.cc',
+    file: 'src/mix/speaker_mixer.cc',
     find: 'const int16_t delta = static_cast<int16_t>(sequence - static_cast<uint16_t>(s->max_seq));',
     replace: 'const int32_t delta = static_cast<int32_t>(sequence) - static_cast<uint16_t>(s->max_seq);',
     tests: { native: '^SpeakerMixerTest\\.', js: ['test/js/speaker-mixer.test.js'] },
@@ -329,7 +329,7 @@ module.exports = [
   },
   {
     id: 'speaker-anchor-ignores-jitter',
-    file: 'src/speaker_mixer.cc',
+    file: 'src/mix/speaker_mixer.cc',
     find: 's.next_ts = timestamp - static_cast<uint32_t>(input_tick_ * options_.jitter_frames);',
     replace: 's.next_ts = timestamp - static_cast<uint32_t>(input_tick_);',
     tests: { native: '^SpeakerMixerTest\\.' },
@@ -338,7 +338,7 @@ module.exports = [
   },
   {
     id: 'resampler-reset-keeps-s16-state',
-    file: 'src/resampler.cc',
+    file: 'src/mix/resampler.cc',
     find: '  if (s16_ != nullptr) soxr_clear(s16_);',
     replace: '',
     tests: { native: '^ResamplerTest\\.', js: ['test/js/resampler.test.js'] },
@@ -349,7 +349,7 @@ module.exports = [
   // ----- voice receive path ----------------------------------------------------------------------
   {
     id: 'receiver-window-off-by-one',
-    file: 'src/voice_receiver.cc',
+    file: 'src/voice/receiver.cc',
     find: 'if (!flush && s.queued.size() <= options_.window) break;',
     replace: 'if (!flush && s.queued.size() < options_.window) break;',
     tests: { native: '^VoicePipeline\\.' },
@@ -358,7 +358,7 @@ module.exports = [
   },
   {
     id: 'receiver-timestamp-ignores-rate',
-    file: 'src/voice_receiver.cc',
+    file: 'src/voice/receiver.cc',
     find: 'timestamp + static_cast<uint32_t>(samples) * (rtp::kClockRate / options_.sample_rate);',
     replace: 'timestamp + static_cast<uint32_t>(samples);',
     tests: { native: '^VoicePipeline\\.', js: ['test/js/voice-pipeline.test.js'] },
@@ -369,7 +369,7 @@ module.exports = [
   // ----- settlement order and stream delivery (issue 7 crash) -----------------------------------
   {
     id: 'close-cancels-ahead-of-running-job',
-    file: 'src/strand.cc',
+    file: 'src/pool/strand.cc',
     find: 'if (!running) Cancel(ErrorCode::kDestroyed, kDestroyedMessage);',
     replace: 'Cancel(ErrorCode::kDestroyed, kDestroyedMessage);',
     tests: { native: '^StrandTest\\.Close' },
@@ -378,7 +378,7 @@ module.exports = [
   },
   {
     id: 'drop-oldest-settles-ahead-of-running-job',
-    file: 'src/strand.cc',
+    file: 'src/pool/strand.cc',
     find: 'if (running_ || !dropped_.empty()) dropped_.push_back(std::move(evicted));',
     replace: 'if (!dropped_.empty()) dropped_.push_back(std::move(evicted));',
     tests: { native: '^StrandTest\\.(DropOldest|CloseAfterEvictions)' },
@@ -387,7 +387,7 @@ module.exports = [
   },
   {
     id: 'notify-stale-only-between-turns',
-    file: 'src/strand.cc',
+    file: 'src/pool/strand.cc',
     find: '    if (NotifyBatch* batch = NotifyBatch::Current()) batch->FlushIfStale(finished_ns);\n',
     replace: '    (void)finished_ns;\n',
     tests: { native: '^CompletionQueue\\.ABusyWorker' },
@@ -442,7 +442,7 @@ module.exports = [
   },
   {
     id: 'receiver-memory-ignores-speakers',
-    file: 'src/voice_receiver.cc',
+    file: 'src/voice/receiver.cc',
     find: '    stream_count_.store(streams_.size(), std::memory_order_relaxed);\n  }\n  Stream& s = it->second;',
     replace: '  }\n  Stream& s = it->second;',
     tests: { js: ['test/js/native-memory.test.js'] },

@@ -9,11 +9,11 @@
 #include <gtest/gtest.h>
 
 #include "pool_test_support.h"
-#include "voxpool/completion_queue.h"
-#include "voxpool/strand.h"
-#include "voxpool/thread_pool.h"
+#include "voxpool/pool/completion_queue.h"
+#include "voxpool/pool/strand.h"
+#include "voxpool/pool/thread_pool.h"
 
-namespace voxpool {
+namespace voxpool::pool {
 namespace {
 
 using test::AsTest;
@@ -298,4 +298,4 @@ TEST(CompletionQueue, ClosedQueueIsAbandonedSoQueuedJobsDoNotRun) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::pool

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "pool_test_support.h"
-#include "voxpool/strand.h"
-#include "voxpool/thread_pool.h"
+#include "voxpool/pool/strand.h"
+#include "voxpool/pool/thread_pool.h"
 
-namespace voxpool {
+namespace voxpool::pool {
 namespace {
 
 using test::AsTest;
@@ -102,4 +102,4 @@ TEST_F(DueOrderTest, ATurnYieldsWhenAnotherStrandIsDueFirst) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::pool

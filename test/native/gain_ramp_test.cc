@@ -1,12 +1,12 @@
 // GainRamp: a ramp of N samples takes exactly N equal steps and lands on its target; Advance and
 // ValueAfter agree; a new target mid-ramp starts from where the ramp is.
-#include "voxpool/gain_ramp.h"
+#include "voxpool/mix/gain_ramp.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace voxpool {
+namespace voxpool::mix {
 namespace {
 
 TEST(GainRampTest, ARampOfNSamplesTakesNEqualSteps) {
@@ -59,4 +59,4 @@ TEST(GainRampTest, ZeroLengthOrSameTargetJumps) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::mix

@@ -10,9 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include "voxpool/histogram.h"
+#include "voxpool/pool/histogram.h"
 
-namespace voxpool {
+namespace voxpool::pool {
 namespace {
 
 // Buckets 0..251 are reachable (the last holds values with the top bit set).
@@ -173,4 +173,4 @@ TEST(Histogram, ConcurrentRecordsAreAllCounted) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::pool

@@ -1,7 +1,7 @@
 // Limiter: the gain stage's attack reaches its target within attack_ms and then scales the signal
 // by a constant (a linear copy, not merely a bounded one), steady limiting holds that gain, and
 // release follows its time constant.
-#include "voxpool/limiter.h"
+#include "voxpool/mix/limiter.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace voxpool {
+namespace voxpool::mix {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
@@ -109,4 +109,4 @@ TEST(LimiterTest, ReleaseRecoversByItsTimeConstant) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::mix

@@ -1,6 +1,6 @@
 // Mixer: exact sums, gain accuracy, click-free ramps, limiter bound, mute/solo/pan/ducking
 // semantics and timing, resampled and channel-mapped sources, queue limits and bad arguments.
-#include "voxpool/mixer.h"
+#include "voxpool/mix/mixer.h"
 
 #include <gtest/gtest.h>
 
@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "voxpool/volume.h"
+#include "voxpool/mix/volume.h"
 
-namespace voxpool {
+namespace voxpool::mix {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
@@ -593,4 +593,4 @@ TEST(MixerVolumeTest, MatchesPrismRoundingAndRampsWithoutClicks) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::mix

@@ -13,9 +13,9 @@
 #include <opus/opus.h>
 
 #include "test_signal.h"
-#include "voxpool/opus_constants.h"
-#include "voxpool/opus_decoder.h"
-#include "voxpool/opus_encoder.h"
+#include "voxpool/opus/constants.h"
+#include "voxpool/opus/decoder.h"
+#include "voxpool/opus/encoder.h"
 #include "voxpool/status.h"
 
 namespace voxpool::opus {

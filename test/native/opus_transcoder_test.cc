@@ -1,7 +1,7 @@
 // Transcoder: Opus -> volume -> Opus in one call. Judged by decoding its output: the level
 // follows the volume commands (applied once per new generation, at a frame boundary), a lost
 // packet is concealed for the last frame's duration, bad input fails with libopus's code.
-#include "voxpool/opus_transcoder.h"
+#include "voxpool/opus/transcoder.h"
 
 #include <gtest/gtest.h>
 #include <opus/opus.h>
@@ -133,7 +133,7 @@ TEST(OpusTranscoder, BadInputFailsWithTheCodecsCode) {
   std::unique_ptr<Transcoder> t;
   EXPECT_EQ(Transcoder::Create(nullptr, 1.0, &t).code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(Transcoder::Create(f.output, -0.1, &t).code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(Transcoder::Create(f.output, kVolumeMax * 2, &t).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Transcoder::Create(f.output, mix::kVolumeMax * 2, &t).code(), ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

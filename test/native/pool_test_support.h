@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "voxpool/job.h"
+#include "voxpool/pool/job.h"
 
-namespace voxpool::test {
+namespace voxpool::pool::test {
 
 // Long enough that only a deadlock or a lost job can reach it, even under TSan on 2 cores.
 inline constexpr std::chrono::seconds kWaitTimeout{60};
@@ -116,4 +116,4 @@ class RecordingTarget final : public CompletionTarget {
 
 inline TestJob& AsTest(const std::unique_ptr<Job>& job) { return static_cast<TestJob&>(*job); }
 
-}  // namespace voxpool::test
+}  // namespace voxpool::pool::test

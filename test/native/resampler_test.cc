@@ -1,6 +1,6 @@
 // Resampler: argument checks, pass-through, quality (SNR, passband, stopband) per rate pair,
 // streaming equivalence, flush, and the steadiness the mixer's prebuffer relies on.
-#include "voxpool/resampler.h"
+#include "voxpool/mix/resampler.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace voxpool {
+namespace voxpool::mix {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
@@ -320,4 +320,4 @@ TEST(ResamplerTest, TwentyMillisecondStreamsNeverUnderrunAfterTwoFramePrebuffer)
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::mix

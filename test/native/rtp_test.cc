@@ -1,11 +1,11 @@
-#include "voxpool/rtp.h"
+#include "voxpool/voice/rtp.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <vector>
 
-namespace voxpool::rtp {
+namespace voxpool::voice::rtp {
 namespace {
 
 std::vector<uint8_t> Hex(const char* s) {
@@ -186,4 +186,4 @@ TEST(RtpWrap, SequenceAndTimestampArithmetic) {
 }
 
 }  // namespace
-}  // namespace voxpool::rtp
+}  // namespace voxpool::voice::rtp

@@ -1,4 +1,4 @@
-#include "voxpool/secret_stream.h"
+#include "voxpool/crypto/secret_stream.h"
 
 #include <gtest/gtest.h>
 

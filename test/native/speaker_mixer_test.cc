@@ -1,6 +1,6 @@
 // SpeakerMixer: timestamp alignment with jitter, reordering, loss (concealed or silent), late and
 // duplicate packets, several speakers, wraparound, resync, per-speaker output, 16 kHz mono out.
-#include "voxpool/speaker_mixer.h"
+#include "voxpool/mix/speaker_mixer.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace voxpool {
+namespace voxpool::mix {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
@@ -343,4 +343,4 @@ TEST(SpeakerMixerTest, MixedOutputIsLimited) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::mix

@@ -9,10 +9,10 @@
 #include <gtest/gtest.h>
 
 #include "pool_test_support.h"
-#include "voxpool/strand.h"
-#include "voxpool/thread_pool.h"
+#include "voxpool/pool/strand.h"
+#include "voxpool/pool/thread_pool.h"
 
-namespace voxpool {
+namespace voxpool::pool {
 namespace {
 
 using test::AsTest;
@@ -486,4 +486,4 @@ TEST_F(StrandTest, ManyStrandsShareFewThreadsWithoutStarving) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::pool

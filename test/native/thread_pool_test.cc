@@ -20,11 +20,11 @@
 #endif
 
 #include "pool_test_support.h"
-#include "voxpool/shared_pool.h"
-#include "voxpool/strand.h"
-#include "voxpool/thread_pool.h"
+#include "voxpool/pool/shared_pool.h"
+#include "voxpool/pool/strand.h"
+#include "voxpool/pool/thread_pool.h"
 
-namespace voxpool {
+namespace voxpool::pool {
 namespace {
 
 using test::AsTest;
@@ -468,4 +468,4 @@ TEST(SharedPool, ConfigureBeforeStartThenRefuseAResize) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::pool

@@ -1,4 +1,4 @@
-#include "voxpool/voice_cipher.h"
+#include "voxpool/crypto/voice_cipher.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "voxpool/rtp.h"
+#include "voxpool/voice/rtp.h"
 
 namespace voxpool::crypto {
 namespace {

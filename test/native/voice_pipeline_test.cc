@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "test_signal.h"
-#include "voxpool/voice_receiver.h"
-#include "voxpool/voice_sender.h"
+#include "voxpool/voice/receiver.h"
+#include "voxpool/voice/sender.h"
 
-namespace voxpool {
+namespace voxpool::voice {
 namespace {
 
 constexpr int kFrame = 960;  // 20 ms at 48 kHz
@@ -274,4 +274,4 @@ TEST(VoicePipeline, BadSenderOptions) {
 }
 
 }  // namespace
-}  // namespace voxpool
+}  // namespace voxpool::voice

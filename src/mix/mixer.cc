@@ -1,0 +1,638 @@
+// FP exceptions are never enabled here, so let GCC if-convert the clamps and selects in the
+// sample loops (with the default -ftrapping-math it refuses and leaves them scalar).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+#include "voxpool/mix/mixer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+namespace voxpool::mix {
+
+struct Mixer::Source {
+  bool in_use = false;
+  uint32_t id = 0;
+  int rate = 0;      // of pushed PCM
+  int channels = 0;  // of pushed PCM
+  int prebuffer = 0;
+  bool primed = false;
+  std::unique_ptr<Resampler> resampler;      // null at the mixer's rate
+  SampleFormat format = SampleFormat::kS16;  // of pushed PCM
+  // FIFO storage for capacity * mixer channels samples of 4 bytes, allocated with the mixer.
+  // Holds s16 samples as pushed when nothing needs converting (s16 at the mixer's rate and
+  // channel count: half the memory traffic and no conversion pass), float otherwise.
+  std::unique_ptr<unsigned char[]> fifo;
+  bool fifo_s16 = false;
+  float* f32() const noexcept { return reinterpret_cast<float*>(fifo.get()); }
+  int16_t* s16() const noexcept { return reinterpret_cast<int16_t*>(fifo.get()); }
+  int capacity = 0;  // frames; a multiple of frame_size so a read never wraps
+  int read = 0;      // frame index of the oldest queued frame
+  int count = 0;     // frames queued
+  GainRamp gain;
+  GainRamp gate;  // mute / solo
+  GainRamp pan_l;
+  GainRamp pan_r;
+  bool muted = false;
+  bool solo = false;
+  bool ducker = false;
+  SourceStats stats;
+};
+
+namespace {
+
+Status Invalid(const char* message) { return Status(ErrorCode::kInvalidArgument, message); }
+Status NoSource() { return Invalid("No source with this id"); }
+
+bool ValidGain(float linear) {
+  return std::isfinite(linear) && linear >= 0.0f && linear <= DbToLinear(kMixerMaxGainDb) * 1.0001f;
+}
+bool ValidRamp(float ms) { return std::isfinite(ms) && ms >= 0.0f && ms <= kMixerMaxRampMs; }
+
+// The kernels below are VOXPOOL_MULTIVERSION (AVX2 + baseline); the loops are written so both
+// versions vectorise (docs/MIXER.md).
+
+template <class T>
+constexpr float kInScale = std::is_same_v<T, int16_t> ? 1.0f / 32768.0f : 1.0f;
+
+// acc += in * g, g moving linearly from g0 (exclusive) to g1 (reached on the last frame). Mono,
+// or interleaved stereo with the same gain on both channels. s16 input is scaled to float on the
+// fly (the scale is folded into the gain, so unity-gain sums stay exact).
+template <class T>
+inline __attribute__((always_inline)) void AddScaledBody(float* __restrict acc,
+                                                         const T* __restrict in, int frames,
+                                                         int channels, float g0, float g1) {
+  const int n = frames * channels;
+  if (g0 == g1) {
+    if (g0 == 0.0f) return;
+    const float g = g0 * kInScale<T>;
+    for (int i = 0; i < n; ++i) acc[i] += static_cast<float>(in[i]) * g;
+    return;
+  }
+  const float step = (g1 - g0) / static_cast<float>(frames) * kInScale<T>;
+  const float base = g0 * kInScale<T>;
+  if (channels == 1) {
+    for (int i = 0; i < frames; ++i)
+      acc[i] += static_cast<float>(in[i]) * (base + step * static_cast<float>(i + 1));
+  } else {
+    for (int f = 0; f < frames; ++f) {
+      const float g = base + step * static_cast<float>(f + 1);
+      acc[2 * f] += static_cast<float>(in[2 * f]) * g;
+      acc[2 * f + 1] += static_cast<float>(in[2 * f + 1]) * g;
+    }
+  }
+}
+
+// Interleaved stereo with separate left and right gains (panned sources).
+template <class T>
+inline __attribute__((always_inline)) void AddStereoBody(float* __restrict acc,
+                                                         const T* __restrict in, int frames,
+                                                         float l0, float l1, float r0, float r1) {
+  const float k_in = kInScale<T>;
+  if (l0 == l1 && r0 == r1) {  // steady pan: no per-frame gain arithmetic
+    const float l = l0 * k_in, r = r0 * k_in;
+    for (int i = 0; i < 2 * frames; i += 2) {
+      acc[i] += static_cast<float>(in[i]) * l;
+      acc[i + 1] += static_cast<float>(in[i + 1]) * r;
+    }
+    return;
+  }
+  const float sl = (l1 - l0) / static_cast<float>(frames) * k_in;
+  const float sr = (r1 - r0) / static_cast<float>(frames) * k_in;
+  const float bl = l0 * k_in, br = r0 * k_in;
+  for (int f = 0; f < frames; ++f) {
+    const float k = static_cast<float>(f + 1);
+    acc[2 * f] += static_cast<float>(in[2 * f]) * (bl + sl * k);
+    acc[2 * f + 1] += static_cast<float>(in[2 * f + 1]) * (br + sr * k);
+  }
+}
+
+VOXPOOL_MULTIVERSION void AddScaled(float* acc, const float* in, int frames, int channels, float g0,
+                                    float g1) noexcept {
+  AddScaledBody(acc, in, frames, channels, g0, g1);
+}
+VOXPOOL_MULTIVERSION void AddScaled(float* acc, const int16_t* in, int frames, int channels,
+                                    float g0, float g1) noexcept {
+  AddScaledBody(acc, in, frames, channels, g0, g1);
+}
+VOXPOOL_MULTIVERSION void AddScaledStereo(float* acc, const float* in, int frames, float l0,
+                                          float l1, float r0, float r1) noexcept {
+  AddStereoBody(acc, in, frames, l0, l1, r0, r1);
+}
+VOXPOOL_MULTIVERSION void AddScaledStereo(float* acc, const int16_t* in, int frames, float l0,
+                                          float l1, float r0, float r1) noexcept {
+  AddStereoBody(acc, in, frames, l0, l1, r0, r1);
+}
+VOXPOOL_MULTIVERSION void ToS16(const float* in, int16_t* out, size_t n) noexcept {
+  pcm::FloatToS16(in, out, n);
+}
+
+// RMS of n samples, as a fraction of full scale.
+template <class T>
+float Rms(const T* __restrict x, int n) noexcept {
+  float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) {
+      const float v = static_cast<float>(x[i + j]) * kInScale<T>;
+      lanes[j] += v * v;
+    }
+  float sum = 0;
+  for (float l : lanes) sum += l;
+  for (; i < n; ++i) {
+    const float v = static_cast<float>(x[i]) * kInScale<T>;
+    sum += v * v;
+  }
+  return n > 0 ? std::sqrt(sum / static_cast<float>(n)) : 0.0f;
+}
+
+}  // namespace
+
+Status Mixer::Create(const MixerOptions& o, std::unique_ptr<Mixer>* out) {
+  if (o.sample_rate < kResamplerMinRate || o.sample_rate > kResamplerMaxRate)
+    return Invalid("sampleRate must be an integer from 8000 to 48000");
+  if (o.channels < 1 || o.channels > kMixerMaxChannels) return Invalid("channels must be 1 or 2");
+  if (o.frame_size < 1 || o.frame_size > kMixerMaxFrameSize)
+    return Invalid("frameSize must be from 1 to 5760 samples per channel");
+  if (o.max_sources < 1 || o.max_sources > kMixerMaxSources)
+    return Invalid("maxSources must be from 1 to 256");
+  if (o.queue_frames < 2 || o.queue_frames > kMixerMaxQueueFrames)
+    return Invalid("queueFrames must be from 2 to 64");
+  if (!(o.ceiling_db >= -24.0f && o.ceiling_db <= 0.0f))
+    return Invalid("ceilingDb must be from -24 to 0");
+  if (!(o.limiter_release_ms >= 1.0f && o.limiter_release_ms <= 5000.0f))
+    return Invalid("limiterReleaseMs must be from 1 to 5000");
+  out->reset(new Mixer(o));
+  return Status::Ok();
+}
+
+Mixer::Mixer(const MixerOptions& o)
+    : options_(o),
+      sources_(static_cast<size_t>(o.max_sources)),
+      acc_(static_cast<size_t>(o.frame_size) * o.channels),
+      scratch_in_(static_cast<size_t>(kMixerMaxPushFrames) * 2),
+      limiter_([&] {
+        LimiterOptions l;
+        l.sample_rate = o.sample_rate;
+        l.channels = o.channels;
+        l.ceiling = DbToLinear(o.ceiling_db);
+        l.release_ms = o.limiter_release_ms;
+        return l;
+      }()) {
+  // Largest resampler output for one push: from the lowest rate up to ours, plus soxr's burst.
+  const int64_t max_out =
+      (static_cast<int64_t>(kMixerMaxPushFrames) * o.sample_rate + kResamplerMinRate - 1) /
+          kResamplerMinRate +
+      o.sample_rate / 10 + 1;
+  scratch_out_.resize(static_cast<size_t>(std::max<int64_t>(max_out, kMixerMaxPushFrames)) * 2);
+  for (Source& s : sources_) {
+    s.capacity = o.queue_frames * o.frame_size;
+    s.fifo.reset(new unsigned char[static_cast<size_t>(s.capacity) * o.channels * sizeof(float)]);
+  }
+}
+
+Mixer::~Mixer() = default;
+
+long Mixer::MsToSamples(float ms) const noexcept {
+  return std::lround(static_cast<double>(ms) * options_.sample_rate / 1000.0);
+}
+
+Mixer::Source* Mixer::Find(uint32_t id) noexcept {
+  for (Source& s : sources_)
+    if (s.in_use && s.id == id) return &s;
+  return nullptr;
+}
+
+const Mixer::Source* Mixer::Find(uint32_t id) const noexcept {
+  for (const Source& s : sources_)
+    if (s.in_use && s.id == id) return &s;
+  return nullptr;
+}
+
+Status Mixer::AddSource(const SourceOptions& o, uint32_t* id) {
+  const int rate = o.sample_rate == 0 ? options_.sample_rate : o.sample_rate;
+  const int channels = o.channels == 0 ? options_.channels : o.channels;
+  if (rate < kResamplerMinRate || rate > kResamplerMaxRate)
+    return Invalid("sampleRate must be an integer from 8000 to 48000");
+  if (channels < 1 || channels > 2) return Invalid("channels must be 1 or 2");
+  if (!ValidGain(o.gain)) return Invalid("gain is out of range");
+  if (!(o.pan >= -1.0f && o.pan <= 1.0f)) return Invalid("pan must be from -1 to 1");
+  if (o.prebuffer_frames < -1 || o.prebuffer_frames > options_.queue_frames - 1)
+    return Invalid("prebufferFrames must be from 0 to queueFrames - 1");
+  std::unique_ptr<Resampler> resampler;
+  if (rate != options_.sample_rate) {
+    ResamplerOptions r;
+    r.input_rate = rate;
+    r.output_rate = options_.sample_rate;
+    r.channels =
+        std::min(channels, options_.channels);     // resample after a downmix, before an upmix
+    Status st = Resampler::Create(r, &resampler);  // allocates: outside the lock
+    if (!st.ok()) return st;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it =
+      std::find_if(sources_.begin(), sources_.end(), [](const Source& s) { return !s.in_use; });
+  if (it == sources_.end())
+    return Status(ErrorCode::kQueueFull, "The mixer has maxSources sources");
+  Source& s = *it;
+  s.in_use = true;
+  s.id = next_id_++;
+  s.rate = rate;
+  s.channels = channels;
+  s.prebuffer = o.prebuffer_frames >= 0 ? o.prebuffer_frames : (resampler ? 2 : 0);
+  s.primed = false;
+  s.resampler = std::move(resampler);
+  s.format = o.format;
+  s.fifo_s16 = o.format == SampleFormat::kS16 && !s.resampler && channels == options_.channels;
+  s.read = 0;
+  s.count = 0;
+  s.gain = GainRamp(o.gain);
+  s.muted = o.muted;
+  s.solo = false;
+  s.ducker = false;
+  const bool stereo = options_.channels == 2;
+  s.pan_l = GainRamp(stereo ? std::min(1.0f, 1.0f - o.pan) : 1.0f);
+  s.pan_r = GainRamp(stereo ? std::min(1.0f, 1.0f + o.pan) : 1.0f);
+  s.gate = GainRamp(!o.muted && !any_solo_ ? 1.0f : 0.0f);
+  s.stats = SourceStats();
+  ++active_;
+  *id = s.id;
+  return Status::Ok();
+}
+
+Status Mixer::RemoveSource(uint32_t id) noexcept {
+  std::unique_ptr<Resampler> dead;  // freed after the lock is released
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Source* s = Find(id);
+    if (s == nullptr) return NoSource();
+    s->in_use = false;
+    dead = std::move(s->resampler);
+    --active_;
+    UpdateGates();
+  }
+  return Status::Ok();
+}
+
+void Mixer::UpdateGates() noexcept {
+  any_solo_ = false;
+  for (const Source& s : sources_) any_solo_ = any_solo_ || (s.in_use && s.solo);
+  const long ramp = MsToSamples(kMixerSwitchRampMs);
+  for (Source& s : sources_) {
+    if (!s.in_use) continue;
+    const float target = !s.muted && (!any_solo_ || s.solo) ? 1.0f : 0.0f;
+    if (target != s.gate.target()) s.gate.Set(target, ramp);
+  }
+}
+
+template <class T>
+Status Mixer::PushImpl(uint32_t id, const T* pcm, int frames) noexcept {
+  if (frames < 0 || frames > kMixerMaxPushFrames)
+    return Invalid("A push must be from 0 to 5760 frames");
+  if (frames > 0 && pcm == nullptr) return Invalid("PCM must not be null");
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  constexpr SampleFormat kFormat =
+      std::is_same_v<T, int16_t> ? SampleFormat::kS16 : SampleFormat::kF32;
+  if (s->format != kFormat)
+    return Invalid(kFormat == SampleFormat::kS16 ? "This source takes f32le PCM"
+                                                 : "This source takes s16le PCM");
+  if (frames == 0) return Status::Ok();
+  const int mixer_channels = options_.channels;
+  const int rc = std::min(s->channels, mixer_channels);  // channels through the resampler
+  const int free_frames = s->capacity - s->count;
+  // Refuse whole pushes that cannot fit (checked before any state changes, so the resampler's
+  // stream stays continuous).
+  const int64_t expected =
+      (static_cast<int64_t>(frames) * options_.sample_rate + s->rate - 1) / s->rate;
+  if (expected > free_frames) {
+    s->stats.dropped_frames += static_cast<uint64_t>(frames);
+    return Status(ErrorCode::kQueueFull, "The source's queue is full");
+  }
+
+  int write = (s->read + s->count) % s->capacity;
+  // Same rate and channels: straight into the FIFO as is (s16 FIFO or f32 FIFO).
+  if (!s->resampler && s->channels == mixer_channels) {
+    int done = 0;
+    while (done < frames) {
+      const int chunk = std::min(frames - done, s->capacity - write);
+      const size_t at = static_cast<size_t>(write) * mixer_channels;
+      const size_t samples = static_cast<size_t>(chunk) * mixer_channels;
+      const T* src = pcm + static_cast<size_t>(done) * mixer_channels;
+      if constexpr (std::is_same_v<T, int16_t>) {
+        std::memcpy(s->s16() + at, src, sizeof(int16_t) * samples);
+      } else {
+        std::memcpy(s->f32() + at, src, sizeof(float) * samples);
+      }
+      done += chunk;
+      write = (write + chunk) % s->capacity;
+    }
+    s->count += frames;
+    return Status::Ok();
+  }
+
+  // 1. To float at `rc` channels.
+  float* a = scratch_in_.data();
+  const size_t in_samples = static_cast<size_t>(frames) * s->channels;
+  const float* converted;
+  if constexpr (std::is_same_v<T, int16_t>) {
+    if (s->channels == rc) {
+      pcm::S16ToFloat(pcm, a, in_samples);
+    } else {
+      pcm::S16ToFloat(pcm, scratch_out_.data(), in_samples);
+      pcm::DownmixStereo(scratch_out_.data(), a, static_cast<size_t>(frames));
+    }
+    converted = a;
+  } else {
+    if (s->channels == rc) {
+      converted = pcm;
+    } else {
+      pcm::DownmixStereo(pcm, a, static_cast<size_t>(frames));
+      converted = a;
+    }
+  }
+
+  // 2. To the mixer's rate.
+  const float* ready = converted;
+  int n = frames;
+  if (s->resampler) {
+    Status st = s->resampler->Process(converted, frames, scratch_out_.data(),
+                                      static_cast<int>(scratch_out_.size() / rc), &n);
+    if (!st.ok()) return st;
+    ready = scratch_out_.data();
+  }
+  if (n > free_frames) {  // a resampler burst larger than the room left: keep what fits
+    s->stats.dropped_frames += static_cast<uint64_t>(n - free_frames);
+    n = free_frames;
+  }
+
+  // 3. Into the FIFO, upmixing mono to stereo on the way.
+  int done = 0;
+  while (done < n) {
+    const int chunk = std::min(n - done, s->capacity - write);
+    float* dst = s->f32() + static_cast<size_t>(write) * mixer_channels;
+    const float* src = ready + static_cast<size_t>(done) * rc;
+    if (rc == mixer_channels) {
+      std::memcpy(dst, src, sizeof(float) * static_cast<size_t>(chunk) * rc);
+    } else {
+      pcm::UpmixMono(src, dst, static_cast<size_t>(chunk));
+    }
+    done += chunk;
+    write = (write + chunk) % s->capacity;
+  }
+  s->count += n;
+  return Status::Ok();
+}
+
+Status Mixer::Push(uint32_t id, const int16_t* pcm, int frames) noexcept {
+  return PushImpl(id, pcm, frames);
+}
+Status Mixer::Push(uint32_t id, const float* pcm, int frames) noexcept {
+  return PushImpl(id, pcm, frames);
+}
+
+Status Mixer::SetGain(uint32_t id, float linear, float ramp_ms) noexcept {
+  if (!ValidGain(linear)) return Invalid("gain is out of range");
+  if (!ValidRamp(ramp_ms)) return Invalid("rampMs must be from 0 to 60000");
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->gain.Set(linear, MsToSamples(ramp_ms));
+  return Status::Ok();
+}
+
+Status Mixer::SetMuted(uint32_t id, bool muted) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->muted = muted;
+  UpdateGates();
+  return Status::Ok();
+}
+
+Status Mixer::SetSolo(uint32_t id, bool solo) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->solo = solo;
+  UpdateGates();
+  return Status::Ok();
+}
+
+Status Mixer::SetPan(uint32_t id, float pan) noexcept {
+  if (!(pan >= -1.0f && pan <= 1.0f)) return Invalid("pan must be from -1 to 1");
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  if (options_.channels == 2) {
+    const long ramp = MsToSamples(kMixerSwitchRampMs);
+    s->pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);
+    s->pan_r.Set(std::min(1.0f, 1.0f + pan), ramp);
+  }
+  return Status::Ok();
+}
+
+Status Mixer::SetDucker(uint32_t id, bool ducker) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->ducker = ducker;
+  return Status::Ok();
+}
+
+Status Mixer::ClearSource(uint32_t id) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->read = 0;
+  s->count = 0;
+  s->primed = false;
+  if (s->resampler) s->resampler->Reset();
+  return Status::Ok();
+}
+
+Status Mixer::SetMasterGain(float linear, float ramp_ms) noexcept {
+  if (!ValidGain(linear)) return Invalid("gain is out of range");
+  if (!ValidRamp(ramp_ms)) return Invalid("rampMs must be from 0 to 60000");
+  std::lock_guard<std::mutex> lock(mutex_);
+  master_.Set(linear, MsToSamples(ramp_ms));
+  return Status::Ok();
+}
+
+Status Mixer::SetDucking(const DuckingOptions& o) noexcept {
+  if (!(o.depth_db >= 0.0f && o.depth_db <= 120.0f))
+    return Invalid("depthDb must be from 0 to 120");
+  if (!ValidRamp(o.attack_ms) || !ValidRamp(o.release_ms) || !ValidRamp(o.hold_ms))
+    return Invalid("attackMs, releaseMs and holdMs must be from 0 to 60000");
+  if (!(o.threshold_db >= -120.0f && o.threshold_db <= 0.0f))
+    return Invalid("thresholdDb must be from -120 to 0");
+  std::lock_guard<std::mutex> lock(mutex_);
+  ducking_ = o;
+  if (ducked_) duck_.Set(DbToLinear(-o.depth_db), MsToSamples(o.attack_ms));
+  return Status::Ok();
+}
+
+void Mixer::MixSource(const Source& s, const GainRamp& duck, float* acc) const noexcept {
+  const int n = options_.frame_size;
+  const int c = options_.channels;
+  const size_t at = static_cast<size_t>(s.read) * c;
+  // Each ramp is linear, so the gain is exact at the points where one ends; between those points
+  // (at most five inside a tick) it is interpolated linearly. Steady sources take one segment.
+  long cuts[6];
+  int count = 0;
+  const GainRamp* ramps[5] = {&s.gain, &s.gate, &s.pan_l, &s.pan_r, &duck};
+  for (const GainRamp* r : ramps)
+    if (r->remaining() > 0 && r->remaining() < n) cuts[count++] = r->remaining();
+  cuts[count++] = n;
+  for (int i = 1; i < count; ++i)  // insertion sort of at most six (std::sort trips -Warray-bounds)
+    for (int j = i; j > 0 && cuts[j - 1] > cuts[j]; --j) std::swap(cuts[j - 1], cuts[j]);
+  auto gains_at = [&](long k, float* l, float* r) {
+    const float g =
+        s.gain.ValueAfter(k) * s.gate.ValueAfter(k) * (s.ducker ? 1.0f : duck.ValueAfter(k));
+    *l = g * s.pan_l.ValueAfter(k);
+    *r = g * s.pan_r.ValueAfter(k);
+  };
+  long a = 0;
+  for (int i = 0; i < count; ++i) {
+    const long b = cuts[i];
+    if (b <= a) continue;
+    float l0, r0, l1, r1;
+    gains_at(a, &l0, &r0);
+    gains_at(b, &l1, &r1);
+    const int frames = static_cast<int>(b - a);
+    float* dst = acc + a * c;
+    const size_t from = at + static_cast<size_t>(a) * c;
+    const bool panned = c == 2 && (l0 != r0 || l1 != r1);
+    if (s.fifo_s16) {
+      if (panned) {
+        AddScaledStereo(dst, s.s16() + from, frames, l0, l1, r0, r1);
+      } else {
+        AddScaled(dst, s.s16() + from, frames, c, l0, l1);
+      }
+    } else if (panned) {
+      AddScaledStereo(dst, s.f32() + from, frames, l0, l1, r0, r1);
+    } else {
+      AddScaled(dst, s.f32() + from, frames, c, l0, l1);
+    }
+    a = b;
+  }
+}
+
+void Mixer::MixLocked() noexcept {
+  const int n = options_.frame_size;
+  const int c = options_.channels;
+  float* acc = acc_.data();
+  std::fill(acc_.begin(), acc_.end(), 0.0f);
+
+  // A source is playable this tick when it has a frame and has collected its prebuffer once.
+  auto playable = [n](Source& s) {
+    if (!s.primed && s.count >= n * (1 + s.prebuffer)) s.primed = true;
+    return s.primed && s.count >= n;
+  };
+
+  // Ducking: decided on the duckers' frames of this tick, before anything is mixed.
+  bool ducker_active = false;
+  const float threshold = DbToLinear(ducking_.threshold_db);
+  for (Source& s : sources_) {
+    if (!s.in_use || !s.ducker || s.gate.target() == 0.0f || !playable(s)) continue;
+    const size_t at = static_cast<size_t>(s.read) * c;
+    const float rms = s.fifo_s16 ? Rms(s.s16() + at, n * c) : Rms(s.f32() + at, n * c);
+    if (rms >= threshold) ducker_active = true;
+  }
+  bool want = ducked_;
+  if (ducker_active) {
+    want = true;
+    duck_hold_left_ = MsToSamples(ducking_.hold_ms);
+  } else if (duck_hold_left_ > 0) {
+    duck_hold_left_ -= n;
+  } else {
+    want = false;
+  }
+  if (want != ducked_) {
+    ducked_ = want;
+    duck_.Set(want ? DbToLinear(-ducking_.depth_db) : 1.0f,
+              MsToSamples(want ? ducking_.attack_ms : ducking_.release_ms));
+  }
+  const GainRamp duck_start = duck_;
+  duck_.Advance(n);
+
+  for (Source& s : sources_) {
+    if (!s.in_use) continue;
+    if (!playable(s)) {
+      if (s.primed) s.primed = false;  // underrun: collect the prebuffer again
+      ++s.stats.silent_ticks;
+    } else {
+      MixSource(s, duck_start, acc);
+      s.read += n;
+      if (s.read == s.capacity) s.read = 0;
+      s.count -= n;
+      ++s.stats.mixed_ticks;
+    }
+    s.gain.Advance(n);
+    s.gate.Advance(n);
+    s.pan_l.Advance(n);
+    s.pan_r.Advance(n);
+    s.stats.gain = s.gain.value();
+  }
+
+  if (master_.value() != 1.0f || master_.ramping()) {
+    // Linear between the tick's ends, or between the ramp's end point inside the tick.
+    const long mid = master_.remaining() > 0 && master_.remaining() < n ? master_.remaining() : n;
+    const long cuts[2] = {mid, n};
+    long a = 0;
+    for (long b : cuts) {
+      if (b <= a) continue;
+      const float g0 = master_.ValueAfter(a), g1 = master_.ValueAfter(b);
+      const float step = (g1 - g0) / static_cast<float>(b - a);
+      for (long f = a; f < b; ++f) {
+        const float g = g0 + step * static_cast<float>(f - a + 1);
+        for (int ch = 0; ch < c; ++ch) acc[f * c + ch] *= g;
+      }
+      a = b;
+    }
+    master_.Advance(n);
+  }
+
+  if (options_.limiter) {
+    limiter_.Process(acc, n);
+    if (limiter_.gain_reduction_db() < 0.0f) ++limited_ticks_;
+  }
+  ++ticks_;
+}
+
+void Mixer::Mix(int16_t* out) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  MixLocked();
+  ToS16(acc_.data(), out, acc_.size());
+}
+
+void Mixer::Mix(float* out) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  MixLocked();
+  std::memcpy(out, acc_.data(), sizeof(float) * acc_.size());
+}
+
+Status Mixer::GetSourceStats(uint32_t id, SourceStats* out) const noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  *out = s->stats;
+  out->queued_frames = s->count;
+  return Status::Ok();
+}
+
+MixerStats Mixer::stats() const noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  MixerStats m;
+  m.ticks = ticks_;
+  m.limited_ticks = limited_ticks_;
+  m.gain_reduction_db = options_.limiter ? limiter_.gain_reduction_db() : 0.0f;
+  m.sources = active_;
+  m.ducking = ducked_;
+  return m;
+}
+
+}  // namespace voxpool::mix
