@@ -1,0 +1,74 @@
+#include "args.h"
+
+#include <cmath>
+
+namespace voxpool::binding {
+
+Bytes BytesArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  Bytes b;
+  if (i >= info.Length() || !GetBytes(info.Env(), info[i], &b)) ThrowTypeError(info.Env(), message);
+  return b;
+}
+
+Napi::Object ObjectArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  if (i >= info.Length() || !info[i].IsObject()) ThrowTypeError(info.Env(), message);
+  return info[i].As<Napi::Object>();
+}
+
+double NumberArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  if (i >= info.Length() || !info[i].IsNumber()) ThrowTypeError(info.Env(), message);
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  if (i >= info.Length() || !info[i].IsBoolean()) ThrowTypeError(info.Env(), message);
+  return info[i].As<Napi::Boolean>().Value();
+}
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  if (i >= info.Length() || !info[i].IsString()) ThrowTypeError(info.Env(), message);
+  return info[i].As<Napi::String>().Utf8Value();
+}
+
+uint32_t U32Arg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  if (i >= info.Length() || !info[i].IsNumber()) ThrowTypeError(info.Env(), message);
+  return info[i].As<Napi::Number>().Uint32Value();
+}
+
+int64_t IntegerArg(const Napi::CallbackInfo& info, size_t i, int64_t lo, int64_t hi,
+                   const char* type_message, const char* range_message) {
+  const double v = NumberArg(info, i, type_message);
+  if (!(v >= static_cast<double>(lo) && v <= static_cast<double>(hi)) || std::trunc(v) != v)
+    ThrowRangeError(info.Env(), range_message);
+  return static_cast<int64_t>(v);
+}
+
+Napi::Object OptionsArg(const Napi::CallbackInfo& info) {
+  return ObjectArg(info, 0, "Expected an options object");
+}
+
+SampleFormat FormatOf(const Napi::Object& o) {
+  Napi::Value v = o.Get("format");
+  return v.IsString() && v.As<Napi::String>().Utf8Value() == "f32le" ? SampleFormat::kF32
+                                                                     : SampleFormat::kS16;
+}
+
+int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels, int max_frames,
+              std::vector<uint8_t>* aligned, const uint8_t** data) {
+  Bytes pcm;
+  if (!GetBytes(env, value, &pcm)) ThrowTypeError(env, "Expected PCM as a Buffer or TypedArray");
+  const size_t frame_bytes = BytesPerSample(format) * static_cast<size_t>(channels);
+  if (pcm.size % frame_bytes != 0)
+    ThrowRangeError(env,
+                    "PCM length is not a whole number of frames for this format and channel count");
+  const size_t frames = pcm.size / frame_bytes;
+  if (frames > static_cast<size_t>(max_frames)) ThrowRangeError(env, "PCM chunk is too long");
+  *data = pcm.data;
+  if (reinterpret_cast<uintptr_t>(pcm.data) % BytesPerSample(format) != 0) {
+    aligned->assign(pcm.data, pcm.data + pcm.size);
+    *data = aligned->data();
+  }
+  return static_cast<int>(frames);
+}
+
+}  // namespace voxpool::binding

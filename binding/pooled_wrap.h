@@ -1,0 +1,90 @@
+// The shared base of every JS class that owns a core object and runs its work on the pool: the
+// type-tag check (Of), the destroyed check (Live), the object's lazily created strand, the native
+// memory it reports to V8, and the pending() / destroy() methods. A new pooled class is its core
+// object, its jobs and its methods; see docs/ARCHITECTURE.md, "Where to add things".
+//
+//   class NativeThing : public PooledWrap<NativeThing, core::Thing> {
+//    public:
+//     static constexpr ClassId kClass = ClassId::kThing;          // add the id in type_tags.h
+//     static constexpr const char* kIllegal = "Expected a NativeThing (illegal invocation)";
+//     static constexpr const char* kDestroyedMessage = "The thing has been destroyed";
+//     ...
+//   };
+//
+// JS thread only (like every wrapper). Destroy: queued jobs settle with ERR_VOXPOOL_DESTROYED, a
+// running one finishes with its own reference to the core object, which dies with the last user.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "env_context.h"
+#include "errors.h"
+#include "external_memory.h"
+#include "lazy_strand.h"
+#include "type_tags.h"
+#include "wrap.h"
+
+namespace voxpool::binding {
+
+template <class Self, class Core>
+class PooledWrap : public Napi::ObjectWrap<Self> {
+ public:
+  explicit PooledWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Self>(info) {}
+  ~PooledWrap() override { memory_.Release(this->Env()); }
+
+  // The Self wrapped by `value`, or TypeError(Self::kIllegal): never reinterprets foreign memory.
+  static Self* Of(Napi::Env env, napi_value value) {
+    return UnwrapTagged<Self>(env, value, kTypeTag<Self::kClass>, Self::kIllegal);
+  }
+
+  // The core object; throws ERR_VOXPOOL_DESTROYED after destroy().
+  const std::shared_ptr<Core>& Live(Napi::Env env) const {
+    if (!core_) Throw(env, Status(ErrorCode::kDestroyed, Self::kDestroyedMessage));
+    return core_;
+  }
+  // The object's strand (created on the first async call); throws after destroy().
+  pool::Strand& StrandFor(Napi::Env env) {
+    Live(env);
+    return strand_.Get(env);
+  }
+
+ protected:
+  // Called by the constructor once the core object exists: tags `self`, takes ownership, sets the
+  // strand's queue options and reports `external_bytes` to V8.
+  void Adopt(Napi::Env env, napi_value self, std::shared_ptr<Core> core, int64_t external_bytes,
+             const pool::StrandOptions& strand_options = {}) {
+    napi_type_tag_object(env, self, &kTypeTag<Self::kClass>);
+    core_ = std::move(core);
+    strand_ = LazyStrand(strand_options);
+    memory_.Set(env, external_bytes);
+  }
+  // Submits `job` to the object's strand and returns its Promise.
+  template <class J>
+  Napi::Value Submit(Napi::Env env, std::unique_ptr<J> job) {
+    return EnvContext::Get(env).Submit(env, StrandFor(env), std::move(job));
+  }
+
+  // pending(): jobs queued on the strand, not counting a running one.
+  Napi::Value Pending(const Napi::CallbackInfo& info) {
+    Of(info.Env(), info.This());
+    return Napi::Number::New(info.Env(), strand_.pending());
+  }
+  // destroy(): idempotent.
+  Napi::Value Destroy(const Napi::CallbackInfo& info) {
+    Of(info.Env(), info.This());
+    strand_.Close();
+    core_.reset();
+    memory_.Release(info.Env());
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<Core> core_;
+  LazyStrand strand_;
+  ExternalMemory memory_;
+};
+
+}  // namespace voxpool::binding
