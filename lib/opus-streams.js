@@ -8,6 +8,10 @@ const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { Delivery, deliveryOptions } = require('./delivery');
 
+// The carry of a stream with no partial frame: one shared empty Buffer, so a chunk of whole
+// frames (the common case: prism and ffmpeg write 20 ms multiples) allocates nothing for it.
+const EMPTY = Buffer.alloc(0);
+
 /**
  * PCM (s16le bytes, any chunking) in, Opus packets out (object mode), encoded on the pool.
  * Options: the Encoder options plus `frameSize` (samples per channel, default 20 ms),
@@ -20,7 +24,7 @@ class OpusEncoderStream extends Transform {
   #frameMs;
   #delivery;
   #jobs;
-  #carry = Buffer.alloc(0);
+  #carry = EMPTY;
 
   /** @param {import('./index').EncoderStreamOptions} [options] */
   constructor(options) {
@@ -48,7 +52,7 @@ class OpusEncoderStream extends Transform {
       return;
     }
     const data = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk;
-    this.#carry = Buffer.alloc(0);
+    this.#carry = EMPTY;
     this.#submit(data, 0, callback);
   }
 
@@ -75,7 +79,8 @@ class OpusEncoderStream extends Transform {
       }
       offset += this.#frameBytes;
     }
-    this.#carry = Buffer.from(data.subarray(offset));
+    // Copied: the writer may reuse its chunk once the callback has run.
+    this.#carry = offset === data.length ? EMPTY : Buffer.from(data.subarray(offset));
     callback();
   }
 
@@ -87,7 +92,7 @@ class OpusEncoderStream extends Transform {
     // The last partial frame, padded with silence.
     const last = Buffer.alloc(this.#frameBytes);
     this.#carry.copy(last);
-    this.#carry = Buffer.alloc(0);
+    this.#carry = EMPTY;
     this.#submit(last, 0, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
   }
 

@@ -1,7 +1,7 @@
 'use strict';
 // voxpool.report(): every value is checked against its source (the binding's own constants, the
 // files on disk, package.json files), for the binary this suite runs on and, when
-// prebuilds/<platform>-<arch>/ exists (npm run prebuild), for the prebuild in a child process.
+// prebuilds/<platform>-<arch>/ exists (npm run prebuilds), for the prebuild in a child process.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
@@ -78,7 +78,7 @@ const prebuilt = fs.existsSync(prebuildDir) &&
   fs.readdirSync(prebuildDir).find((f) => f.endsWith('.node'));
 
 test('the prebuild reports itself: static libopus and libsodium, bundled libsoxr, its build record',
-  { skip: !prebuilt && 'no prebuild here (npm run prebuild makes one)' }, () => {
+  { skip: !prebuilt && 'no prebuild here (npm run prebuilds makes one)' }, () => {
     const file = path.join(prebuildDir, prebuilt);
     const out = execFileSync(process.execPath, ['-p', 'JSON.stringify(require(".").report())'], {
       cwd: root, encoding: 'utf8', env: { ...process.env, VOXPOOL_BINDING: file },
