@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "js_result.h"
+#include "pool/js_result.h"
 #include "voxpool/pool/completion_queue.h"
 #include "voxpool/pool/strand.h"
 

@@ -1,4 +1,4 @@
-#include "env_context.h"
+#include "pool/env_context.h"
 
 #include <algorithm>
 #include <cstring>
