@@ -24,6 +24,8 @@ void InitVoice(Napi::Env env, Napi::Object exports) {
   c.Set("DEFAULT_CHANNELS", static_cast<double>(receiver.channels));
   c.Set("DEFAULT_WINDOW", static_cast<double>(receiver.window));
   c.Set("DEFAULT_MAX_SSRCS", static_cast<double>(receiver.max_ssrcs));
+  c.Set("MAX_WINDOW", static_cast<double>(voice::kMaxReceiverWindow));
+  c.Set("MAX_SSRCS", static_cast<double>(voice::kMaxReceiverSsrcs));
   exports.Set("voiceConstants", c);
 }
 
