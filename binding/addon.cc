@@ -4,12 +4,13 @@
 #include <napi.h>
 
 #include "build_info_binding.h"
-#include "crypto_binding.h"
-#include "env_context.h"
+#include "crypto/crypto_module.h"
 #include "mixer_binding.h"
 #include "opus_binding.h"
+#include "pool/env_context.h"
+#include "pool/pool_module.h"
 #include "transcoder_binding.h"
-#include "pool_binding.h"
+#include "voice/voice_module.h"
 
 namespace {
 
@@ -19,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::InitOpus(env, exports);
   voxpool::binding::InitTranscoder(env, exports);
   voxpool::binding::InitCrypto(env, exports);
+  voxpool::binding::InitVoice(env, exports);
   voxpool::binding::InitMixer(env, exports);
   voxpool::binding::InitBuildInfo(env, exports);
   return exports;

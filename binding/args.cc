@@ -71,4 +71,9 @@ int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels
   return static_cast<int>(frames);
 }
 
+Napi::Array ArrayArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  if (i >= info.Length() || !info[i].IsArray()) ThrowTypeError(info.Env(), message);
+  return info[i].As<Napi::Array>();
+}
+
 }  // namespace voxpool::binding

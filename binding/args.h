@@ -55,4 +55,7 @@ SampleFormat FormatOf(const Napi::Object& o);
 int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels, int max_frames,
               std::vector<uint8_t>* aligned, const uint8_t** data);
 
+// Argument `i` as an array; TypeError(message) otherwise.
+Napi::Array ArrayArg(const Napi::CallbackInfo& info, size_t i, const char* message);
+
 }  // namespace voxpool::binding

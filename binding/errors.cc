@@ -1,6 +1,6 @@
 #include "errors.h"
 
-#include "env_context.h"
+#include "pool/env_context.h"
 
 namespace voxpool::binding {
 

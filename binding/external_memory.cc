@@ -1,6 +1,6 @@
 #include "external_memory.h"
 
-#include "env_context.h"
+#include "pool/env_context.h"
 
 namespace voxpool::binding {
 

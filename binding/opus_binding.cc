@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "bytes.h"
-#include "env_context.h"
+#include "pool/env_context.h"
 #include "errors.h"
 #include "external_memory.h"
-#include "js_result.h"
-#include "lazy_strand.h"
+#include "pool/js_result.h"
+#include "pool/lazy_strand.h"
 #include "options.h"
 #include "voxpool/opus/decoder.h"
 #include "voxpool/opus/encoder.h"

@@ -21,10 +21,10 @@
 #include <memory>
 #include <utility>
 
-#include "env_context.h"
+#include "pool/env_context.h"
 #include "errors.h"
 #include "external_memory.h"
-#include "lazy_strand.h"
+#include "pool/lazy_strand.h"
 #include "type_tags.h"
 #include "wrap.h"
 

@@ -26,7 +26,8 @@ const C = binding.cryptoConstants;
 const O = binding.opusConstants;
 const APPLICATIONS = { voip: O.APPLICATION_VOIP, audio: O.APPLICATION_AUDIO, lowdelay: O.APPLICATION_RESTRICTED_LOWDELAY };
 const SIGNALS = { auto: O.SIGNAL_AUTO, voice: O.SIGNAL_VOICE, music: O.SIGNAL_MUSIC };
-const RTP_RATE = 48000;
+const V = binding.voiceConstants;
+const RTP_RATE = V.CLOCK_RATE;
 
 function keyArg(key) {
   validate.bytes(key, 'key');
@@ -117,12 +118,12 @@ class VoiceSender {
   }
 
   /** Samples per channel in a 20 ms frame (960). */
-  get frameSize() { return RTP_RATE / 50; }
+  get frameSize() { return V.FRAME_SAMPLES; }
 
   #checkPcm(pcm) {
     if (!ArrayBuffer.isView(pcm) || pcm instanceof Float32Array) throw validate.invalidType('s16 PCM as a Buffer or Int16Array', 'pcm', pcm);
     if (!this.#frameBytes.has(pcm.byteLength)) {
-      throw validate.invalidRange(`one whole Opus frame of 48 kHz s16 PCM (20 ms = ${960 * this.#channels * 2} bytes)`, 'pcm', pcm);
+      throw validate.invalidRange(`one whole Opus frame of ${RTP_RATE / 1000} kHz s16 PCM (20 ms = ${V.FRAME_SAMPLES * this.#channels * 2} bytes)`, 'pcm', pcm);
     }
   }
 
@@ -181,8 +182,8 @@ class VoiceSender {
    * @param {number} [count=5]
    * @returns {Promise<Buffer[]>}
    */
-  silence(count = 5) {
-    validate.integer(count, 'count', 1, 1000);
+  silence(count = V.DEFAULT_SILENCE_FRAMES) {
+    validate.integer(count, 'count', 1, V.MAX_SILENCE_FRAMES);
     try {
       if (this.#chain.idle) return this.#native.silence(count);
     } catch (err) {
@@ -233,10 +234,10 @@ class VoiceReceiver extends EventEmitter {
     const native = {
       mode: validate.oneOf(o.mode, 'mode', VOICE_MODES),
       key: keyArg(o.key),
-      sampleRate: o.sampleRate === undefined ? 48000 : validate.oneOf(o.sampleRate, 'sampleRate', O.SAMPLE_RATES),
-      channels: o.channels === undefined ? 2 : validate.oneOf(o.channels, 'channels', [1, 2]),
-      window: o.window === undefined ? 3 : validate.integer(o.window, 'window', 0, 64),
-      maxSsrcs: o.maxSsrcs === undefined ? 256 : validate.integer(o.maxSsrcs, 'maxSsrcs', 1, 65536),
+      sampleRate: o.sampleRate === undefined ? V.DEFAULT_SAMPLE_RATE : validate.oneOf(o.sampleRate, 'sampleRate', O.SAMPLE_RATES),
+      channels: o.channels === undefined ? V.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', [1, 2]),
+      window: o.window === undefined ? V.DEFAULT_WINDOW : validate.integer(o.window, 'window', 0, V.MAX_WINDOW),
+      maxSsrcs: o.maxSsrcs === undefined ? V.DEFAULT_MAX_SSRCS : validate.integer(o.maxSsrcs, 'maxSsrcs', 1, V.MAX_SSRCS),
     };
     queueOptions(o, native);
     this.#native = new binding.NativeVoiceReceiver(native);
@@ -244,9 +245,9 @@ class VoiceReceiver extends EventEmitter {
     this.#key = Buffer.from(native.key);
   }
 
-  // Jobs of one strand run in order, but their completions can reach JS in a different order
-  // (workers hand them back through a multi-producer queue), so 'frame' events are sequenced
-  // here, in call order.
+  // Promises of one strand settle in call order (docs/ARCHITECTURE.md, "Settlement order"); the
+  // emits are chained as well so 'frame' events keep call order when a step in between (a
+  // transform) is asynchronous.
   #emitTail = Promise.resolve();
 
   #emitAll(promise) {

@@ -2,6 +2,7 @@
 // createAudioResource with @discordjs/voice's signature and semantics, building a genuine
 // AudioResource of the bound @discordjs/voice whose codec stages run on voxpool's pool.
 const validate = require('../validate');
+const { CLOCK_RATE } = require('../binding').voiceConstants;
 const { OpusDecoderStream } = require('../opus-streams');
 const { VolumeTransformer } = require('../mixer-streams');
 const { StreamType, TransformerType, STREAM_TYPES, inferStreamType } = require('./input-type');
@@ -10,11 +11,11 @@ const { createTranscodeStages } = require('./transcode');
 const { prismMissing } = require('./resolve');
 
 // @discordjs/voice's FFmpeg arguments (src/audio/TransformerGraph.ts): s16le, 48 kHz, stereo.
-const FFMPEG_PCM_ARGUMENTS = ['-analyzeduration', '0', '-loglevel', '0', '-f', 's16le', '-ar', '48000', '-ac', '2'];
+const FFMPEG_PCM_ARGUMENTS = ['-analyzeduration', '0', '-loglevel', '0', '-f', 's16le', '-ar', String(CLOCK_RATE), '-ac', '2'];
 
 // Little PCM buffered around the volume stage of raw input, so a volume change is heard soon:
 // Node 22's default of 64 KiB per side would hold ~0.7 s already scaled at the old volume.
-const VOLUME_OPTIONS = Object.freeze({ type: 's16le', sampleRate: 48000, channels: 2, highWaterMark: 2 * 3840 });
+const VOLUME_OPTIONS = Object.freeze({ type: 's16le', sampleRate: CLOCK_RATE, channels: 2, highWaterMark: 2 * 3840 });
 
 // A graph node as @discordjs/voice builds them, for a copy that does not export its Node (0.18).
 class PipelineNode {
@@ -63,7 +64,7 @@ function buildGraph(voice, prism) {
     }),
     decoder: edge(StreamType.Opus, {
       type: TransformerType.OpusDecoder, to: node(StreamType.Raw), cost: 1.5,
-      transformer: () => new OpusDecoderStream({ sampleRate: 48000, channels: 2, prebuffer: 0 }),
+      transformer: () => new OpusDecoderStream({ sampleRate: CLOCK_RATE, channels: 2, prebuffer: 0 }),
     }),
     oggDemuxer: edge(StreamType.OggOpus, {
       type: TransformerType.OggOpusDemuxer, to: node(StreamType.Opus), cost: 1,
@@ -171,8 +172,8 @@ function audioResourceFactory(voice, prism) {
       inputType = analysis.streamType;
       volume = volume && !analysis.hasVolume;
       if (analysis.hasVolume && input instanceof VolumeTransformer) inputVolume = input;
-      if (input instanceof OpusDecoderStream && (input.decoder.sampleRate !== 48000 || input.decoder.channels !== 2)) {
-        throw validate.invalidRange('an OpusDecoderStream decoding to 48 kHz stereo (what Discord plays)', 'input',
+      if (input instanceof OpusDecoderStream && (input.decoder.sampleRate !== CLOCK_RATE || input.decoder.channels !== 2)) {
+        throw validate.invalidRange(`an OpusDecoderStream decoding to ${CLOCK_RATE / 1000} kHz stereo (what Discord plays)`, 'input',
           input);
       }
     }

@@ -3,6 +3,7 @@
 // with prism-media's method names, so `resource.encoder.setBitrate(…)` works as users call it.
 const { OpusEncoderStream } = require('../opus-streams');
 const validate = require('../validate');
+const { CLOCK_RATE } = require('../binding').voiceConstants;
 const { guardReceiver } = require('../receiver-guard');
 const { definePrismEncoderApi } = require('./prism-encoder-api');
 
@@ -16,7 +17,7 @@ class VoiceEncoderStream extends OpusEncoderStream {
 
   /** @param {import('../index').EncoderStreamOptions} [options] */
   constructor(options) {
-    super({ sampleRate: 48000, channels: 2, ...validate.options(options) });
+    super({ sampleRate: CLOCK_RATE, channels: 2, ...validate.options(options) });
   }
 
   static {

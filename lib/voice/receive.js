@@ -8,7 +8,8 @@ const validate = require('../validate');
 const { guardReceiver } = require('../receiver-guard');
 const { InOrderQueue } = require('../in-order-queue');
 
-const RTP_FRAME = 960;          // RTP timestamp units (48 kHz) in one 20 ms frame
+const V = require('../binding').voiceConstants;
+const RTP_FRAME = V.FRAME_SAMPLES;  // RTP timestamp units (48 kHz) in one 20 ms frame
 const FRAME_MS = 20;
 // Buffer-only sources: an arrival gap this much longer than the frames that came in it is a loss.
 const ARRIVAL_TOLERANCE_MS = 15;
@@ -31,8 +32,8 @@ function decodedOptions(options) {
   const o = validate.options(options);
   if (o.userId !== undefined && typeof o.userId !== 'string') throw validate.invalidType('a string', 'options.userId', o.userId);
   return {
-    sampleRate: o.sampleRate === undefined ? 48000 : validate.oneOf(o.sampleRate, 'options.sampleRate', opus.SAMPLE_RATES),
-    channels: o.channels === undefined ? 2 : validate.oneOf(o.channels, 'options.channels', [1, 2]),
+    sampleRate: o.sampleRate === undefined ? V.DEFAULT_SAMPLE_RATE : validate.oneOf(o.sampleRate, 'options.sampleRate', opus.SAMPLE_RATES),
+    channels: o.channels === undefined ? V.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'options.channels', [1, 2]),
     window: o.window === undefined ? 3 : validate.integer(o.window, 'options.window', 0, 64),
     fec: o.fec === undefined ? true : validate.boolean(o.fec, 'options.fec'),
     maxConceal: o.maxConcealFrames === undefined ? 10 : validate.integer(o.maxConcealFrames, 'options.maxConcealFrames', 0, 250),

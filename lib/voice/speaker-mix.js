@@ -3,6 +3,7 @@
 // RTP timestamp, gaps concealed, resampled): one Readable of PCM, e.g. 16 kHz mono for
 // speech-to-text.
 const validate = require('../validate');
+const { CLOCK_RATE } = require('../binding').voiceConstants;
 const { SpeakerMixerStream } = require('../speaker-streams');
 const { DecodedReceiveStream, receiverOf, decodedOptions } = require('./receive');
 
@@ -29,15 +30,15 @@ class SpeakerMixStream extends SpeakerMixerStream {
     if (users !== undefined && (!validate.isArray(users) || users.some((u) => typeof u !== 'string'))) {
       throw validate.invalidType('an array of user ids (strings)', 'options.users', users);
     }
-    if (rest.inputRate !== undefined && rest.inputRate !== 48000) {
-      throw validate.invalidRange('48000 (the RTP clock: packets are decoded at 48 kHz)', 'options.inputRate', rest.inputRate);
+    if (rest.inputRate !== undefined && rest.inputRate !== CLOCK_RATE) {
+      throw validate.invalidRange(`${CLOCK_RATE} (the RTP clock: packets are decoded at ${CLOCK_RATE / 1000} kHz)`, 'options.inputRate', rest.inputRate);
     }
     const outputChannels = rest.outputChannels === undefined ? 2 : validate.oneOf(rest.outputChannels, 'options.outputChannels', [1, 2]);
     const inputChannels = rest.inputChannels === undefined ? outputChannels : validate.oneOf(rest.inputChannels, 'options.inputChannels', [1, 2]);
     const decode = { channels: inputChannels, window, fec, maxConcealFrames };
     for (const k of Object.keys(decode)) if (decode[k] === undefined) delete decode[k];
     decodedOptions(decode);  // bad decoding options throw now, not at the first speaker
-    super({ tick: true, ...rest, inputRate: 48000, inputChannels });
+    super({ tick: true, ...rest, inputRate: CLOCK_RATE, inputChannels });
     this.#receiver = receiver;
     this.#users = users === undefined ? null : new Set(users);
     this.#decode = decode;

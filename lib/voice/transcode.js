@@ -3,6 +3,7 @@
 // inlineVolume. One pool job per frame (decode → gain → encode, OpusTranscodeStream); the stream
 // is both `resource.volume` and `resource.encoder`.
 const { OpusTranscodeStream } = require('../transcode-stream');
+const { CLOCK_RATE } = require('../binding').voiceConstants;
 const { guardReceiver } = require('../receiver-guard');
 const { definePrismEncoderApi } = require('./prism-encoder-api');
 
@@ -26,7 +27,7 @@ class VoiceTranscodeStream extends OpusTranscodeStream {
  *   `streams` in pipeline order; `volume` and `encoder` are what the resource exposes
  */
 function createTranscodeStages() {
-  const stream = new VoiceTranscodeStream({ sampleRate: 48000, channels: 2 });
+  const stream = new VoiceTranscodeStream({ sampleRate: CLOCK_RATE, channels: 2 });
   return { streams: [stream], volume: stream, encoder: stream };
 }
 

@@ -4,16 +4,11 @@ namespace voxpool::pool {
 
 CompletionQueue::CompletionQueue(std::function<void()> notify) : notify_(std::move(notify)) {}
 
-CompletionQueue::~CompletionQueue() {
-  Job* job = nullptr;
-  while (queue_.try_dequeue(job)) delete job;
-}
-
 void CompletionQueue::Complete(std::unique_ptr<Job> job) noexcept {
   if (closed_.load(std::memory_order_acquire)) return;  // job destroyed here
   job->completion.reset();  // a job must not keep its own queue alive from inside it
-  if (!queue_.enqueue(job.get())) return;  // out of memory: dropped, job destroyed
-  job.release();
+  // enqueue moves the job only on success; out of memory, it is dropped and destroyed here.
+  if (!queue_.enqueue(std::move(job))) return;
   // Only the first push after a drain wakes the owner: one wake-up per batch.
   if (armed_.exchange(false, std::memory_order_acq_rel)) {
     NotifyBatch* batch = NotifyBatch::Current();
@@ -65,9 +60,9 @@ void NotifyBatch::FlushIfStale(int64_t now_ns) noexcept {
 size_t CompletionQueue::Drain(std::vector<std::unique_ptr<Job>>& out, size_t max) {
   armed_.store(true, std::memory_order_release);
   size_t n = 0;
-  Job* job = nullptr;
+  std::unique_ptr<Job> job;
   while (n < max && queue_.try_dequeue(job)) {
-    out.emplace_back(job);
+    out.push_back(std::move(job));
     ++n;
   }
   return n;
@@ -79,8 +74,8 @@ void CompletionQueue::Close() {
     closed_.store(true, std::memory_order_release);
     notify_ = nullptr;
   }
-  Job* job = nullptr;
-  while (queue_.try_dequeue(job)) delete job;
+  std::unique_ptr<Job> job;
+  while (queue_.try_dequeue(job)) job.reset();
 }
 
 }  // namespace voxpool::pool

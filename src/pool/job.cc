@@ -10,14 +10,21 @@ int64_t NowNs() noexcept {
       .count();
 }
 
+JobGroup* JobGroup::Launch(std::unique_ptr<JobGroup> group) noexcept {
+  JobGroup* g = group.get();
+  g->in_flight_ = std::move(group);
+  return g;
+}
+
 void JobGroup::Prepare(Job& member, size_t index) noexcept {
-  if (!self_) {
-    // Aliasing constructor with an empty owner: a shared_ptr that points at the group but owns
-    // nothing, so members do not keep the group alive (it owns itself while in flight).
-    self_ = std::shared_ptr<CompletionTarget>(std::shared_ptr<void>(),
-                                              static_cast<CompletionTarget*>(this));
+  if (!members_target_) {
+    // A group prepared without Launch was released by its owner: it owns itself from here.
+    if (!in_flight_) in_flight_.reset(this);
+    // Aliasing constructor with an empty owner: points at the group, owns nothing (see job.h).
+    members_target_ = std::shared_ptr<CompletionTarget>(std::shared_ptr<void>(),
+                                                        static_cast<CompletionTarget*>(this));
   }
-  member.completion = self_;
+  member.completion = members_target_;
   member.group_index = index;
 }
 
@@ -28,8 +35,9 @@ void JobGroup::Complete(std::unique_ptr<Job> member) noexcept {
   // acq_rel: the last completer sees every other member's writes.
   if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     finished_ns = NowNs();
+    members_target_.reset();
     std::shared_ptr<CompletionTarget> target = completion;
-    target->Complete(std::unique_ptr<Job>(this));
+    target->Complete(std::move(in_flight_));
   }
 }
 

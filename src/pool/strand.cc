@@ -40,7 +40,7 @@ Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
     if (closed_) return Status(ErrorCode::kDestroyed, "The object has been destroyed");
     if (queue_.size() >= options_.capacity) {
       if (options_.overflow == OverflowPolicy::kReject || queue_.empty()) {
-        pool_->rejected_.fetch_add(1, std::memory_order_relaxed);
+        pool_->OnStrandFull();
         return Status(ErrorCode::kQueueFull, "The stream's job queue is full");
       }
       evicted = std::move(queue_.front());
@@ -50,7 +50,7 @@ Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
     if (!pool_->Admit()) {
       if (evicted) {  // put the victim back: nothing changes on refusal
         queue_.push_front(std::move(evicted));
-        pool_->queued_.fetch_add(1, std::memory_order_relaxed);
+        pool_->OnRequeued();
       }
       return Status(ErrorCode::kQueueFull, "The voxpool queue is full");
     }

@@ -6,7 +6,7 @@ Status VoiceReceiver::Create(const VoiceReceiverOptions& options, const uint8_t*
                              size_t key_size, std::unique_ptr<VoiceReceiver>* out) {
   if (!opus::IsValidSampleRate(options.sample_rate) || options.channels < 1 || options.channels > 2)
     return Status(ErrorCode::kInvalidArgument, "Invalid receiver sample rate or channel count");
-  if (options.window > 64 || options.max_ssrcs == 0)
+  if (options.window > kMaxReceiverWindow || options.max_ssrcs == 0)
     return Status(ErrorCode::kInvalidArgument, "Invalid receiver window or SSRC limit");
   std::unique_ptr<VoiceReceiver> r(new VoiceReceiver());
   Status st = crypto::VoiceCipher::Create(options.mode, key, key_size, &r->cipher_);

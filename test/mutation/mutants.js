@@ -61,7 +61,7 @@ module.exports = [
   },
   {
     id: 'drain-not-exhaustive',
-    file: 'binding/env_context.cc',
+    file: 'binding/pool/env_context.cc',
     find: 'queue_->Drain(scratch_, SIZE_MAX)',
     replace: 'queue_->Drain(scratch_, kDrainBatch)',
     tests: { js: ['test/js/pool.test.js'] },
@@ -415,10 +415,10 @@ module.exports = [
   // ----- hostile input and memory (issue 14) ------------------------------------------------------
   {
     id: 'empty-batch-never-settles',
-    file: 'binding/env_context.cc',
+    file: 'binding/pool/env_context.cc',
     find: '  if (members.empty()) {\n    // Nothing to wait for: a group of none would never complete (no member to count down).\n' +
-      '    napi_resolve_deferred(env, js->deferred, Napi::Array::New(env, 0));\n' +
-      '    js->deferred = nullptr;\n    return Napi::Value(env, promise);\n  }\n',
+      '    napi_resolve_deferred(env, js.deferred, Napi::Array::New(env, 0));\n' +
+      '    js.deferred = nullptr;\n    return Napi::Value(env, promise);\n  }\n',
     replace: '',
     tests: { js: ['test/js/opus-invalid.test.js'] },
     why: 'encodeBatch([]) returns a Promise that never settles and keeps the process alive forever.',

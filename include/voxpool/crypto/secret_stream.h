@@ -19,6 +19,8 @@ inline constexpr size_t kSecretStreamKeyBytes = crypto_secretstream_xchacha20pol
 inline constexpr size_t kSecretStreamHeaderBytes =
     crypto_secretstream_xchacha20poly1305_HEADERBYTES;
 inline constexpr size_t kSecretStreamOverheadBytes = crypto_secretstream_xchacha20poly1305_ABYTES;
+// Largest message the binding accepts in one call (lib/secretstream.js splits larger chunks).
+inline constexpr size_t kSecretStreamMaxMessageBytes = 64 * 1024 * 1024;
 // Message tags (libsodium's values).
 inline constexpr uint8_t kTagMessage = crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
 inline constexpr uint8_t kTagPush = crypto_secretstream_xchacha20poly1305_TAG_PUSH;

@@ -49,6 +49,8 @@ inline constexpr size_t kMaxVoicePacketBytes = 65535;
 // Most packets in one sealBatch/openBatch call (one connection's packets: 80 s of audio).
 inline constexpr size_t kMaxVoiceBatchPackets = 4096;
 inline constexpr size_t kMaxNonceBytes = 24;
+// Largest nonce counter (it is 32 bits on the wire); setNonce accepts 0 .. kMaxVoiceNonce.
+inline constexpr uint32_t kMaxVoiceNonce = 0xFFFFFFFFu;
 static_assert(crypto_aead_aes256gcm_ABYTES == kVoiceTagBytes);
 static_assert(crypto_aead_xchacha20poly1305_ietf_ABYTES == kVoiceTagBytes);
 

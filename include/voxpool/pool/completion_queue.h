@@ -48,7 +48,7 @@ class CompletionQueue final : public CompletionTarget,
  public:
   // `notify` runs on a worker thread; it must be cheap and thread-safe (it wakes the owner).
   explicit CompletionQueue(std::function<void()> notify);
-  ~CompletionQueue() override;
+  ~CompletionQueue() override = default;  // queued jobs are destroyed with the queue
   CompletionQueue(const CompletionQueue&) = delete;
   CompletionQueue& operator=(const CompletionQueue&) = delete;
 
@@ -69,7 +69,7 @@ class CompletionQueue final : public CompletionTarget,
   void Notify() noexcept;
 
  private:
-  moodycamel::ConcurrentQueue<Job*> queue_;
+  moodycamel::ConcurrentQueue<std::unique_ptr<Job>> queue_;
   std::atomic<bool> armed_{true};
   std::atomic<bool> closed_{false};
   // Guards notify_ against Close(): held while notifying and while closing. Lock order: leaf.

@@ -73,11 +73,19 @@ class FunctionJob final : public Job {
 
 // Collects N member jobs (which may run on different strands, in parallel) and completes itself,
 // once, when the last member has completed: a batch settles together with one wake-up.
-// Lifetime: after Release() the group owns itself until it completes into `completion`.
+//
+// Ownership: a group in flight is owned by its own `in_flight_` (Launch moves the caller's
+// unique_ptr there; Prepare adopts a group whose owner released it); the last Complete moves that
+// unique_ptr on to `completion`, so exactly one owner holds the group at every moment. Members
+// reach the group through `members_target_`, which owns nothing: they cannot keep it alive, and
+// need not, as the group only leaves once every member has completed into it.
 class JobGroup : public Job, public CompletionTarget {
  public:
   explicit JobGroup(size_t size) : members_(size), remaining_(size) {}
 
+  // Takes ownership of `group` until its last member completes; returns it to Prepare and submit
+  // members with. Never allocates. Not thread-safe; call before preparing members.
+  static JobGroup* Launch(std::unique_ptr<JobGroup> group) noexcept;
   // Points `member` at this group as member number `index`. Never allocates. Not thread-safe;
   // call before submitting the member.
   void Prepare(Job& member, size_t index) noexcept;
@@ -95,8 +103,11 @@ class JobGroup : public Job, public CompletionTarget {
  private:
   std::vector<std::unique_ptr<Job>> members_;
   std::atomic<size_t> remaining_;
-  // Non-owning handle given to members (the group owns itself while in flight).
-  std::shared_ptr<CompletionTarget> self_;
+  // The group itself while in flight (see above); empty before Launch / Prepare and after it
+  // completed.
+  std::unique_ptr<Job> in_flight_;
+  // The members' completion target: this group, through a shared_ptr with no owner.
+  std::shared_ptr<CompletionTarget> members_target_;
 };
 
 }  // namespace voxpool::pool

@@ -86,6 +86,7 @@ class ThreadPool {
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
  private:
+  // Strand calls the methods below; only ThreadPool's own code touches its counters.
   friend class Strand;
   explicit ThreadPool(const PoolOptions& options);
   void WorkerLoop() noexcept;
@@ -99,6 +100,11 @@ class ThreadPool {
   bool Admit() noexcept;
   // Called by Strand when an admitted job leaves the queue (started or dropped).
   void OnDequeued() noexcept { queued_.fetch_sub(1, std::memory_order_relaxed); }
+  // Called by Strand when a job it had dequeued goes back (a refused drop-oldest submission
+  // restores its victim): undoes OnDequeued.
+  void OnRequeued() noexcept { queued_.fetch_add(1, std::memory_order_relaxed); }
+  // Called by Strand when its own queue refuses a job (counted as rejected, like Admit's refusals).
+  void OnStrandFull() noexcept { rejected_.fetch_add(1, std::memory_order_relaxed); }
   // Queues a strand that has work, keyed by its next job's due time. Allocates only when the
   // ready heap grows past its reserve. Thread-safe.
   void Schedule(std::shared_ptr<Strand> strand, int64_t due_ns);

@@ -29,6 +29,9 @@ struct VoiceReceiverOptions {
   // Most SSRCs tracked at once (each has a decoder); more are refused with kQueueFull.
   size_t max_ssrcs = 256;
 };
+// Largest `window` VoiceReceiver::Create accepts; and the most SSRCs lib/ lets one receiver track.
+inline constexpr size_t kMaxReceiverWindow = 64;
+inline constexpr size_t kMaxReceiverSsrcs = 65536;
 
 struct ReceivedFrame {
   // kDecoded: the frame's own packet. kConcealed: packet-loss concealment. kRecovered: decoded

@@ -29,6 +29,9 @@ class VoiceSender {
   // The Opus "silence" frame Discord expects five of when audio stops.
   static constexpr uint8_t kSilenceFrame[3] = {0xF8, 0xFF, 0xFE};
   static constexpr int kSilenceFrameSamples = 960;  // 20 ms at 48 kHz
+  // silence(count): frames sealed when no count is given, and the most one call seals.
+  static constexpr int kDefaultSilenceFrames = 5;
+  static constexpr int kMaxSilenceFrames = 1000;
 
   // Creates the encoder and cipher. kInvalidArgument for a sample rate other than 48000 or a bad
   // key; libopus / kCryptoUnavailable errors pass through. Allocates. Thread-safe.

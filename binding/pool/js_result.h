@@ -20,9 +20,10 @@ class JsResult {
   napi_deferred deferred = nullptr;
 
   // Per-frame jobs are recycled by their environment instead of freed, so steady-state async
-  // submission does not allocate (EnvContext::Recycle). A recyclable job returns its slot
-  // (0 .. EnvContext::kRecycleSlots-1) and drops what it references in ReleaseReferences(), so a
-  // parked job keeps no codec alive. -1: freed as usual.
+  // submission does not allocate (EnvContext::Recycle, Reuse<T>). A recyclable job returns a
+  // value >= 0 (parked jobs are shelved by their dynamic type, so the number is not an index) and
+  // drops what it references in ReleaseReferences(), so a parked job keeps no codec alive. -1:
+  // freed as usual.
   virtual int recycle_slot() const { return -1; }
   virtual void ReleaseReferences() {}
 

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "env_context.h"
+#include "pool/env_context.h"
 #include "voxpool/pool/strand.h"
 
 namespace voxpool::binding {

@@ -1,6 +1,6 @@
-#include "pool_binding.h"
+#include "pool/pool_module.h"
 
-#include "env_context.h"
+#include "pool/env_context.h"
 #include "errors.h"
 #include "voxpool/pool/shared_pool.h"
 #include "voxpool/pool/strand.h"

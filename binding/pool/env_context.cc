@@ -1,4 +1,4 @@
-#include "env_context.h"
+#include "pool/env_context.h"
 
 #include <algorithm>
 #include <cstring>
@@ -59,36 +59,36 @@ void EnvContext::AddPending(Napi::Env env) {
   }
 }
 
-Napi::Value EnvContext::SubmitImpl(Napi::Env env, pool::Strand& strand, std::unique_ptr<pool::Job> job) {
-  auto* js = dynamic_cast<JsResult*>(job.get());
+Napi::Value EnvContext::SubmitImpl(Napi::Env env, pool::Strand& strand,
+                                   std::unique_ptr<pool::Job> job, JsResult& js) {
   napi_value promise;
-  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js->deferred, &promise), Napi::Value());
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js.deferred, &promise), Napi::Value());
   job->sequence = next_sequence_++;
   job->completion = queue_;
   Status st = strand.TrySubmit(job);
   if (!st.ok()) {
-    napi_reject_deferred(env, js->deferred, MakeError(env, st));
+    napi_reject_deferred(env, js.deferred, MakeError(env, st));
     return Napi::Value(env, promise);
   }
   AddPending(env);
   return Napi::Value(env, promise);
 }
 
-Napi::Value EnvContext::SubmitGroup(Napi::Env env, std::unique_ptr<pool::JobGroup> group,
-                                    std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members) {
-  auto* js = dynamic_cast<JsResult*>(static_cast<pool::Job*>(group.get()));
+Napi::Value EnvContext::SubmitGroupImpl(
+    Napi::Env env, std::unique_ptr<pool::JobGroup> group, JsResult& js,
+    std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members) {
   napi_value promise;
-  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js->deferred, &promise), Napi::Value());
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &js.deferred, &promise), Napi::Value());
   if (members.empty()) {
     // Nothing to wait for: a group of none would never complete (no member to count down).
-    napi_resolve_deferred(env, js->deferred, Napi::Array::New(env, 0));
-    js->deferred = nullptr;
+    napi_resolve_deferred(env, js.deferred, Napi::Array::New(env, 0));
+    js.deferred = nullptr;
     return Napi::Value(env, promise);
   }
   group->sequence = next_sequence_++;
   group->completion = queue_;
   AddPending(env);
-  pool::JobGroup* g = group.release();  // owns itself until its last member completes
+  pool::JobGroup* g = pool::JobGroup::Launch(std::move(group));  // its own until it completes
   for (size_t i = 0; i < members.size(); ++i) g->Prepare(*members[i].second, i);
   for (auto& [strand, member] : members) {
     Status st = strand->TrySubmit(member);
@@ -129,7 +129,7 @@ void EnvContext::Drain(Napi::Env env) {
     for (size_t i = 0; i < scratch_.size(); ++i) {
       Napi::HandleScope inner(env);
       if (next_view < view_jobs_.size() && view_jobs_[next_view] == i) {
-        auto* js = dynamic_cast<JsResult*>(scratch_[i].get());
+        auto* js = dynamic_cast<JsResult*>(scratch_[i].get());  // non-null: ShareViews chose it
         napi_deferred deferred = js->deferred;
         js->deferred = nullptr;
         ++settled;
@@ -156,8 +156,9 @@ void EnvContext::Recycle(std::unique_ptr<pool::Job> job) {
     }
   }
   auto* js = dynamic_cast<JsResult*>(job.get());
-  const int slot = js ? js->recycle_slot() : -1;
-  if (slot < 0 || slot >= kRecycleSlots || spares_[slot].size() >= kMaxSpares) return;  // freed
+  if (js == nullptr || js->recycle_slot() < 0) return;  // freed
+  SpareShelf* shelf = ShelfOf(typeid(*job), true);
+  if (shelf == nullptr || shelf->jobs.size() >= kMaxSpares) return;  // freed
   js->ReleaseReferences();
   js->deferred = nullptr;
   pool::Job& j = *job;
@@ -166,7 +167,21 @@ void EnvContext::Recycle(std::unique_ptr<pool::Job> job) {
   j.submitted_ns = j.started_ns = j.finished_ns = j.deadline_ns = j.due_ns = 0;
   j.group_index = 0;
   j.sequence = 0;
-  spares_[slot].push_back(std::move(job));
+  shelf->jobs.push_back(std::move(job));
+}
+
+EnvContext::SpareShelf* EnvContext::ShelfOf(const std::type_info& type, bool claim) {
+  for (SpareShelf& shelf : shelves_) {
+    if (shelf.type != nullptr && *shelf.type == type) return &shelf;
+  }
+  if (!claim) return nullptr;
+  for (SpareShelf& shelf : shelves_) {
+    if (shelf.type == nullptr) {
+      shelf.type = &type;
+      return &shelf;
+    }
+  }
+  return nullptr;
 }
 
 Napi::Array EnvContext::Views(Napi::Env env,

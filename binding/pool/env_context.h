@@ -7,9 +7,11 @@
 #include <napi.h>
 
 #include <memory>
+#include <type_traits>
+#include <typeinfo>
 #include <vector>
 
-#include "js_result.h"
+#include "pool/js_result.h"
 #include "voxpool/pool/completion_queue.h"
 #include "voxpool/pool/strand.h"
 
@@ -32,22 +34,41 @@ class EnvContext {
   // job rejects the Promise right away. JS thread only.
   template <class T>
   Napi::Value Submit(Napi::Env env, pool::Strand& strand, std::unique_ptr<T> job) {
-    return SubmitImpl(env, strand, std::unique_ptr<pool::Job>(job.release()));
+    static_assert(std::is_base_of_v<pool::Job, T> && std::is_base_of_v<JsResult, T>,
+                  "a submitted job is a pool::Job and a JsResult");
+    JsResult& js = *job;
+    return SubmitImpl(env, strand, std::move(job), js);
   }
-  // Submits a batch whose members are already prepared; returns the batch Promise.
-  Napi::Value SubmitGroup(Napi::Env env, std::unique_ptr<pool::JobGroup> group,
-                          std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members);
+  // Submits a batch (a pool::JobGroup that is also a JsResult) whose members are already built;
+  // returns the batch Promise.
+  template <class G>
+  Napi::Value SubmitGroup(Napi::Env env, std::unique_ptr<G> group,
+                          std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members) {
+    static_assert(std::is_base_of_v<pool::JobGroup, G> && std::is_base_of_v<JsResult, G>,
+                  "a submitted batch is a pool::JobGroup and a JsResult");
+    JsResult& js = *group;
+    return SubmitGroupImpl(env, std::move(group), js, std::move(members));
+  }
 
-  static constexpr int kRecycleSlots = 2;
-  static constexpr size_t kMaxSpares = 256;  // per slot
-  // A parked job of type T from `slot`, its pool::Job state reset, or null. JS thread only.
+  // Parked jobs are kept per dynamic type, on at most kSpareShelves types, kMaxSpares each.
+  static constexpr int kSpareShelves = 4;
+  static constexpr size_t kMaxSpares = 256;
+  // A parked job of exactly type T, its pool::Job state reset, or null. Never allocates. JS
+  // thread only.
   template <class T>
-  std::unique_ptr<T> Reuse(int slot) {
-    auto& spares = spares_[slot];
-    if (spares.empty()) return nullptr;
-    std::unique_ptr<pool::Job> job = std::move(spares.back());
-    spares.pop_back();
+  std::unique_ptr<T> Reuse() {
+    static_assert(std::is_base_of_v<pool::Job, T>, "only jobs are recycled");
+    SpareShelf* shelf = ShelfOf(typeid(T), false);
+    if (shelf == nullptr || shelf->jobs.empty()) return nullptr;
+    std::unique_ptr<pool::Job> job = std::move(shelf->jobs.back());
+    shelf->jobs.pop_back();
+    // The shelf of typeid(T) holds only jobs whose dynamic type is T (see Recycle).
     return std::unique_ptr<T>(static_cast<T*>(job.release()));
+  }
+  // Older spelling: the slot number is no longer needed (jobs are shelved by their type).
+  template <class T>
+  std::unique_ptr<T> Reuse(int /*slot*/) {
+    return Reuse<T>();
   }
   // Parks a settled job for reuse (recyclable and room left) or frees it. JS thread only.
   void Recycle(std::unique_ptr<pool::Job> job);
@@ -67,7 +88,18 @@ class EnvContext {
 
  private:
   explicit EnvContext(Napi::Env env);
-  Napi::Value SubmitImpl(Napi::Env env, pool::Strand& strand, std::unique_ptr<pool::Job> job);
+  // Parked jobs of one dynamic type.
+  struct SpareShelf {
+    const std::type_info* type = nullptr;
+    std::vector<std::unique_ptr<pool::Job>> jobs;
+  };
+  // The shelf of `type`; with `claim`, a free shelf is given to it. Null when none.
+  SpareShelf* ShelfOf(const std::type_info& type, bool claim);
+  Napi::Value SubmitImpl(Napi::Env env, pool::Strand& strand, std::unique_ptr<pool::Job> job,
+                         JsResult& js);
+  Napi::Value SubmitGroupImpl(
+      Napi::Env env, std::unique_ptr<pool::JobGroup> group, JsResult& js,
+      std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members);
   static void CallJs(Napi::Env env, Napi::Function, EnvContext* self, void*);
   static void Cleanup(EnvContext* self);
   void Drain(Napi::Env env);
@@ -83,7 +115,7 @@ class EnvContext {
   std::vector<std::pair<const uint8_t*, size_t>> parts_;  // reused by Drain
   std::vector<size_t> view_jobs_;                         // reused by Drain: scratch_ indices
   Napi::Reference<Napi::Uint32Array> ends_;               // reused offsets for view_factory
-  std::vector<std::unique_ptr<pool::Job>> spares_[kRecycleSlots];  // see Recycle
+  SpareShelf shelves_[kSpareShelves];                     // see Recycle
   size_t pending_ = 0;
   uint64_t next_sequence_ = 0;
   bool referenced_ = false;
