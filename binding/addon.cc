@@ -6,9 +6,8 @@
 #include "build_info_binding.h"
 #include "crypto_binding.h"
 #include "env_context.h"
-#include "mixer_binding.h"
-#include "opus_binding.h"
-#include "transcoder_binding.h"
+#include "mix/mix_module.h"
+#include "opus/opus_module.h"
 #include "pool_binding.h"
 
 namespace {
@@ -17,9 +16,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::EnvContext::Install(env);
   voxpool::binding::InitPool(env, exports);
   voxpool::binding::InitOpus(env, exports);
-  voxpool::binding::InitTranscoder(env, exports);
   voxpool::binding::InitCrypto(env, exports);
-  voxpool::binding::InitMixer(env, exports);
+  voxpool::binding::InitMix(env, exports);
   voxpool::binding::InitBuildInfo(env, exports);
   return exports;
 }

@@ -158,7 +158,7 @@ Status Mixer::Create(const MixerOptions& o, std::unique_ptr<Mixer>* out) {
     return Invalid("frameSize must be from 1 to 5760 samples per channel");
   if (o.max_sources < 1 || o.max_sources > kMixerMaxSources)
     return Invalid("maxSources must be from 1 to 256");
-  if (o.queue_frames < 2 || o.queue_frames > kMixerMaxQueueFrames)
+  if (o.queue_frames < kMixerMinQueueFrames || o.queue_frames > kMixerMaxQueueFrames)
     return Invalid("queueFrames must be from 2 to 64");
   if (!(o.ceiling_db >= -24.0f && o.ceiling_db <= 0.0f))
     return Invalid("ceilingDb must be from -24 to 0");
