@@ -160,9 +160,10 @@ Status Mixer::Create(const MixerOptions& o, std::unique_ptr<Mixer>* out) {
     return Invalid("maxSources must be from 1 to 256");
   if (o.queue_frames < kMixerMinQueueFrames || o.queue_frames > kMixerMaxQueueFrames)
     return Invalid("queueFrames must be from 2 to 64");
-  if (!(o.ceiling_db >= -24.0f && o.ceiling_db <= 0.0f))
+  if (!(o.ceiling_db >= kMixerMinCeilingDb && o.ceiling_db <= 0.0f))
     return Invalid("ceilingDb must be from -24 to 0");
-  if (!(o.limiter_release_ms >= 1.0f && o.limiter_release_ms <= 5000.0f))
+  if (!(o.limiter_release_ms >= kMixerMinLimiterReleaseMs &&
+        o.limiter_release_ms <= kMixerMaxLimiterReleaseMs))
     return Invalid("limiterReleaseMs must be from 1 to 5000");
   out->reset(new Mixer(o));
   return Status::Ok();
@@ -463,11 +464,11 @@ Status Mixer::SetMasterGain(float linear, float ramp_ms) noexcept {
 }
 
 Status Mixer::SetDucking(const DuckingOptions& o) noexcept {
-  if (!(o.depth_db >= 0.0f && o.depth_db <= 120.0f))
+  if (!(o.depth_db >= 0.0f && o.depth_db <= kMixerMaxDuckDepthDb))
     return Invalid("depthDb must be from 0 to 120");
   if (!ValidRamp(o.attack_ms) || !ValidRamp(o.release_ms) || !ValidRamp(o.hold_ms))
     return Invalid("attackMs, releaseMs and holdMs must be from 0 to 60000");
-  if (!(o.threshold_db >= -120.0f && o.threshold_db <= 0.0f))
+  if (!(o.threshold_db >= kMixerMinDuckThresholdDb && o.threshold_db <= 0.0f))
     return Invalid("thresholdDb must be from -120 to 0");
   std::lock_guard<std::mutex> lock(mutex_);
   ducking_ = o;
