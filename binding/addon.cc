@@ -5,11 +5,10 @@
 
 #include "build_info_binding.h"
 #include "crypto/crypto_module.h"
-#include "mixer_binding.h"
-#include "opus_binding.h"
+#include "mix/mix_module.h"
+#include "opus/opus_module.h"
 #include "pool/env_context.h"
 #include "pool/pool_module.h"
-#include "transcoder_binding.h"
 #include "voice/voice_module.h"
 
 namespace {
@@ -18,10 +17,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::EnvContext::Install(env);
   voxpool::binding::InitPool(env, exports);
   voxpool::binding::InitOpus(env, exports);
-  voxpool::binding::InitTranscoder(env, exports);
   voxpool::binding::InitCrypto(env, exports);
   voxpool::binding::InitVoice(env, exports);
-  voxpool::binding::InitMixer(env, exports);
+  voxpool::binding::InitMix(env, exports);
   voxpool::binding::InitBuildInfo(env, exports);
   return exports;
 }

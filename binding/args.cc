@@ -56,24 +56,51 @@ SampleFormat FormatOf(const Napi::Object& o) {
 int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels, int max_frames,
               std::vector<uint8_t>* aligned, const uint8_t** data) {
   Bytes pcm;
-  if (!GetBytes(env, value, &pcm)) ThrowTypeError(env, "Expected PCM as a Buffer or TypedArray");
+  const int frames = PcmFrameCount(env, value, format, channels, max_frames, &pcm);
+  *data = AlignedSamples(pcm, format, aligned);
+  return frames;
+}
+
+int32_t I32Arg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  if (i >= info.Length() || !info[i].IsNumber()) ThrowTypeError(info.Env(), message);
+  return info[i].As<Napi::Number>().Int32Value();
+}
+
+int64_t I64Arg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  if (i >= info.Length() || !info[i].IsNumber()) ThrowTypeError(info.Env(), message);
+  return info[i].As<Napi::Number>().Int64Value();
+}
+
+double NumberArgOr(const Napi::CallbackInfo& info, size_t i, double fallback) {
+  return i < info.Length() && info[i].IsNumber() ? info[i].As<Napi::Number>().DoubleValue()
+                                                 : fallback;
+}
+
+bool BoolArgOr(const Napi::CallbackInfo& info, size_t i, bool fallback) {
+  return i < info.Length() && info[i].IsBoolean() ? info[i].As<Napi::Boolean>().Value() : fallback;
+}
+
+int PcmFrameCount(Napi::Env env, napi_value value, SampleFormat format, int channels,
+                  int max_frames, Bytes* pcm) {
+  if (!GetBytes(env, value, pcm)) ThrowTypeError(env, "Expected PCM as a Buffer or TypedArray");
   const size_t frame_bytes = BytesPerSample(format) * static_cast<size_t>(channels);
-  if (pcm.size % frame_bytes != 0)
+  if (pcm->size % frame_bytes != 0)
     ThrowRangeError(env,
                     "PCM length is not a whole number of frames for this format and channel count");
-  const size_t frames = pcm.size / frame_bytes;
+  const size_t frames = pcm->size / frame_bytes;
   if (frames > static_cast<size_t>(max_frames)) ThrowRangeError(env, "PCM chunk is too long");
-  *data = pcm.data;
-  if (reinterpret_cast<uintptr_t>(pcm.data) % BytesPerSample(format) != 0) {
-    aligned->assign(pcm.data, pcm.data + pcm.size);
-    *data = aligned->data();
-  }
   return static_cast<int>(frames);
 }
 
 Napi::Array ArrayArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
   if (i >= info.Length() || !info[i].IsArray()) ThrowTypeError(info.Env(), message);
   return info[i].As<Napi::Array>();
+}
+
+const uint8_t* AlignedSamples(const Bytes& pcm, SampleFormat format, std::vector<uint8_t>* aligned) {
+  if (reinterpret_cast<uintptr_t>(pcm.data) % BytesPerSample(format) == 0) return pcm.data;
+  aligned->assign(pcm.data, pcm.data + pcm.size);  // a Buffer may start at any byte
+  return aligned->data();
 }
 
 }  // namespace voxpool::binding

@@ -58,4 +58,28 @@ int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels
 // Argument `i` as an array; TypeError(message) otherwise.
 Napi::Array ArrayArg(const Napi::CallbackInfo& info, size_t i, const char* message);
 
+// A number read as int32 / int64 (ToInt32 wraps; Int64 saturates, NaN is 0); TypeError(message)
+// when not a number.
+int32_t I32Arg(const Napi::CallbackInfo& info, size_t i, const char* message);
+int64_t I64Arg(const Napi::CallbackInfo& info, size_t i, const char* message);
+// Argument `i` when it is a number / a boolean, else `fallback` (an optional trailing argument).
+double NumberArgOr(const Napi::CallbackInfo& info, size_t i, double fallback);
+bool BoolArgOr(const Napi::CallbackInfo& info, size_t i, bool fallback);
+
+// Calls `f` with a value of the sample type of `format` (int16_t{} or float{}), so one generic
+// lambda serves both formats: WithSampleType(fmt, [&](auto zero) { using T = decltype(zero); ...
+// }). Both instantiations must return the same type.
+template <class F>
+decltype(auto) WithSampleType(SampleFormat format, F&& f) {
+  if (format == SampleFormat::kS16) return f(int16_t{});
+  return f(float{});
+}
+
+// PcmFrames in two steps, for a batch that checks every argument before using any: the checks
+// (same errors; `*pcm` is the view, valid during this call), then the samples, copied into
+// `aligned` when the view is not aligned for `format`.
+int PcmFrameCount(Napi::Env env, napi_value value, SampleFormat format, int channels,
+                  int max_frames, Bytes* pcm);
+const uint8_t* AlignedSamples(const Bytes& pcm, SampleFormat format, std::vector<uint8_t>* aligned);
+
 }  // namespace voxpool::binding

@@ -36,8 +36,8 @@ pool::StrandOptions ReadStrandOptions(const Napi::Object& o) {
 
 opus::EncoderOptions ReadEncoderOptions(const Napi::Object& o) {
   opus::EncoderOptions options;
-  options.sample_rate = OptionalInt(o, "sampleRate").value_or(48000);
-  options.channels = OptionalInt(o, "channels").value_or(2);
+  options.sample_rate = OptionalInt(o, "sampleRate").value_or(options.sample_rate);
+  options.channels = OptionalInt(o, "channels").value_or(options.channels);
   options.application = OptionalInt(o, "application").value_or(opus::kApplicationAudio);
   options.bitrate = OptionalInt(o, "bitrate");
   options.complexity = OptionalInt(o, "complexity");

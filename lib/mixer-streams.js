@@ -9,6 +9,7 @@ const { guardReceiver } = require('./receiver-guard');
 const { Mixer } = require('./mixer');
 const { Resampler } = require('./resampler');
 const { defineVolumeApi } = require('./volume-api');
+const { CHANNELS } = require('./mixer-util');
 
 const C = binding.mixerConstants;
 
@@ -225,12 +226,12 @@ class VolumeTransformer extends Transform {
     // constructor would fail there with Node's own error shape.
     super(highWaterMark === undefined ? {} : { highWaterMark: validate.integer(highWaterMark, 'highWaterMark', 0, 2 ** 31 - 1) });
     const format = type === undefined ? 's16le' : validate.oneOf(type, 'type', ['s16le', 'f32le']);
-    const ch = channels === undefined ? 2 : validate.oneOf(channels, 'channels', [1, 2]);
+    const ch = channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(channels, 'channels', CHANNELS);
     this.#rampMs = rampMs === undefined ? 20 : validate.number(rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
     this.#sampleBytes = format === 'f32le' ? 4 : 2;
     this.#frameBytes = ch * this.#sampleBytes;
     this.#native = new binding.NativeVolume({
-      sampleRate: sampleRate === undefined ? 48000 : validate.integer(sampleRate, 'sampleRate', C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE),
+      sampleRate: sampleRate === undefined ? C.DEFAULT_SAMPLE_RATE : validate.integer(sampleRate, 'sampleRate', C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE),
       channels: ch,
       format,
       volume: volume === undefined ? 1 : validate.number(volume, 'volume', 0, C.MAX_VOLUME),

@@ -1,5 +1,9 @@
 'use strict';
 // Small helpers shared by the mixer modules (not part of the public API).
+const binding = require('./binding');
+
+/** Channel counts the mixer modules accept: 1..mixerConstants.MAX_CHANNELS. */
+const CHANNELS = Object.freeze(Array.from({ length: binding.mixerConstants.MAX_CHANNELS }, (_, i) => i + 1));
 
 /** @returns {number} linear amplitude for `db` decibels */
 function dbToLinear(db) {
@@ -23,4 +27,4 @@ function withCallerStack(promise) {
   });
 }
 
-module.exports = { dbToLinear, withCallerStack };
+module.exports = { CHANNELS, dbToLinear, withCallerStack };

@@ -7,7 +7,7 @@ const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { queueOptions } = require('./queue-options');
-const { dbToLinear, withCallerStack } = require('./mixer-util');
+const { CHANNELS, dbToLinear, withCallerStack } = require('./mixer-util');
 
 const C = binding.mixerConstants;
 
@@ -75,17 +75,17 @@ class Mixer {
    */
   constructor(options) {
     const o = validate.options(options);
-    const rate = o.sampleRate === undefined ? 48000 : sampleRate(o.sampleRate);
+    const rate = o.sampleRate === undefined ? C.DEFAULT_SAMPLE_RATE : sampleRate(o.sampleRate);
     const native = {
       sampleRate: rate,
-      channels: o.channels === undefined ? 2 : validate.oneOf(o.channels, 'channels', [1, 2]),
+      channels: o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS),
       frameSize: o.frameSize === undefined ? Math.round(rate / 50) : validate.integer(o.frameSize, 'frameSize', 1, C.MAX_FRAME_SIZE),
       format: o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', FORMATS),
-      maxSources: o.maxSources === undefined ? 32 : validate.integer(o.maxSources, 'maxSources', 1, C.MAX_SOURCES),
-      queueFrames: o.queueFrames === undefined ? 8 : validate.integer(o.queueFrames, 'queueFrames', 2, C.MAX_QUEUE_FRAMES),
+      maxSources: o.maxSources === undefined ? C.DEFAULT_MAX_SOURCES : validate.integer(o.maxSources, 'maxSources', 1, C.MAX_SOURCES),
+      queueFrames: o.queueFrames === undefined ? C.DEFAULT_QUEUE_FRAMES : validate.integer(o.queueFrames, 'queueFrames', C.MIN_QUEUE_FRAMES, C.MAX_QUEUE_FRAMES),
       limiter: o.limiter === undefined ? true : validate.boolean(o.limiter, 'limiter'),
-      ceilingDb: o.ceilingDb === undefined ? -0.1 : validate.number(o.ceilingDb, 'ceilingDb', -24, 0),
-      limiterReleaseMs: o.limiterReleaseMs === undefined ? 60 : validate.number(o.limiterReleaseMs, 'limiterReleaseMs', 1, 5000),
+      ceilingDb: o.ceilingDb === undefined ? -0.1 : validate.number(o.ceilingDb, 'ceilingDb', C.MIN_CEILING_DB, 0),
+      limiterReleaseMs: o.limiterReleaseMs === undefined ? C.DEFAULT_LIMITER_RELEASE_MS : validate.number(o.limiterReleaseMs, 'limiterReleaseMs', C.MIN_LIMITER_RELEASE_MS, C.MAX_LIMITER_RELEASE_MS),
     };
     queueOptions(o, native);
     this.#native = new binding.NativeMixer(native);
@@ -122,7 +122,7 @@ class Mixer {
     const o = validate.options(options);
     const native = {};
     if (o.sampleRate !== undefined) native.sampleRate = sampleRate(o.sampleRate);
-    if (o.channels !== undefined) native.channels = validate.oneOf(o.channels, 'channels', [1, 2]);
+    if (o.channels !== undefined) native.channels = validate.oneOf(o.channels, 'channels', CHANNELS);
     if (o.format !== undefined) native.format = validate.oneOf(o.format, 'format', FORMATS);
     if (o.gain !== undefined) native.gain = validate.number(o.gain, 'gain', 0, MAX_LINEAR);
     else if (o.gainDb !== undefined) native.gain = dbToLinear(validate.number(o.gainDb, 'gainDb', C.MIN_GAIN_DB, C.MAX_GAIN_DB));
@@ -294,11 +294,11 @@ class Mixer {
   setDucking(options) {
     const o = validate.options(options);
     const native = {};
-    if (o.depthDb !== undefined) native.depthDb = validate.number(o.depthDb, 'depthDb', 0, 120);
+    if (o.depthDb !== undefined) native.depthDb = validate.number(o.depthDb, 'depthDb', 0, C.MAX_DUCK_DEPTH_DB);
     if (o.attackMs !== undefined) native.attackMs = validate.number(o.attackMs, 'attackMs', 0, C.MAX_RAMP_MS);
     if (o.releaseMs !== undefined) native.releaseMs = validate.number(o.releaseMs, 'releaseMs', 0, C.MAX_RAMP_MS);
     if (o.holdMs !== undefined) native.holdMs = validate.number(o.holdMs, 'holdMs', 0, C.MAX_RAMP_MS);
-    if (o.thresholdDb !== undefined) native.thresholdDb = validate.number(o.thresholdDb, 'thresholdDb', -120, 0);
+    if (o.thresholdDb !== undefined) native.thresholdDb = validate.number(o.thresholdDb, 'thresholdDb', C.MIN_DUCK_THRESHOLD_DB, 0);
     this.#native.setDucking(native);
   }
 

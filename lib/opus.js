@@ -20,21 +20,14 @@ const constants = Object.freeze({
   APPLICATION: Object.freeze({ voip: C.APPLICATION_VOIP, audio: C.APPLICATION_AUDIO, lowdelay: C.APPLICATION_RESTRICTED_LOWDELAY }),
   SIGNAL: Object.freeze({ auto: C.SIGNAL_AUTO, voice: C.SIGNAL_VOICE, music: C.SIGNAL_MUSIC }),
   // Encoder/decoder CTL request numbers (opus_defines.h), for ctl()/getCtl() and applyEncoderCTL().
-  CTL: Object.freeze({
-    SET_APPLICATION: 4000, GET_APPLICATION: 4001, SET_BITRATE: 4002, GET_BITRATE: 4003,
-    SET_MAX_BANDWIDTH: 4004, GET_MAX_BANDWIDTH: 4005, SET_VBR: 4006, GET_VBR: 4007,
-    SET_BANDWIDTH: 4008, GET_BANDWIDTH: 4009, SET_COMPLEXITY: 4010, GET_COMPLEXITY: 4011,
-    SET_INBAND_FEC: 4012, GET_INBAND_FEC: 4013, SET_PACKET_LOSS_PERC: 4014, GET_PACKET_LOSS_PERC: 4015,
-    SET_DTX: 4016, GET_DTX: 4017, SET_VBR_CONSTRAINT: 4020, GET_VBR_CONSTRAINT: 4021,
-    SET_FORCE_CHANNELS: 4022, GET_FORCE_CHANNELS: 4023, SET_SIGNAL: 4024, GET_SIGNAL: 4025,
-    GET_LOOKAHEAD: 4027, RESET_STATE: 4028, GET_SAMPLE_RATE: 4029, GET_FINAL_RANGE: 4031,
-    GET_PITCH: 4033, SET_GAIN: 4034, GET_GAIN: 4045, GET_LAST_PACKET_DURATION: 4039,
-    SET_PHASE_INVERSION_DISABLED: 4046, GET_PHASE_INVERSION_DISABLED: 4047, GET_IN_DTX: 4049,
-  }),
+  CTL: Object.freeze({ ...C.CTL }),
 });
 
 
 const P = binding.poolConstants;
+
+// Channel counts libopus accepts: 1..MAX_CHANNELS.
+const CHANNELS = Object.freeze(Array.from({ length: C.MAX_CHANNELS }, (_, i) => i + 1));
 
 /**
  * The validated `dueMs` of an async call's options (undefined: the pool's default, DEFAULT_DUE_MS
@@ -94,19 +87,19 @@ class Encoder {
    */
   constructor(options) {
     const o = validate.options(options);
-    const sampleRate = o.sampleRate === undefined ? 48000 : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
-    const channels = o.channels === undefined ? 2 : validate.oneOf(o.channels, 'channels', [1, 2]);
+    const sampleRate = o.sampleRate === undefined ? C.DEFAULT_SAMPLE_RATE : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
+    const channels = o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS);
     const native = { sampleRate, channels, application: constants.APPLICATION.audio };
     if (o.application !== undefined) {
       native.application = constants.APPLICATION[validate.oneOf(o.application, 'application', Object.keys(constants.APPLICATION))];
     }
     if (o.bitrate !== undefined) native.bitrate = validate.integer(o.bitrate, 'bitrate', constants.MIN_BITRATE, constants.MAX_BITRATE);
-    if (o.complexity !== undefined) native.complexity = validate.integer(o.complexity, 'complexity', 0, 10);
+    if (o.complexity !== undefined) native.complexity = validate.integer(o.complexity, 'complexity', 0, C.MAX_COMPLEXITY);
     if (o.signal !== undefined) native.signal = constants.SIGNAL[validate.oneOf(o.signal, 'signal', Object.keys(constants.SIGNAL))];
     if (o.vbr !== undefined) native.vbr = validate.boolean(o.vbr, 'vbr');
     if (o.vbrConstraint !== undefined) native.vbrConstraint = validate.boolean(o.vbrConstraint, 'vbrConstraint');
     if (o.fec !== undefined) native.fec = validate.boolean(o.fec, 'fec');
-    if (o.packetLoss !== undefined) native.packetLoss = validate.integer(o.packetLoss, 'packetLoss', 0, 100);
+    if (o.packetLoss !== undefined) native.packetLoss = validate.integer(o.packetLoss, 'packetLoss', 0, C.MAX_PACKET_LOSS_PERC);
     if (o.dtx !== undefined) native.dtx = validate.boolean(o.dtx, 'dtx');
     queueOptions(o, native);
     this.#native = new binding.NativeEncoder(native);
@@ -174,11 +167,11 @@ class Encoder {
   /** @returns {number} bits per second */
   getBitrate() { return this.#native.getCtl(constants.CTL.GET_BITRATE); }
   /** @param {number} complexity 0-10 */
-  setComplexity(complexity) { this.#native.setCtl(constants.CTL.SET_COMPLEXITY, validate.integer(complexity, 'complexity', 0, 10)); }
+  setComplexity(complexity) { this.#native.setCtl(constants.CTL.SET_COMPLEXITY, validate.integer(complexity, 'complexity', 0, C.MAX_COMPLEXITY)); }
   /** @param {boolean} enabled in-band forward error correction */
   setFec(enabled) { this.#native.setCtl(constants.CTL.SET_INBAND_FEC, validate.boolean(enabled, 'fec') ? 1 : 0); }
   /** @param {number} percent expected packet loss 0-100 */
-  setPacketLoss(percent) { this.#native.setCtl(constants.CTL.SET_PACKET_LOSS_PERC, validate.integer(percent, 'packetLoss', 0, 100)); }
+  setPacketLoss(percent) { this.#native.setCtl(constants.CTL.SET_PACKET_LOSS_PERC, validate.integer(percent, 'packetLoss', 0, C.MAX_PACKET_LOSS_PERC)); }
   /** @param {boolean} enabled discontinuous transmission */
   setDtx(enabled) { this.#native.setCtl(constants.CTL.SET_DTX, validate.boolean(enabled, 'dtx') ? 1 : 0); }
   /** @param {'auto' | 'voice' | 'music'} signal */
@@ -228,8 +221,8 @@ class Decoder {
    */
   constructor(options) {
     const o = validate.options(options);
-    const sampleRate = o.sampleRate === undefined ? 48000 : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
-    const channels = o.channels === undefined ? 2 : validate.oneOf(o.channels, 'channels', [1, 2]);
+    const sampleRate = o.sampleRate === undefined ? C.DEFAULT_SAMPLE_RATE : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
+    const channels = o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS);
     const format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', ['s16le', 'f32le']);
     const native = queueOptions(o, { sampleRate, channels, format });
     this.#native = new binding.NativeDecoder(native);

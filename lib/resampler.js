@@ -4,6 +4,7 @@
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
+const { CHANNELS } = require('./mixer-util');
 
 const C = binding.mixerConstants;
 const FORMATS = ['s16le', 'f32le'];
@@ -33,7 +34,7 @@ class Resampler {
     const o = validate.options(options);
     this.#inputRate = validate.integer(o.inputRate, 'inputRate', C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE);
     this.#outputRate = validate.integer(o.outputRate, 'outputRate', C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE);
-    this.#channels = o.channels === undefined ? 2 : validate.oneOf(o.channels, 'channels', [1, 2]);
+    this.#channels = o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS);
     this.#format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', FORMATS);
     this.#native = new binding.NativeResampler({
       inputRate: this.#inputRate, outputRate: this.#outputRate, channels: this.#channels, format: this.#format,

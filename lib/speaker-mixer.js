@@ -7,7 +7,7 @@ const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { queueOptions } = require('./queue-options');
-const { withCallerStack } = require('./mixer-util');
+const { CHANNELS, withCallerStack } = require('./mixer-util');
 
 const C = binding.mixerConstants;
 const FORMATS = ['s16le', 'f32le'];
@@ -46,23 +46,23 @@ class SpeakerMixer {
     const o = validate.options(options);
     const rate = (v, name) => validate.integer(v, name, C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE);
     const n = {
-      inputRate: o.inputRate === undefined ? 48000 : rate(o.inputRate, 'inputRate'),
-      inputChannels: o.inputChannels === undefined ? 2 : validate.oneOf(o.inputChannels, 'inputChannels', [1, 2]),
-      outputRate: o.outputRate === undefined ? 48000 : rate(o.outputRate, 'outputRate'),
-      outputChannels: o.outputChannels === undefined ? 2 : validate.oneOf(o.outputChannels, 'outputChannels', [1, 2]),
+      inputRate: o.inputRate === undefined ? C.DEFAULT_INPUT_RATE : rate(o.inputRate, 'inputRate'),
+      inputChannels: o.inputChannels === undefined ? C.DEFAULT_INPUT_CHANNELS : validate.oneOf(o.inputChannels, 'inputChannels', CHANNELS),
+      outputRate: o.outputRate === undefined ? C.DEFAULT_OUTPUT_RATE : rate(o.outputRate, 'outputRate'),
+      outputChannels: o.outputChannels === undefined ? C.DEFAULT_OUTPUT_CHANNELS : validate.oneOf(o.outputChannels, 'outputChannels', CHANNELS),
       format: o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', FORMATS),
-      jitterFrames: o.jitterFrames === undefined ? 3 : validate.integer(o.jitterFrames, 'jitterFrames', 1, C.MAX_JITTER_FRAMES),
-      maxSpeakers: o.maxSpeakers === undefined ? 32 : validate.integer(o.maxSpeakers, 'maxSpeakers', 1, C.MAX_SPEAKERS),
+      jitterFrames: o.jitterFrames === undefined ? C.DEFAULT_JITTER_FRAMES : validate.integer(o.jitterFrames, 'jitterFrames', 1, C.MAX_JITTER_FRAMES),
+      maxSpeakers: o.maxSpeakers === undefined ? C.DEFAULT_MAX_SPEAKERS : validate.integer(o.maxSpeakers, 'maxSpeakers', 1, C.MAX_SPEAKERS),
       conceal: o.conceal === undefined ? 'repeat-fade' : validate.oneOf(o.conceal, 'conceal', CONCEAL),
-      concealFrames: o.concealFrames === undefined ? 3 : validate.integer(o.concealFrames, 'concealFrames', 0, 50),
+      concealFrames: o.concealFrames === undefined ? C.DEFAULT_CONCEAL_FRAMES : validate.integer(o.concealFrames, 'concealFrames', 0, C.MAX_CONCEAL_FRAMES),
       limiter: o.limiter === undefined ? true : validate.boolean(o.limiter, 'limiter'),
-      ceilingDb: o.ceilingDb === undefined ? -0.1 : validate.number(o.ceilingDb, 'ceilingDb', -24, 0),
+      ceilingDb: o.ceilingDb === undefined ? -0.1 : validate.number(o.ceilingDb, 'ceilingDb', C.MIN_CEILING_DB, 0),
     };
     n.frameSize = o.frameSize === undefined ? Math.round(n.outputRate / 50) : validate.integer(o.frameSize, 'frameSize', 1, C.MAX_FRAME_SIZE);
     if ((n.frameSize * n.inputRate) % n.outputRate !== 0) {
       throw validate.invalidRange(`a frame size spanning a whole number of ${n.inputRate} Hz samples`, 'frameSize', n.frameSize);
     }
-    n.idleFrames = o.idleFrames === undefined ? 250 : validate.integer(o.idleFrames, 'idleFrames', n.jitterFrames + 1, 1e6);
+    n.idleFrames = o.idleFrames === undefined ? C.DEFAULT_IDLE_FRAMES : validate.integer(o.idleFrames, 'idleFrames', n.jitterFrames + 1, C.MAX_IDLE_FRAMES);
     queueOptions(o, n);
     this.#native = new binding.NativeSpeakerMixer(n);
     this.#options = Object.freeze(n);

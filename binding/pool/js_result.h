@@ -4,6 +4,8 @@
 
 #include <napi.h>
 
+#include "voxpool/pool/job.h"
+
 namespace voxpool::binding {
 
 class JsResult {
@@ -28,5 +30,9 @@ class JsResult {
   virtual void ReleaseReferences() {}
 
 };
+
+// A pool job that settles a Promise: the common base of the per-call jobs, so a function that
+// builds one (for submission alone or as a batch member) returns a type both paths accept.
+class JsJob : public pool::Job, public JsResult {};
 
 }  // namespace voxpool::binding

@@ -10,145 +10,18 @@
 #include <cstring>
 #include <type_traits>
 
+#include "mix_kernels.h"
+#include "mixer_source.h"
+
 namespace voxpool::mix {
 
-struct Mixer::Source {
-  bool in_use = false;
-  uint32_t id = 0;
-  int rate = 0;      // of pushed PCM
-  int channels = 0;  // of pushed PCM
-  int prebuffer = 0;
-  bool primed = false;
-  std::unique_ptr<Resampler> resampler;      // null at the mixer's rate
-  SampleFormat format = SampleFormat::kS16;  // of pushed PCM
-  // FIFO storage for capacity * mixer channels samples of 4 bytes, allocated with the mixer.
-  // Holds s16 samples as pushed when nothing needs converting (s16 at the mixer's rate and
-  // channel count: half the memory traffic and no conversion pass), float otherwise.
-  std::unique_ptr<unsigned char[]> fifo;
-  bool fifo_s16 = false;
-  float* f32() const noexcept { return reinterpret_cast<float*>(fifo.get()); }
-  int16_t* s16() const noexcept { return reinterpret_cast<int16_t*>(fifo.get()); }
-  int capacity = 0;  // frames; a multiple of frame_size so a read never wraps
-  int read = 0;      // frame index of the oldest queued frame
-  int count = 0;     // frames queued
-  GainRamp gain;
-  GainRamp gate;  // mute / solo
-  GainRamp pan_l;
-  GainRamp pan_r;
-  bool muted = false;
-  bool solo = false;
-  bool ducker = false;
-  SourceStats stats;
-};
+using mixer_checks::Invalid;
+using mixer_checks::NoSource;
+using mixer_checks::ValidGain;
+using mixer_checks::ValidRamp;
 
-namespace {
-
-Status Invalid(const char* message) { return Status(ErrorCode::kInvalidArgument, message); }
-Status NoSource() { return Invalid("No source with this id"); }
-
-bool ValidGain(float linear) {
-  return std::isfinite(linear) && linear >= 0.0f && linear <= DbToLinear(kMixerMaxGainDb) * 1.0001f;
-}
-bool ValidRamp(float ms) { return std::isfinite(ms) && ms >= 0.0f && ms <= kMixerMaxRampMs; }
-
-// The kernels below are VOXPOOL_MULTIVERSION (AVX2 + baseline); the loops are written so both
-// versions vectorise (docs/MIXER.md).
-
-template <class T>
-constexpr float kInScale = std::is_same_v<T, int16_t> ? 1.0f / 32768.0f : 1.0f;
-
-// acc += in * g, g moving linearly from g0 (exclusive) to g1 (reached on the last frame). Mono,
-// or interleaved stereo with the same gain on both channels. s16 input is scaled to float on the
-// fly (the scale is folded into the gain, so unity-gain sums stay exact).
-template <class T>
-inline __attribute__((always_inline)) void AddScaledBody(float* __restrict acc,
-                                                         const T* __restrict in, int frames,
-                                                         int channels, float g0, float g1) {
-  const int n = frames * channels;
-  if (g0 == g1) {
-    if (g0 == 0.0f) return;
-    const float g = g0 * kInScale<T>;
-    for (int i = 0; i < n; ++i) acc[i] += static_cast<float>(in[i]) * g;
-    return;
-  }
-  const float step = (g1 - g0) / static_cast<float>(frames) * kInScale<T>;
-  const float base = g0 * kInScale<T>;
-  if (channels == 1) {
-    for (int i = 0; i < frames; ++i)
-      acc[i] += static_cast<float>(in[i]) * (base + step * static_cast<float>(i + 1));
-  } else {
-    for (int f = 0; f < frames; ++f) {
-      const float g = base + step * static_cast<float>(f + 1);
-      acc[2 * f] += static_cast<float>(in[2 * f]) * g;
-      acc[2 * f + 1] += static_cast<float>(in[2 * f + 1]) * g;
-    }
-  }
-}
-
-// Interleaved stereo with separate left and right gains (panned sources).
-template <class T>
-inline __attribute__((always_inline)) void AddStereoBody(float* __restrict acc,
-                                                         const T* __restrict in, int frames,
-                                                         float l0, float l1, float r0, float r1) {
-  const float k_in = kInScale<T>;
-  if (l0 == l1 && r0 == r1) {  // steady pan: no per-frame gain arithmetic
-    const float l = l0 * k_in, r = r0 * k_in;
-    for (int i = 0; i < 2 * frames; i += 2) {
-      acc[i] += static_cast<float>(in[i]) * l;
-      acc[i + 1] += static_cast<float>(in[i + 1]) * r;
-    }
-    return;
-  }
-  const float sl = (l1 - l0) / static_cast<float>(frames) * k_in;
-  const float sr = (r1 - r0) / static_cast<float>(frames) * k_in;
-  const float bl = l0 * k_in, br = r0 * k_in;
-  for (int f = 0; f < frames; ++f) {
-    const float k = static_cast<float>(f + 1);
-    acc[2 * f] += static_cast<float>(in[2 * f]) * (bl + sl * k);
-    acc[2 * f + 1] += static_cast<float>(in[2 * f + 1]) * (br + sr * k);
-  }
-}
-
-VOXPOOL_MULTIVERSION void AddScaled(float* acc, const float* in, int frames, int channels, float g0,
-                                    float g1) noexcept {
-  AddScaledBody(acc, in, frames, channels, g0, g1);
-}
-VOXPOOL_MULTIVERSION void AddScaled(float* acc, const int16_t* in, int frames, int channels,
-                                    float g0, float g1) noexcept {
-  AddScaledBody(acc, in, frames, channels, g0, g1);
-}
-VOXPOOL_MULTIVERSION void AddScaledStereo(float* acc, const float* in, int frames, float l0,
-                                          float l1, float r0, float r1) noexcept {
-  AddStereoBody(acc, in, frames, l0, l1, r0, r1);
-}
-VOXPOOL_MULTIVERSION void AddScaledStereo(float* acc, const int16_t* in, int frames, float l0,
-                                          float l1, float r0, float r1) noexcept {
-  AddStereoBody(acc, in, frames, l0, l1, r0, r1);
-}
-VOXPOOL_MULTIVERSION void ToS16(const float* in, int16_t* out, size_t n) noexcept {
-  pcm::FloatToS16(in, out, n);
-}
-
-// RMS of n samples, as a fraction of full scale.
-template <class T>
-float Rms(const T* __restrict x, int n) noexcept {
-  float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) {
-      const float v = static_cast<float>(x[i + j]) * kInScale<T>;
-      lanes[j] += v * v;
-    }
-  float sum = 0;
-  for (float l : lanes) sum += l;
-  for (; i < n; ++i) {
-    const float v = static_cast<float>(x[i]) * kInScale<T>;
-    sum += v * v;
-  }
-  return n > 0 ? std::sqrt(sum / static_cast<float>(n)) : 0.0f;
-}
-
-}  // namespace
+// Mixer::Source and the argument checks are in mixer_source.h; the per-source controls and stats
+// in mixer_controls.cc; the sample kernels in mix_kernels.*.
 
 Status Mixer::Create(const MixerOptions& o, std::unique_ptr<Mixer>* out) {
   if (o.sample_rate < kResamplerMinRate || o.sample_rate > kResamplerMaxRate)
@@ -158,11 +31,12 @@ Status Mixer::Create(const MixerOptions& o, std::unique_ptr<Mixer>* out) {
     return Invalid("frameSize must be from 1 to 5760 samples per channel");
   if (o.max_sources < 1 || o.max_sources > kMixerMaxSources)
     return Invalid("maxSources must be from 1 to 256");
-  if (o.queue_frames < 2 || o.queue_frames > kMixerMaxQueueFrames)
+  if (o.queue_frames < kMixerMinQueueFrames || o.queue_frames > kMixerMaxQueueFrames)
     return Invalid("queueFrames must be from 2 to 64");
-  if (!(o.ceiling_db >= -24.0f && o.ceiling_db <= 0.0f))
+  if (!(o.ceiling_db >= kMixerMinCeilingDb && o.ceiling_db <= 0.0f))
     return Invalid("ceilingDb must be from -24 to 0");
-  if (!(o.limiter_release_ms >= 1.0f && o.limiter_release_ms <= 5000.0f))
+  if (!(o.limiter_release_ms >= kMixerMinLimiterReleaseMs &&
+        o.limiter_release_ms <= kMixerMaxLimiterReleaseMs))
     return Invalid("limiterReleaseMs must be from 1 to 5000");
   out->reset(new Mixer(o));
   return Status::Ok();
@@ -394,87 +268,6 @@ Status Mixer::Push(uint32_t id, const float* pcm, int frames) noexcept {
   return PushImpl(id, pcm, frames);
 }
 
-Status Mixer::SetGain(uint32_t id, float linear, float ramp_ms) noexcept {
-  if (!ValidGain(linear)) return Invalid("gain is out of range");
-  if (!ValidRamp(ramp_ms)) return Invalid("rampMs must be from 0 to 60000");
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->gain.Set(linear, MsToSamples(ramp_ms));
-  return Status::Ok();
-}
-
-Status Mixer::SetMuted(uint32_t id, bool muted) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->muted = muted;
-  UpdateGates();
-  return Status::Ok();
-}
-
-Status Mixer::SetSolo(uint32_t id, bool solo) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->solo = solo;
-  UpdateGates();
-  return Status::Ok();
-}
-
-Status Mixer::SetPan(uint32_t id, float pan) noexcept {
-  if (!(pan >= -1.0f && pan <= 1.0f)) return Invalid("pan must be from -1 to 1");
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  if (options_.channels == 2) {
-    const long ramp = MsToSamples(kMixerSwitchRampMs);
-    s->pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);
-    s->pan_r.Set(std::min(1.0f, 1.0f + pan), ramp);
-  }
-  return Status::Ok();
-}
-
-Status Mixer::SetDucker(uint32_t id, bool ducker) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->ducker = ducker;
-  return Status::Ok();
-}
-
-Status Mixer::ClearSource(uint32_t id) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->read = 0;
-  s->count = 0;
-  s->primed = false;
-  if (s->resampler) s->resampler->Reset();
-  return Status::Ok();
-}
-
-Status Mixer::SetMasterGain(float linear, float ramp_ms) noexcept {
-  if (!ValidGain(linear)) return Invalid("gain is out of range");
-  if (!ValidRamp(ramp_ms)) return Invalid("rampMs must be from 0 to 60000");
-  std::lock_guard<std::mutex> lock(mutex_);
-  master_.Set(linear, MsToSamples(ramp_ms));
-  return Status::Ok();
-}
-
-Status Mixer::SetDucking(const DuckingOptions& o) noexcept {
-  if (!(o.depth_db >= 0.0f && o.depth_db <= 120.0f))
-    return Invalid("depthDb must be from 0 to 120");
-  if (!ValidRamp(o.attack_ms) || !ValidRamp(o.release_ms) || !ValidRamp(o.hold_ms))
-    return Invalid("attackMs, releaseMs and holdMs must be from 0 to 60000");
-  if (!(o.threshold_db >= -120.0f && o.threshold_db <= 0.0f))
-    return Invalid("thresholdDb must be from -120 to 0");
-  std::lock_guard<std::mutex> lock(mutex_);
-  ducking_ = o;
-  if (ducked_) duck_.Set(DbToLinear(-o.depth_db), MsToSamples(o.attack_ms));
-  return Status::Ok();
-}
-
 void Mixer::MixSource(const Source& s, const GainRamp& duck, float* acc) const noexcept {
   const int n = options_.frame_size;
   const int c = options_.channels;
@@ -508,14 +301,14 @@ void Mixer::MixSource(const Source& s, const GainRamp& duck, float* acc) const n
     const bool panned = c == 2 && (l0 != r0 || l1 != r1);
     if (s.fifo_s16) {
       if (panned) {
-        AddScaledStereo(dst, s.s16() + from, frames, l0, l1, r0, r1);
+        kernels::AddScaledStereo(dst, s.s16() + from, frames, l0, l1, r0, r1);
       } else {
-        AddScaled(dst, s.s16() + from, frames, c, l0, l1);
+        kernels::AddScaled(dst, s.s16() + from, frames, c, l0, l1);
       }
     } else if (panned) {
-      AddScaledStereo(dst, s.f32() + from, frames, l0, l1, r0, r1);
+      kernels::AddScaledStereo(dst, s.f32() + from, frames, l0, l1, r0, r1);
     } else {
-      AddScaled(dst, s.f32() + from, frames, c, l0, l1);
+      kernels::AddScaled(dst, s.f32() + from, frames, c, l0, l1);
     }
     a = b;
   }
@@ -539,7 +332,7 @@ void Mixer::MixLocked() noexcept {
   for (Source& s : sources_) {
     if (!s.in_use || !s.ducker || s.gate.target() == 0.0f || !playable(s)) continue;
     const size_t at = static_cast<size_t>(s.read) * c;
-    const float rms = s.fifo_s16 ? Rms(s.s16() + at, n * c) : Rms(s.f32() + at, n * c);
+    const float rms = s.fifo_s16 ? kernels::Rms(s.s16() + at, n * c) : kernels::Rms(s.f32() + at, n * c);
     if (rms >= threshold) ducker_active = true;
   }
   bool want = ducked_;
@@ -606,33 +399,13 @@ void Mixer::MixLocked() noexcept {
 void Mixer::Mix(int16_t* out) noexcept {
   std::lock_guard<std::mutex> lock(mutex_);
   MixLocked();
-  ToS16(acc_.data(), out, acc_.size());
+  kernels::ToS16(acc_.data(), out, acc_.size());
 }
 
 void Mixer::Mix(float* out) noexcept {
   std::lock_guard<std::mutex> lock(mutex_);
   MixLocked();
   std::memcpy(out, acc_.data(), sizeof(float) * acc_.size());
-}
-
-Status Mixer::GetSourceStats(uint32_t id, SourceStats* out) const noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  const Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  *out = s->stats;
-  out->queued_frames = s->count;
-  return Status::Ok();
-}
-
-MixerStats Mixer::stats() const noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  MixerStats m;
-  m.ticks = ticks_;
-  m.limited_ticks = limited_ticks_;
-  m.gain_reduction_db = options_.limiter ? limiter_.gain_reduction_db() : 0.0f;
-  m.sources = active_;
-  m.ducking = ducked_;
-  return m;
 }
 
 }  // namespace voxpool::mix

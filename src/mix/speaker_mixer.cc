@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "voxpool/mix/gain_ramp.h"
+#include "voxpool/mix/mixer.h"  // kMixerMinCeilingDb: one ceiling range for both mixers
 
 namespace voxpool::mix {
 
@@ -64,11 +65,11 @@ Status SpeakerMixer::Create(const SpeakerMixerOptions& o, std::unique_ptr<Speake
     return Invalid("jitterFrames must be from 1 to 50");
   if (o.max_speakers < 1 || o.max_speakers > kSpeakerMaxSpeakers)
     return Invalid("maxSpeakers must be from 1 to 256");
-  if (o.conceal_frames < 0 || o.conceal_frames > 50)
+  if (o.conceal_frames < 0 || o.conceal_frames > kSpeakerMaxConcealFrames)
     return Invalid("concealFrames must be from 0 to 50");
-  if (o.idle_frames < o.jitter_frames + 1 || o.idle_frames > 1000000)
+  if (o.idle_frames < o.jitter_frames + 1 || o.idle_frames > kSpeakerMaxIdleFrames)
     return Invalid("idleFrames must be from jitterFrames + 1 to 1000000");
-  if (!(o.ceiling_db >= -24.0f && o.ceiling_db <= 0.0f))
+  if (!(o.ceiling_db >= kMixerMinCeilingDb && o.ceiling_db <= 0.0f))
     return Invalid("ceilingDb must be from -24 to 0");
   std::unique_ptr<SpeakerMixer> m(new SpeakerMixer(o));
   if (o.input_rate != o.output_rate) {

@@ -6,14 +6,31 @@
 #include "voxpool/mix/volume.h"
 
 #include <cmath>
+#include <cstdio>
 #include <type_traits>
 
 namespace voxpool::mix {
 
+std::string VolumeRangeMessage() {
+  char limit[32];
+  std::snprintf(limit, sizeof(limit), "%.17g", kVolumeMax);
+  return std::string("volume must be from 0 to ") + limit;
+}
+
+Status Volume::Create(int sample_rate, int channels, double initial, std::unique_ptr<Volume>* out) {
+  if (sample_rate < 1 || sample_rate > kVolumeMaxSampleRate || channels < 1 ||
+      channels > kVolumeMaxChannels)
+    return Status(ErrorCode::kInvalidArgument, "sampleRate or channels out of range");
+  if (!(initial >= 0 && initial <= kVolumeMax))
+    return Status(ErrorCode::kInvalidArgument, VolumeRangeMessage());
+  *out = std::make_unique<Volume>(sample_rate, channels, initial);
+  return Status::Ok();
+}
+
 Status Volume::Set(double linear, double ramp_ms) noexcept {
   if (!(linear >= 0.0 && linear <= kVolumeMax))
-    return Status(ErrorCode::kInvalidArgument, "volume must be from 0 to 15.848931924611133");
-  if (!(ramp_ms >= 0.0 && ramp_ms <= 60000.0))
+    return Status(ErrorCode::kInvalidArgument, VolumeRangeMessage());
+  if (!(ramp_ms >= 0.0 && ramp_ms <= kVolumeMaxRampMs))
     return Status(ErrorCode::kInvalidArgument, "rampMs must be from 0 to 60000");
   target_ = linear;
   const long frames = std::lround(ramp_ms * rate_ / 1000.0);

@@ -8,7 +8,7 @@ Status Transcoder::Create(std::shared_ptr<Encoder> encoder, double volume,
                           std::unique_ptr<Transcoder>* out) {
   if (!encoder) return Status(ErrorCode::kInvalidArgument, "an encoder is required");
   if (!(volume >= 0.0 && volume <= mix::kVolumeMax))
-    return Status(ErrorCode::kInvalidArgument, "volume must be from 0 to 15.848931924611133");
+    return Status(ErrorCode::kInvalidArgument, mix::VolumeRangeMessage());
   std::unique_ptr<Decoder> decoder;
   Status st = Decoder::Create(encoder->sample_rate(), encoder->channels(), &decoder);
   if (!st.ok()) return st;

@@ -126,18 +126,18 @@ module.exports = [
   },
   {
     id: 'plc-before-first-decode-10ms',
-    file: 'binding/opus_binding.cc',
-    find: 'if (max == 0) max = decoder->sample_rate() / 50;',
-    replace: 'if (max == 0) max = decoder->sample_rate() / 100;',
+    file: 'binding/opus/decoder_wrap.cc',
+    find: 'return max != 0 ? max : decoder.sample_rate() / 50;',
+    replace: 'return max != 0 ? max : decoder.sample_rate() / 100;',
     tests: { js: ['test/js/opus.test.js', 'test/js/compat.test.js'] },
     why: 'decode(null) before any packet was decoded conceals 10 ms instead of 20 ms, so a stream ' +
       'that starts with a loss drifts out of sync.',
   },
   {
     id: 'plc-ignores-frame-size',
-    file: 'binding/opus_binding.cc',
-    find: 'max = frame_size_ != 0 ? frame_size_ : decoder_->LastFrameSize();',
-    replace: 'max = decoder_->LastFrameSize();',
+    file: 'binding/opus/decoder_wrap.cc',
+    find: 'const int max = frame_size != 0 ? frame_size : decoder.LastFrameSize();',
+    replace: 'const int max = decoder.LastFrameSize();',
     tests: { js: ['test/js/opus.test.js'] },
     why: 'decodeAsync(null, { frameSize }) conceals the last frame size instead of the requested one.',
   },
@@ -286,7 +286,7 @@ module.exports = [
   },
   {
     id: 'mixer-set-pan-left-sign',
-    file: 'src/mix/mixer.cc',
+    file: 'src/mix/mixer_controls.cc',
     find: 's->pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);',
     replace: 's->pan_l.Set(std::min(1.0f, 1.0f + pan), ramp);',
     tests: { native: '^MixerTest\\.', js: ['test/js/mixer.test.js'] },
@@ -433,9 +433,9 @@ module.exports = [
   },
   {
     id: 'destroy-keeps-memory-reported',
-    file: 'binding/opus_binding.cc',
-    find: '    encoder_.reset();\n    memory_.Release(info.Env());\n',
-    replace: '    encoder_.reset();\n',
+    file: 'binding/pooled_wrap.h',
+    find: '    core_.reset();\n    memory_.Release(info.Env());\n',
+    replace: '    core_.reset();\n',
     tests: { js: ['test/js/native-memory.test.js'] },
     why: 'A destroyed encoder still counts as ~30 KB of native memory: V8 collects too eagerly and ' +
       'stats() overstates what the process holds.',

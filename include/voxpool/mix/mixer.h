@@ -29,11 +29,17 @@ namespace voxpool::mix {
 inline constexpr int kMixerMaxSources = 256;
 inline constexpr int kMixerMaxFrameSize = 5760;  // samples per channel: 120 ms at 48 kHz
 inline constexpr int kMixerMaxChannels = 2;
-inline constexpr int kMixerMaxQueueFrames = 64;   // FIFO depth per source, in mixer frames
+inline constexpr int kMixerMinQueueFrames = 2;    // FIFO depth per source, in mixer frames
+inline constexpr int kMixerMaxQueueFrames = 64;
 inline constexpr int kMixerMaxPushFrames = 5760;  // frames per Push() call at the source's rate
 inline constexpr float kMixerMinGainDb = -120.0f;
 inline constexpr float kMixerMaxGainDb = 24.0f;
 inline constexpr float kMixerMaxRampMs = 60000.0f;
+inline constexpr float kMixerMinCeilingDb = -24.0f;  // limiter ceiling range: kMixerMinCeilingDb..0
+inline constexpr float kMixerMinLimiterReleaseMs = 1.0f;
+inline constexpr float kMixerMaxLimiterReleaseMs = 5000.0f;
+inline constexpr float kMixerMaxDuckDepthDb = 120.0f;       // ducking depth: 0..this
+inline constexpr float kMixerMinDuckThresholdDb = -120.0f;  // ducking threshold: this..0
 // Mute, solo and pan changes fade over this long so they never click.
 inline constexpr float kMixerSwitchRampMs = 5.0f;
 

@@ -31,6 +31,8 @@ inline constexpr int kSpeakerMaxSpeakers = 256;
 inline constexpr int kSpeakerMaxJitterFrames = 50;
 inline constexpr int kSpeakerMaxFrameSize = 5760;     // output samples per channel per tick
 inline constexpr int kSpeakerMaxPacketFrames = 5760;  // input frames per packet (120 ms at 48 kHz)
+inline constexpr int kSpeakerMaxConcealFrames = 50;
+inline constexpr int kSpeakerMaxIdleFrames = 1000000;
 
 enum class ConcealMode { kSilence, kRepeatFade };
 

@@ -17,9 +17,15 @@ inline constexpr int kMaxPacketBytes = 4000;
 // Largest frame, in samples per channel: 120 ms at 48 kHz.
 inline constexpr int kMaxFrameSamples = 5760;
 inline constexpr int kMaxChannels = 2;
+// Defaults of an encoder or decoder whose options leave them out (Discord's 48 kHz stereo).
+inline constexpr int kDefaultSampleRate = 48000;
+inline constexpr int kDefaultChannels = 2;
 // Bitrate limits libopus enforces, in bits per second.
 inline constexpr int kMinBitrate = 500;
 inline constexpr int kMaxBitrate = 512000;
+// Encoder complexity 0..kMaxComplexity and expected packet loss 0..kMaxPacketLossPerc percent.
+inline constexpr int kMaxComplexity = 10;
+inline constexpr int kMaxPacketLossPerc = 100;
 
 // libopus application modes (OPUS_APPLICATION_*).
 inline constexpr int kApplicationVoip = 2048;

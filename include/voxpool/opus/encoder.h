@@ -15,8 +15,8 @@ namespace voxpool::opus {
 
 // Settings applied at creation; unset fields keep libopus's defaults.
 struct EncoderOptions {
-  int sample_rate = 48000;  // Hz, one of kSampleRates
-  int channels = 2;         // 1 or 2
+  int sample_rate = kDefaultSampleRate;  // Hz, one of kSampleRates
+  int channels = kDefaultChannels;       // 1 or 2
   int application = kApplicationAudio;
   std::optional<int> bitrate;         // bits/s, kMinBitrate..kMaxBitrate
   std::optional<int> complexity;      // 0..10

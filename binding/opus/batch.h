@@ -1,0 +1,43 @@
+// Batches of Opus jobs that settle once for all members (encodeBatch, decodeBatch, encodeMany,
+// decodeMany): one crossing and one settlement for many frames. JS thread only.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "pool/env_context.h"
+#include "errors.h"
+#include "pool/js_result.h"
+#include "voxpool/pool/job.h"
+#include "voxpool/pool/shared_pool.h"
+#include "voxpool/pool/strand.h"
+
+namespace voxpool::binding {
+
+// Settles once for all members: an array with a Buffer or a VoxpoolError per item, in order.
+class BatchJob final : public pool::JobGroup, public JsResult {
+ public:
+  explicit BatchJob(size_t size) : pool::JobGroup(size) {}
+  Napi::Value Result(Napi::Env env) override;
+};
+
+// Refuses a batch longer than the pool can queue before anything proportional to it is
+// allocated (lib/ checks the same bound with a friendlier message).
+void CheckBatchLength(Napi::Env env, uint32_t n);
+
+// Submits `n` members, member i being make(i) -> {strand, job}, as one BatchJob; returns its
+// Promise. Checks `n` first.
+template <class Make>
+Napi::Value SubmitBatch(Napi::Env env, uint32_t n, Make&& make) {
+  CheckBatchLength(env, n);
+  std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members;
+  members.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) members.push_back(make(i));
+  return EnvContext::Get(env).SubmitGroup(env, std::make_unique<BatchJob>(n), std::move(members));
+}
+
+}  // namespace voxpool::binding

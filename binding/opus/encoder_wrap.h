@@ -1,0 +1,42 @@
+// NativeEncoder: the Node-API face of opus::Encoder. lib/opus.js validates and explains; this
+// re-checks cheap invariants, converts values and submits jobs. JS thread only.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "pool/js_result.h"
+#include "pooled_wrap.h"
+#include "voxpool/opus/encoder.h"
+
+namespace voxpool::binding {
+
+class NativeEncoder : public PooledWrap<NativeEncoder, opus::Encoder> {
+ public:
+  static constexpr ClassId kClass = ClassId::kEncoder;
+  static constexpr const char* kIllegal = "Expected a NativeEncoder (illegal invocation)";
+  static constexpr const char* kDestroyedMessage = "The encoder has been destroyed";
+
+  static Napi::Function Define(Napi::Env env);
+
+  // new NativeEncoder({ sampleRate, channels, application, bitrate?, complexity?, signal?, vbr?,
+  //                     vbrConstraint?, fec?, packetLoss?, dtx?, maxQueue?, overflow? })
+  explicit NativeEncoder(const Napi::CallbackInfo& info);
+
+  // A job encoding `value` (PCM), checked; throws on bad input or after destroy().
+  std::unique_ptr<JsJob> MakeJob(Napi::Env env, napi_value value);
+
+ private:
+  Napi::Value Encode(const Napi::CallbackInfo& info);
+  Napi::Value EncodeAsync(const Napi::CallbackInfo& info);
+  Napi::Value EncodeBatch(const Napi::CallbackInfo& info);
+  Napi::Value SetCtl(const Napi::CallbackInfo& info);
+  Napi::Value GetCtl(const Napi::CallbackInfo& info);
+};
+
+// The live encoder of a NativeEncoder, shared (a transcoder re-encodes with it). Throws a
+// TypeError for anything else and ERR_VOXPOOL_DESTROYED once it is destroyed.
+std::shared_ptr<opus::Encoder> SharedEncoderOf(Napi::Env env, napi_value value);
+
+}  // namespace voxpool::binding

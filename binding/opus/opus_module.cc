@@ -1,0 +1,115 @@
+// The opus domain's exports: its classes, the many-stream batch functions and opusConstants (every
+// limit, default and libopus number lib/opus.js needs, so none is typed in JS).
+#include "opus/opus_module.h"
+
+#include <opus/opus.h>
+
+#include <utility>
+
+#include "args.h"
+#include "opus/batch.h"
+#include "opus/decoder_wrap.h"
+#include "opus/encoder_wrap.h"
+#include "opus/transcoder_wrap.h"
+#include "voxpool/opus/constants.h"
+
+namespace voxpool::binding {
+namespace {
+
+// encodeMany([encoder, ...], [pcm, ...]) -> Promise<Array<Buffer | VoxpoolError>>: one crossing
+// and one settlement for frames of many streams (a gateway tick).
+Napi::Value EncodeMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray())
+    ThrowTypeError(env, "Expected arrays of encoders and PCM frames");
+  Napi::Array encoders = info[0].As<Napi::Array>();
+  Napi::Array frames = info[1].As<Napi::Array>();
+  const uint32_t n = encoders.Length();
+  CheckBatchLength(env, n);
+  if (frames.Length() != n) ThrowRangeError(env, "Expected as many PCM frames as encoders");
+  return SubmitBatch(env, n, [&](uint32_t i) {
+    NativeEncoder* e = NativeEncoder::Of(env, encoders.Get(i));
+    return std::make_pair(&e->StrandFor(env), e->MakeJob(env, frames.Get(i)));
+  });
+}
+
+// decodeMany([decoder, ...], [packet | null, ...]) -> Promise<Array<Buffer | VoxpoolError>>
+Napi::Value DecodeMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray())
+    ThrowTypeError(env, "Expected arrays of decoders and Opus packets");
+  Napi::Array decoders = info[0].As<Napi::Array>();
+  Napi::Array packets = info[1].As<Napi::Array>();
+  const uint32_t n = decoders.Length();
+  CheckBatchLength(env, n);
+  if (packets.Length() != n) ThrowRangeError(env, "Expected as many Opus packets as decoders");
+  return SubmitBatch(env, n, [&](uint32_t i) {
+    NativeDecoder* d = NativeDecoder::Of(env, decoders.Get(i));
+    return std::make_pair(&d->StrandFor(env), d->MakeJob(env, packets.Get(i), nullptr, nullptr));
+  });
+}
+
+// libopus's generic CTL requests (opus_defines.h), by their libopus names without OPUS_ and
+// _REQUEST, in lib/opus.js's order; to expose another, add it here.
+#define OPUS_RESET_STATE_REQUEST OPUS_RESET_STATE  // the one request libopus names without _REQUEST
+#define VOXPOOL_OPUS_CTLS(X)                                                                     \
+  X(SET_APPLICATION) X(GET_APPLICATION) X(SET_BITRATE) X(GET_BITRATE) X(SET_MAX_BANDWIDTH)       \
+  X(GET_MAX_BANDWIDTH) X(SET_VBR) X(GET_VBR) X(SET_BANDWIDTH) X(GET_BANDWIDTH)                   \
+  X(SET_COMPLEXITY) X(GET_COMPLEXITY) X(SET_INBAND_FEC) X(GET_INBAND_FEC)                        \
+  X(SET_PACKET_LOSS_PERC) X(GET_PACKET_LOSS_PERC) X(SET_DTX) X(GET_DTX) X(SET_VBR_CONSTRAINT)    \
+  X(GET_VBR_CONSTRAINT) X(SET_FORCE_CHANNELS) X(GET_FORCE_CHANNELS) X(SET_SIGNAL) X(GET_SIGNAL)  \
+  X(GET_LOOKAHEAD) X(RESET_STATE) X(GET_SAMPLE_RATE) X(GET_FINAL_RANGE) X(GET_PITCH) X(SET_GAIN) X(GET_GAIN)    \
+  X(GET_LAST_PACKET_DURATION) X(SET_PHASE_INVERSION_DISABLED) X(GET_PHASE_INVERSION_DISABLED)    \
+  X(GET_IN_DTX)
+
+Napi::Object CtlRequests(Napi::Env env) {
+  Napi::Object ctl = Napi::Object::New(env);
+#define VOXPOOL_SET_CTL(name) ctl.Set(#name, OPUS_##name##_REQUEST);
+  VOXPOOL_OPUS_CTLS(VOXPOOL_SET_CTL)
+#undef VOXPOOL_SET_CTL
+  return ctl;
+}
+
+template <class Array>
+Napi::Array ToJs(Napi::Env env, const Array& values, double divisor = 1) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) out.Set(static_cast<uint32_t>(i), values[i] / divisor);
+  return out;
+}
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("SAMPLE_RATES", ToJs(env, opus::kSampleRates));
+  c.Set("FRAME_DURATIONS_MS", ToJs(env, opus::kFrameDurationsTenthMs, 10.0));
+  c.Set("MAX_PACKET_BYTES", opus::kMaxPacketBytes);
+  c.Set("MAX_FRAME_SAMPLES", opus::kMaxFrameSamples);
+  c.Set("MAX_CHANNELS", opus::kMaxChannels);
+  c.Set("DEFAULT_SAMPLE_RATE", opus::kDefaultSampleRate);
+  c.Set("DEFAULT_CHANNELS", opus::kDefaultChannels);
+  c.Set("MIN_BITRATE", opus::kMinBitrate);
+  c.Set("MAX_BITRATE", opus::kMaxBitrate);
+  c.Set("MAX_COMPLEXITY", opus::kMaxComplexity);
+  c.Set("MAX_PACKET_LOSS_PERC", opus::kMaxPacketLossPerc);
+  c.Set("APPLICATION_VOIP", opus::kApplicationVoip);
+  c.Set("APPLICATION_AUDIO", opus::kApplicationAudio);
+  c.Set("APPLICATION_RESTRICTED_LOWDELAY", opus::kApplicationRestrictedLowDelay);
+  c.Set("SIGNAL_AUTO", opus::kSignalAuto);
+  c.Set("SIGNAL_VOICE", opus::kSignalVoice);
+  c.Set("SIGNAL_MUSIC", opus::kSignalMusic);
+  c.Set("CTL", CtlRequests(env));
+  c.Set("OPUS_VERSION", opus_get_version_string());
+  return c;
+}
+
+}  // namespace
+
+void InitOpus(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeEncoder", NativeEncoder::Define(env));
+  exports.Set("NativeDecoder", NativeDecoder::Define(env));
+  exports.Set("NativeTranscoder", NativeTranscoder::Define(env));
+  exports.Set("encodeMany", Napi::Function::New(env, EncodeMany, "encodeMany"));
+  exports.Set("decodeMany", Napi::Function::New(env, DecodeMany, "decodeMany"));
+  exports.Set("opusConstants", Constants(env));
+}
+
+}  // namespace voxpool::binding

@@ -1,0 +1,82 @@
+// NativeTranscoder: the Node-API face of opus::Transcoder. lib/transcode-stream.js validates and
+// explains; this re-checks cheap invariants, converts values and submits one job per frame.
+#include "opus/transcoder_wrap.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "args.h"
+#include "options.h"
+#include "opus/encoder_wrap.h"
+#include "opus/packet_job.h"
+#include "voxpool/mix/mixer.h"
+
+namespace voxpool::binding {
+namespace {
+
+class TranscodeJob final : public PacketJob {
+ public:
+  TranscodeJob(std::shared_ptr<opus::Transcoder> transcoder, const Bytes& packet,
+               const opus::VolumeCommand& command)
+      : transcoder_(std::move(transcoder)), packet_(packet.data, packet.data + packet.size),
+        command_(command) {}
+
+  void Run() noexcept override {
+    Finish(transcoder_->Process(packet_.data(), packet_.size(), command_, out_, sizeof(out_)));
+  }
+
+ private:
+  std::shared_ptr<opus::Transcoder> transcoder_;
+  std::vector<uint8_t> packet_;
+  opus::VolumeCommand command_;
+};
+
+}  // namespace
+
+Napi::Function NativeTranscoder::Define(Napi::Env env) {
+  return DefineClass(env, "NativeTranscoder",
+                     {
+                         InstanceMethod<&NativeTranscoder::ProcessAsync>("processAsync"),
+                         InstanceMethod("pending", &NativeTranscoder::Pending),
+                         InstanceMethod("destroy", &NativeTranscoder::Destroy),
+                     });
+}
+
+NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = ObjectArg(info, 1, "Expected an encoder and an options object");
+  std::shared_ptr<opus::Encoder> encoder = SharedEncoderOf(env, info[0]);
+  const double volume = NumberOr(o, "volume", 1.0);
+  const pool::StrandOptions strand_options = ReadStrandOptions(o);
+  std::unique_ptr<opus::Transcoder> transcoder;
+  Check(env, opus::Transcoder::Create(std::move(encoder), volume, &transcoder));
+  const auto bytes = static_cast<int64_t>(transcoder->memory_bytes());
+  Adopt(env, info.This(), std::move(transcoder), bytes, strand_options);
+}
+
+// processAsync(packet, generation, volume, rampMs, dueMs?) -> Promise<Buffer>; an empty packet
+// is a lost one (concealed).
+Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Of(env, info.This());
+  const auto& transcoder = Live(env);
+  constexpr const char* kPacketMessage = "Expected an Opus packet as a Buffer or Uint8Array";
+  if (info.Length() < 4) ThrowTypeError(env, kPacketMessage);
+  const Bytes packet = BytesArg(info, 0, kPacketMessage);
+  if (packet.size > 0x7fffffff) ThrowRangeError(env, "Opus packet is too large");
+  constexpr const char* kNumbersMessage = "Expected generation, volume and rampMs to be numbers";
+  opus::VolumeCommand command;
+  command.generation = static_cast<uint64_t>(I64Arg(info, 1, kNumbersMessage));
+  command.target = NumberArg(info, 2, kNumbersMessage);
+  command.ramp_ms = NumberArg(info, 3, kNumbersMessage);
+  if (!(command.target >= 0 && command.target <= mix::kVolumeMax))
+    ThrowRangeError(env, "volume is out of range");
+  if (!(command.ramp_ms >= 0 && command.ramp_ms <= mix::kMixerMaxRampMs))
+    ThrowRangeError(env, "rampMs is out of range");
+  auto job = std::make_unique<TranscodeJob>(transcoder, packet, command);
+  ApplyDueMs(env, Arg(info, 4), *job);
+  return Submit(env, std::move(job));
+}
+
+}  // namespace voxpool::binding

@@ -1,0 +1,117 @@
+// The Mixer's per-source controls (gain, mute, solo, pan, ducking) and its stats: setters that
+// take the mixer's lock and start a ramp; no sample processing (mixer.cc) happens here.
+#include <algorithm>
+#include <cmath>
+
+#include "mixer_source.h"
+#include "voxpool/mix/mixer.h"
+
+namespace voxpool::mix {
+
+using mixer_checks::Invalid;
+using mixer_checks::NoSource;
+using mixer_checks::ValidGain;
+using mixer_checks::ValidRamp;
+
+Status Mixer::SetGain(uint32_t id, float linear, float ramp_ms) noexcept {
+  if (!ValidGain(linear)) return Invalid("gain is out of range");
+  if (!ValidRamp(ramp_ms)) return Invalid("rampMs must be from 0 to 60000");
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->gain.Set(linear, MsToSamples(ramp_ms));
+  return Status::Ok();
+}
+
+Status Mixer::SetMuted(uint32_t id, bool muted) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->muted = muted;
+  UpdateGates();
+  return Status::Ok();
+}
+
+Status Mixer::SetSolo(uint32_t id, bool solo) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->solo = solo;
+  UpdateGates();
+  return Status::Ok();
+}
+
+Status Mixer::SetPan(uint32_t id, float pan) noexcept {
+  if (!(pan >= -1.0f && pan <= 1.0f)) return Invalid("pan must be from -1 to 1");
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  if (options_.channels == 2) {
+    const long ramp = MsToSamples(kMixerSwitchRampMs);
+    s->pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);
+    s->pan_r.Set(std::min(1.0f, 1.0f + pan), ramp);
+  }
+  return Status::Ok();
+}
+
+Status Mixer::SetDucker(uint32_t id, bool ducker) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->ducker = ducker;
+  return Status::Ok();
+}
+
+Status Mixer::ClearSource(uint32_t id) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  s->read = 0;
+  s->count = 0;
+  s->primed = false;
+  if (s->resampler) s->resampler->Reset();
+  return Status::Ok();
+}
+
+Status Mixer::SetMasterGain(float linear, float ramp_ms) noexcept {
+  if (!ValidGain(linear)) return Invalid("gain is out of range");
+  if (!ValidRamp(ramp_ms)) return Invalid("rampMs must be from 0 to 60000");
+  std::lock_guard<std::mutex> lock(mutex_);
+  master_.Set(linear, MsToSamples(ramp_ms));
+  return Status::Ok();
+}
+
+Status Mixer::SetDucking(const DuckingOptions& o) noexcept {
+  if (!(o.depth_db >= 0.0f && o.depth_db <= kMixerMaxDuckDepthDb))
+    return Invalid("depthDb must be from 0 to 120");
+  if (!ValidRamp(o.attack_ms) || !ValidRamp(o.release_ms) || !ValidRamp(o.hold_ms))
+    return Invalid("attackMs, releaseMs and holdMs must be from 0 to 60000");
+  if (!(o.threshold_db >= kMixerMinDuckThresholdDb && o.threshold_db <= 0.0f))
+    return Invalid("thresholdDb must be from -120 to 0");
+  std::lock_guard<std::mutex> lock(mutex_);
+  ducking_ = o;
+  if (ducked_) duck_.Set(DbToLinear(-o.depth_db), MsToSamples(o.attack_ms));
+  return Status::Ok();
+}
+
+Status Mixer::GetSourceStats(uint32_t id, SourceStats* out) const noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  *out = s->stats;
+  out->queued_frames = s->count;
+  return Status::Ok();
+}
+
+MixerStats Mixer::stats() const noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  MixerStats m;
+  m.ticks = ticks_;
+  m.limited_ticks = limited_ticks_;
+  m.gain_reduction_db = options_.limiter ? limiter_.gain_reduction_db() : 0.0f;
+  m.sources = active_;
+  m.ducking = ducked_;
+  return m;
+}
+
+}  // namespace voxpool::mix
