@@ -11,6 +11,11 @@
 #ifndef VOXPOOL_SODIUM_LINKAGE
 #define VOXPOOL_SODIUM_LINKAGE "unknown"
 #endif
+// How libopus was built (its flags: the prebuilt binaries carry a tuned one), from the build's
+// record; empty in an older build tree.
+#ifndef VOXPOOL_OPUS_BUILD
+#define VOXPOOL_OPUS_BUILD ""
+#endif
 #ifndef VOXPOOL_SOXR_LINKAGE
 #define VOXPOOL_SOXR_LINKAGE "unknown"
 #endif
@@ -23,6 +28,7 @@ void InitBuildInfo(Napi::Env env, Napi::Object exports) {
   b.Set("OPUS_LINKAGE", VOXPOOL_OPUS_LINKAGE);
   b.Set("SODIUM_LINKAGE", VOXPOOL_SODIUM_LINKAGE);
   b.Set("SOXR_LINKAGE", VOXPOOL_SOXR_LINKAGE);
+  b.Set("OPUS_BUILD", VOXPOOL_OPUS_BUILD);
   b.Set("COMPILER", __VERSION__);
   exports.Set("buildInfo", b);
 }

@@ -350,6 +350,19 @@ export interface ReportLibrary {
   /** The file its code was loaded from: the addon itself when static, else the mapped shared object (Linux). */
   file: string | null;
 }
+/** How the linked libopus was built (null: a binary built before this was recorded). */
+export interface ReportOpusBuild {
+  /** 'opus=1.5.2-2' (the Debian source package a static archive was built from) or 'system opus 1.3.1 (pkg-config)'. */
+  source: string;
+  /** The cross-compile target triplet, null for a native build or the system library. */
+  host: string | null;
+  /** The C compiler flags libopus was built with (null: the system package's own). */
+  cflags: string | null;
+  /** libopus's configure options. */
+  configure: string | null;
+  /** libopus's own test suite (make check): 'passed', 'not-run' or 'skipped-cross'. */
+  check: string | null;
+}
 export interface Report {
   voxpool: string;
   binary: {
@@ -361,7 +374,7 @@ export interface Report {
     /** The prebuild's build record (prebuilds/<platform>-<arch>/build.json: glibc floor, library sources and flags). */
     build: Record<string, unknown> | null;
   };
-  libraries: { opus: ReportLibrary; sodium: ReportLibrary; soxr: ReportLibrary };
+  libraries: { opus: ReportLibrary & { build: ReportOpusBuild | null }; sodium: ReportLibrary; soxr: ReportLibrary };
   /** Node-API version the binary targets, and the one the runtime implements. */
   napi: { binary: number | null; runtime: number };
   runtime: { node: string; bun: string | null; platform: string; arch: string };

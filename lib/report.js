@@ -57,6 +57,21 @@ function library(version, linkage, pattern) {
   return { version, linkage, file: linkage === 'static' ? binding.loadedFrom : mappedFile(pattern) };
 }
 
+// How libopus was built, from the record the build compiled into the binary: a static archive's
+// scripts/build-static-deps.sh stamp ("SOURCE | host=... | cflags=... | configure=... |
+// check=..."), or the system package it was found as. null for a binary built before this was
+// recorded.
+function opusBuild(record) {
+  if (!record) return null;
+  const [source, ...fields] = record.split(' | ');
+  const build = { source, host: null, cflags: null, configure: null, check: null };
+  for (const field of fields) {
+    const eq = field.indexOf('=');
+    if (eq > 0 && field.slice(0, eq) in build) build[field.slice(0, eq)] = field.slice(eq + 1) || null;
+  }
+  return build;
+}
+
 // A prebuild sits in prebuilds/<platform>-<arch>/ (wherever VOXPOOL_BINDING points it).
 function binaryKind(file) {
   return path.basename(path.dirname(path.dirname(file))) === 'prebuilds' ? 'prebuild' : 'source';
@@ -65,7 +80,8 @@ function binaryKind(file) {
 /**
  * What is running: voxpool's version, the binary that loaded (a prebuild or a source build; fromEnv
  * when VOXPOOL_BINDING named it) with the prebuild's build record, the libopus / libsodium / libsoxr versions as the linked libraries
- * report them and how each is linked, the Node-API version the binary targets and the runtime's,
+ * report them and how each is linked, how libopus was built (source package, compiler flags,
+ * whether its own test suite passed: the prebuilt binaries carry a tuned libopus), the Node-API version the binary targets and the runtime's,
  * Node and Bun versions, the pool's configuration, AES-256-GCM availability (AES-NI), and the
  * versions of @discordjs/voice, prism-media, @discordjs/opus and @snazzah/davey that resolve
  * from `from` (null where not installed). Never throws for a missing package; reads no network.
@@ -96,7 +112,10 @@ function report(options) {
     voxpool: JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version,
     binary: { kind, file, fromEnv: Boolean(process.env.VOXPOOL_BINDING), build },
     libraries: {
-      opus: library(binding.opusConstants.OPUS_VERSION, info.OPUS_LINKAGE, /^libopus\.so/),
+      opus: {
+        ...library(binding.opusConstants.OPUS_VERSION, info.OPUS_LINKAGE, /^libopus\.so/),
+        build: opusBuild(info.OPUS_BUILD),
+      },
       sodium: library(binding.cryptoConstants.SODIUM_VERSION, info.SODIUM_LINKAGE, /^libsodium\.so/),
       soxr: library(binding.mixerConstants.RESAMPLER, info.SOXR_LINKAGE, /^libsoxr\.so/),
     },

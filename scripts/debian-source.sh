@@ -7,12 +7,11 @@
 #
 # Prints the unpacked directory of each package, one a line. VOXPOOL_DEBIAN_MIRROR (a URI) replaces
 # the configured mirrors; VOXPOOL_DEBIAN_SUITES (e.g. "bookworm bookworm-updates") their suites.
+#
+#   scripts/debian-source.sh --mirror
+#
+# Prints the first configured Debian mirror (for fetching from another suite of the same mirror).
 set -euo pipefail
-
-work=$(mkdir -p "$1" && cd "$1" && pwd)
-shift
-apt_dir="$work/apt"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$work/src"
 
 # deb-src lines for every Debian "deb" entry on this machine, in both formats apt reads
 # (deb822 .sources stanzas and one-line .list files). Other vendors' repositories are skipped.
@@ -44,6 +43,15 @@ sources_list() {
   cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
     | awk '$1 == "deb" && /debian/ { $1 = "deb-src"; print }' || true
 }
+if [ "${1:-}" = --mirror ]; then
+  VOXPOOL_DEBIAN_MIRROR='' sources_list | awk '$3 !~ /security/ { print $3; exit }'
+  exit 0
+fi
+
+work=$(mkdir -p "$1" && cd "$1" && pwd)
+shift
+apt_dir="$work/apt"
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$work/src"
 sources_list | sort -u > "$apt_dir/sources.list"
 if ! [ -s "$apt_dir/sources.list" ]; then
   echo "voxpool: no Debian mirror configured in /etc/apt; set VOXPOOL_DEBIAN_MIRROR" >&2

@@ -7,6 +7,7 @@
 //   node scripts/prebuild.js --arch arm64 linux-arm64, cross-built with Debian's multiarch
 //                                         toolchain (scripts/install-deps.sh --cross-arm64;
 //                                         cmake/toolchain-aarch64-linux-gnu.cmake)
+//   ... --debian-opus                     libopus as Debian builds it, not the tuned one
 //
 // Steps: libopus and libsodium are built as static PIC archives from Debian's source packages
 // (scripts/build-static-deps.sh: Debian's own .a files are not PIC); the addon is configured with
@@ -119,9 +120,13 @@ if (triplet) {
   if (probeCc.status !== 0) fail(`${tool('g++')} not found; run scripts/install-deps.sh --cross-${arch}`);
 }
 
-// 1. Static PIC libopus and libsodium from Debian's source packages.
+// 1. Static PIC libopus and libsodium from Debian's source packages. libopus is the tuned one
+// (issue 15: newer source, flags chosen by scripts/opus-tune-bench.sh, its make check run) unless
+// --debian-opus or VOXPOOL_OPUS_TUNED=0 asks for the machine's version with Debian's flags.
+const tuned = !process.argv.includes('--debian-opus') && process.env.VOXPOOL_OPUS_TUNED !== '0';
 const depsPrefix = path.join(root, 'build-prebuild', 'deps', tuple);
-run('bash', [path.join(__dirname, 'build-static-deps.sh'), depsPrefix, ...(triplet ? [triplet] : [])]);
+run('bash', [path.join(__dirname, 'build-static-deps.sh'), depsPrefix, ...(triplet ? [triplet] : [])],
+  { env: { ...process.env, VOXPOOL_OPUS_TUNED: tuned ? '1' : '0' } });
 const pkgConfigPath = [path.join(depsPrefix, 'lib', 'pkgconfig'), process.env.PKG_CONFIG_PATH]
   .filter(Boolean).join(path.delimiter);
 
@@ -211,6 +216,7 @@ const info = {
   glibcxx: glibcxxFloor(files),
   machine,
   compiler: execFileSync(triplet ? tool('g++') : 'c++', ['--version'], { encoding: 'utf8' }).split('\n')[0],
+  opusTuned: tuned,
   static: {
     opus: fs.readFileSync(path.join(depsPrefix, '.opus.stamp'), 'utf8').trim(),
     sodium: fs.readFileSync(path.join(depsPrefix, '.sodium.stamp'), 'utf8').trim(),

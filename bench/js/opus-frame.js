@@ -2,7 +2,12 @@
 /**
  * Per-frame Opus cost, each contender in a fresh child process (like better-sqlite3's
  * benchmark/): sync encode and decode of the same generated 20 ms frames, 48 kHz stereo, 64 kbps,
- * complexity 10, with voxpool, @discordjs/opus, opusscript (wasm) and mediaplex.
+ * complexity 10, with voxpool, @discordjs/opus, opusscript (wasm), mediaplex and @evan/opus.
+ * voxpool runs once per binary it has here (VOXPOOL_BINDING in the child): the source build
+ * (build/Release, normally the system's shared libopus) and the prebuild (prebuilds/, the tuned
+ * static libopus), so one run compares the two libopus builds. The contenders are run in
+ * interleaved rounds (--rounds, default 3; --quick 1): round 1 runs every contender once, then
+ * round 2, ...; the table gives the median of the rounds' means.
  *
  * Then voxpool's async throughput: frames/s with K jobs in flight over S encoders, and the
  * main-thread cost per async frame. process.cpuUsage() sums all threads, so the main thread's
@@ -16,8 +21,10 @@
  * Decode: each library decodes the packets its own encoder produced from the same frames (the
  * settings are identical, so the packets are equivalent in size and content class).
  *
- * Usage: node bench/js/opus-frame.js [--quick] [--json]
+ * Usage: node bench/js/opus-frame.js [--quick] [--json] [--rounds N]
  */
+const fs = require('node:fs');
+const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const audio = require('./audio');
 const common = require('./common');
@@ -33,7 +40,7 @@ const CONTENDERS = {
     const enc = vp.createEncoder(OPTS);
     const dec = vp.createDecoder({ sampleRate: 48000, channels: 2 });
     return {
-      note: vp.missing.includes('Encoder') ? 'binding NativeEncoder (public Encoder missing)' : 'Encoder',
+      note: vp.missing.includes('Encoder') ? 'binding NativeEncoder (public Encoder missing)' : opusNote(),
       encode: (pcm) => enc.encode(pcm),
       decode: (pkt) => dec.decode(pkt),
       close() {
@@ -74,6 +81,14 @@ const CONTENDERS = {
       close: () => o.delete(),
     };
   },
+  '@evan/opus'() {
+    const { Encoder, Decoder } = require('@evan/opus');
+    const enc = new Encoder({ channels: 2, sample_rate: 48000, application: 'audio' });
+    enc.bitrate = 64000;
+    enc.complexity = 10;
+    const dec = new Decoder({ channels: 2, sample_rate: 48000 });
+    return { note: '1.0.3', encode: (p) => enc.encode(p), decode: (p) => dec.decode(p), close() {} };
+  },
   mediaplex() {
     const { OpusEncoder } = require('mediaplex');
     const o = new OpusEncoder(48000, 2);
@@ -82,6 +97,26 @@ const CONTENDERS = {
     return { note: o.version, encode: (p) => o.encode(p), decode: (p) => o.decode(p), close() {} };
   },
 };
+
+// Which libopus the loaded binary runs: "libopus 1.5.2, static, -O3 ... (prebuild)".
+function opusNote() {
+  const { report } = require(path.join(common.ROOT, 'lib', 'report'));
+  const r = report();
+  const o = r.libraries.opus;
+  const flags = o.build && o.build.cflags ? `, ${o.build.cflags.replace(/ -f(PIC|stack-protector-strong)| -g\b/g, '')}` : '';
+  return `${o.version}, ${o.linkage}${flags}; ${r.binary.kind}`;
+}
+
+// The voxpool binaries to compare: the source build and the prebuild, where they exist (or
+// whatever VOXPOOL_BINDING names).
+function voxpoolBinaries() {
+  if (process.env.VOXPOOL_BINDING) return [process.env.VOXPOOL_BINDING];
+  const candidates = [
+    path.join(common.ROOT, 'build', 'Release', 'voxpool.node'),
+    path.join(common.ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'voxpool.napi.glibc.node'),
+  ].filter((f) => fs.existsSync(f));
+  return candidates.length ? candidates : [null];
+}
 
 function timeLoop(fn, inputs, rounds) {
   const perRound = [];
@@ -93,7 +128,8 @@ function timeLoop(fn, inputs, rounds) {
   return { mean: common.mean(perRound), best: Math.min(...perRound), rounds: perRound.length };
 }
 
-function childSync({ name, quick }) {
+function childSync({ name, quick, binding }) {
+  if (binding) process.env.VOXPOOL_BINDING = binding;
   const c = CONTENDERS[name]();
   if (!c) return { name, skipped: 'not exported' };
   const frames = audio.frames({ seconds: quick ? 5 : 10 });
@@ -211,7 +247,36 @@ async function childAsync({ mode, streams, inFlight, seconds }) {
   };
 }
 
-const SYNC_ORDER = ['voxpool', 'voxpool OpusEncoder', '@discordjs/opus', 'opusscript', 'mediaplex'];
+const SYNC_ORDER = ['voxpool', 'voxpool OpusEncoder', '@discordjs/opus', 'opusscript', 'mediaplex', '@evan/opus'];
+
+// One run per contender and voxpool binary, `rounds` times interleaved; each entry keeps the
+// median-of-rounds of the per-round means (and every round's mean, for the record).
+function runSync(quick, rounds) {
+  const runs = [];
+  for (const name of SYNC_ORDER) {
+    const binaries = name === 'voxpool' ? voxpoolBinaries() : [null];
+    for (const binding of binaries) runs.push({ name, binding });
+  }
+  const rows = runs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    runs.forEach((run, i) => {
+      const r = common.runChildRetrying(__filename, { kind: 'sync', ...run, quick });
+      if (r.error) r.name = run.name;
+      rows[i].push(r);
+    });
+  }
+  const median = (a) => [...a].sort((x, y) => x - y)[(a.length - 1) >> 1];
+  return rows.map((results) => {
+    const ok = results.filter((r) => !r.error && !r.skipped);
+    if (ok.length === 0) return results[0];
+    const merge = (key) => ({
+      mean: median(ok.map((r) => r[key].mean)),
+      best: Math.min(...ok.map((r) => r[key].best)),
+      rounds: ok.map((r) => r[key].mean),
+    });
+    return { ...ok[0], encode: merge('encode'), decode: merge('decode') };
+  });
+}
 
 function asyncConfigs(quick) {
   const all = [
@@ -231,19 +296,21 @@ function render(result) {
   const out = [];
   const ref = result.sync.find((r) => r.name === '@discordjs/opus' && !r.error && !r.skipped);
   const rel = (v, key) => (ref ? `${((v / ref[key].mean) * 100).toFixed(0)} %` : '–');
-  out.push('### Per-frame cost, sync (48 kHz stereo 64 kbps complexity 10, 20 ms frames)\n');
+  out.push(`### Per-frame cost, sync (48 kHz stereo 64 kbps complexity 10, 20 ms frames; median of ${result.rounds} interleaved rounds)\n`);
   out.push(
     common.table(
-      ['library', 'encode µs/frame', 'best round', 'vs @discordjs/opus', 'decode µs/frame', 'vs @discordjs/opus', 'bytes/packet'],
+      ['library', 'encode µs/frame', 'best', 'rounds', 'vs @discordjs/opus', 'decode µs/frame', 'rounds', 'vs @discordjs/opus', 'bytes/packet'],
       result.sync.map((r) =>
         r.error || r.skipped
-          ? [r.name, common.oneLine(r.error || r.skipped), '', '', '', '', '']
+          ? [r.name, common.oneLine(r.error || r.skipped), '', '', '', '', '', '', '']
           : [
               `${r.name} (${r.note})`,
               common.fmt(r.encode.mean),
               common.fmt(r.encode.best),
+              (r.encode.rounds || []).map((v) => common.fmt(v)).join(' / '),
               rel(r.encode.mean, 'encode'),
               common.fmt(r.decode.mean),
+              (r.decode.rounds || []).map((v) => common.fmt(v)).join(' / '),
               rel(r.decode.mean, 'decode'),
               common.fmt(r.meanPacketBytes, 0),
             ],
@@ -284,11 +351,8 @@ async function main() {
   const quick = !!args.quick;
   const result = { machine: common.machine(), quick, sync: [], async: [] };
   if (!args['no-header']) console.log(`## Machine\n\n${common.machineMarkdown(result.machine)}\n`);
-  for (const name of SYNC_ORDER) {
-    const r = common.runChildRetrying(__filename, { kind: 'sync', name, quick });
-    if (r.error) r.name = name;
-    result.sync.push(r);
-  }
+  result.rounds = args.rounds ? Number(args.rounds) : quick ? 1 : 3;
+  result.sync = runSync(quick, result.rounds);
   for (const cfg of asyncConfigs(quick)) {
     const r = common.runChildRetrying(__filename, { kind: 'async', ...cfg, seconds: quick ? 0.7 : 2 });
     result.async.push({ ...cfg, ...r });

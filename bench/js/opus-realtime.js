@@ -12,6 +12,9 @@
  *   workers         worker_threads pool (os.availableParallelism() workers) running
  *                   @discordjs/opus, stream s pinned to worker s % W, one postMessage per frame
  *                   each way (the common incumbent pattern)
+ *   voxpool-many-prebuild  voxpool-many on the prebuilt binary (its tuned static libopus), run
+ *                   when prebuilds/<platform>-<arch>/ exists: beside voxpool-many on the source
+ *                   build (the system's libopus) it shows what the tuned libopus buys in streams
  *
  * Per point: on-time %, packet latency p50/p99/max, event-loop delay p50/p99/max
  * (perf_hooks.monitorEventLoopDelay, resolution 10 ms, minus the resolution: Node 20 records the
@@ -23,7 +26,9 @@
  * Usage: node bench/js/opus-realtime.js [--quick] [--seconds 8] [--streams 60,120,...]
  *                                       [--contenders voxpool-many,workers,...]
  */
+const fs = require('node:fs');
 const os = require('node:os');
+const path = require('node:path');
 const { performance, monitorEventLoopDelay } = require('node:perf_hooks');
 const { Worker, isMainThread, parentPort } = require('node:worker_threads');
 const audio = require('./audio');
@@ -46,7 +51,9 @@ const LABELS = {
   'voxpool-async': 'voxpool (encodeAsync per stream)',
   'discordjs-sync': '@discordjs/opus sync, main thread',
   workers: '@discordjs/opus in worker_threads pool',
+  'voxpool-many-prebuild': 'voxpool (encodeMany per tick), prebuild (tuned libopus)',
 };
+const PREBUILD = path.join(common.ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'voxpool.napi.glibc.node');
 
 function discordEncoder() {
   const { OpusEncoder } = require('@discordjs/opus');
@@ -185,6 +192,8 @@ const SETUPS = {
     };
   },
 };
+// The same set-up; childPoint loads the prebuilt binary for it.
+SETUPS['voxpool-many-prebuild'] = SETUPS['voxpool-many'];
 
 async function childPoint({ contender, streams: n, seconds, warmup }) {
   const frames = audio.frames({ seconds: 10 });
@@ -207,6 +216,7 @@ async function childPoint({ contender, streams: n, seconds, warmup }) {
     failed += count;
   }
 
+  if (contender.endsWith('-prebuild')) process.env.VOXPOOL_BINDING = PREBUILD;
   const impl = await SETUPS[contender](n, done, fail);
   const histogram = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   let meter = null;
@@ -400,7 +410,9 @@ async function main() {
     : quick
       ? [60, 120, 180, 240, 300, 360]
       : [60, 120, 180, 240, 300, 330, 360, 400];
-  const contenders = args.contenders ? String(args.contenders).split(',') : Object.keys(SETUPS);
+  const contenders = args.contenders
+    ? String(args.contenders).split(',')
+    : Object.keys(SETUPS).filter((c) => !c.endsWith('-prebuild') || fs.existsSync(PREBUILD));
   for (const c of contenders) if (!SETUPS[c]) throw new Error(`unknown contender ${c}; known: ${Object.keys(SETUPS).join(', ')}`);
 
   const result = { machine: common.machine(), quick, seconds, warmup, streams: streamList, contenders, sweeps: {}, maxPassing: {} };

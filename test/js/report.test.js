@@ -28,6 +28,19 @@ test('report names the binary that loaded and the versions the linked libraries 
   assert.match(r.libraries.sodium.version, /^\d+\.\d+\.\d+$/);
   assert.equal(r.libraries.soxr.version, binding.mixerConstants.RESAMPLER);
   assert.match(r.libraries.soxr.version, /^libsoxr-\d+\.\d+\.\d+$/);
+  // How libopus was built: the build's own record, consistent with how it is linked.
+  const ob = r.libraries.opus.build;
+  assert.ok(ob, 'libraries.opus.build recorded');
+  assert.deepEqual(Object.keys(ob), ['source', 'host', 'cflags', 'configure', 'check']);
+  if (r.libraries.opus.linkage === 'shared') {
+    assert.match(ob.source, /^system opus \d+\.\d+[.\d]* \(pkg-config\)$/);
+    assert.equal(ob.cflags, null);
+  } else {
+    // a static archive from scripts/build-static-deps.sh (VOXPOOL_TUNED_OPUS=1)
+    assert.equal(r.libraries.opus.version, `libopus ${/^opus=([^-\s]+)/.exec(ob.source)[1]}`);
+    assert.match(ob.cflags, /-fPIC/);
+    assert.ok(['passed', 'not-run', 'skipped-cross'].includes(ob.check), ob.check);
+  }
   for (const lib of Object.values(r.libraries)) {
     assert.ok(['static', 'shared'].includes(lib.linkage), `linkage ${lib.linkage}`);
     // static: the code is inside the addon; shared: the object the loader mapped for it.
@@ -97,4 +110,9 @@ test('the prebuild reports itself: static libopus and libsodium, bundled libsoxr
     assert.equal(r.libraries.opus.version, `libopus ${/^opus=([^-\s]+)/.exec(build.static.opus)[1]}`);
     assert.equal(r.libraries.sodium.version, /^libsodium=([^-\s]+)/.exec(build.static.sodium)[1]);
     assert.match(build.glibc, /^2\.\d+$/);
+    // the binary's own record of its libopus is the one build.json carries (scripts/build-static-deps.sh's stamp)
+    const ob = r.libraries.opus.build;
+    assert.equal([ob.source, `host=${ob.host ?? ''}`, `cflags=${ob.cflags}`, `configure=${ob.configure}`,
+      `check=${ob.check}`].join(' | '), build.static.opus);
+    if (build.opusTuned) assert.equal(ob.check, 'passed');
   });
