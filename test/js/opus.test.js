@@ -193,7 +193,10 @@ test('random garbage never crashes the decoder', () => {
 test('destroy: queued jobs reject with ERR_VOXPOOL_DESTROYED, later calls throw it', async () => {
   const enc = new Encoder({ complexity: 10 });
   const pcm = sineMix(48000, 2, 960);
-  const jobs = Array.from({ length: 50 }, () => enc.encodeAsync(pcm));
+  // 500 frames of complexity 10 are ~50 ms of work on the encoder's one strand, so some are still
+  // queued at destroy() even when this thread is descheduled for a while on a loaded machine
+  // (50 frames, ~5 ms, were not always enough there).
+  const jobs = Array.from({ length: 500 }, () => enc.encodeAsync(pcm));
   enc.destroy();
   enc.destroy();
   const results = await Promise.allSettled(jobs);
