@@ -17,7 +17,7 @@ void Check(bool ok) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace voxpool::rtp;
+  using namespace voxpool::voice::rtp;
   Header header;
   const bool header_ok = ParseHeader(data, size, &header).ok();
   if (header_ok) {
