@@ -52,13 +52,11 @@ int EncodeFrame(opus::Encoder& encoder, SampleFormat format, const void* samples
 
 class EncodeJob final : public PacketJob {
  public:
-  static constexpr int kRecycleSlot = 0;
-
   // A recycled job when the environment has one (no allocation: the input vector keeps its
   // capacity), else a new one.
   static std::unique_ptr<EncodeJob> Make(Napi::Env env, std::shared_ptr<opus::Encoder> encoder,
                                          const Bytes& pcm, int frame_size) {
-    std::unique_ptr<EncodeJob> job = EnvContext::Get(env).Reuse<EncodeJob>(kRecycleSlot);
+    std::unique_ptr<EncodeJob> job = EnvContext::Get(env).Reuse<EncodeJob>();
     if (!job) job = std::make_unique<EncodeJob>();
     job->encoder_ = std::move(encoder);
     job->input_.assign(pcm.data, pcm.data + pcm.size);
@@ -68,7 +66,7 @@ class EncodeJob final : public PacketJob {
     return job;
   }
 
-  int recycle_slot() const override { return kRecycleSlot; }
+  bool recyclable() const override { return true; }
   void ReleaseReferences() override { encoder_.reset(); }
 
   void Run() noexcept override {

@@ -156,7 +156,7 @@ void EnvContext::Recycle(std::unique_ptr<pool::Job> job) {
     }
   }
   auto* js = dynamic_cast<JsResult*>(job.get());
-  if (js == nullptr || js->recycle_slot() < 0) return;  // freed
+  if (js == nullptr || !js->recyclable()) return;  // freed
   SpareShelf* shelf = ShelfOf(typeid(*job), true);
   if (shelf == nullptr || shelf->jobs.size() >= kMaxSpares) return;  // freed
   js->ReleaseReferences();

@@ -65,11 +65,6 @@ class EnvContext {
     // The shelf of typeid(T) holds only jobs whose dynamic type is T (see Recycle).
     return std::unique_ptr<T>(static_cast<T*>(job.release()));
   }
-  // Older spelling: the slot number is no longer needed (jobs are shelved by their type).
-  template <class T>
-  std::unique_ptr<T> Reuse(int /*slot*/) {
-    return Reuse<T>();
-  }
   // Parks a settled job for reuse (recyclable and room left) or frees it. JS thread only.
   void Recycle(std::unique_ptr<pool::Job> job);
 

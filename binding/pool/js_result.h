@@ -22,11 +22,10 @@ class JsResult {
   napi_deferred deferred = nullptr;
 
   // Per-frame jobs are recycled by their environment instead of freed, so steady-state async
-  // submission does not allocate (EnvContext::Recycle, Reuse<T>). A recyclable job returns a
-  // value >= 0 (parked jobs are shelved by their dynamic type, so the number is not an index) and
-  // drops what it references in ReleaseReferences(), so a parked job keeps no codec alive. -1:
-  // freed as usual.
-  virtual int recycle_slot() const { return -1; }
+  // submission does not allocate (EnvContext::Recycle, Reuse<T>; parked jobs are shelved by their
+  // dynamic type). A recyclable job returns true and drops what it references in
+  // ReleaseReferences(), so a parked job keeps no codec alive; the others are freed as usual.
+  virtual bool recyclable() const { return false; }
   virtual void ReleaseReferences() {}
 
 };
