@@ -39,7 +39,7 @@ function timingOf(packets, { sent = [], clientLoop, serverLoop } = {}) {
     const sendTo = sentAt.get(packets[i].sequence);
     const sendGapMs = sendTo - sendFrom;  // NaN where unknown
     const arrivedFrom = performance.timeOrigin + packets[i - 1].at;
-    const client = clientLoop ? schedDuring(clientLoop, sendFrom, sendTo) : { cpuMs: NaN, waitMs: NaN };
+    const client = clientLoop ? schedDuring(clientLoop, sendFrom, sendTo) : { cpuMs: NaN, waitMs: NaN, gcMs: NaN, gcs: [] };
     const server = serverLoop ? schedDuring(serverLoop, arrivedFrom, arrivedFrom + gap) : { cpuMs: NaN, waitMs: NaN };
     client.sleptMs = sendGapMs - client.cpuMs - client.waitMs;
     const machineMs = client.waitMs + Math.max(0, client.sleptMs - FRAME_MS);

@@ -26,15 +26,27 @@ function sinePcm(signal, offset, samples) {
   return out;
 }
 
+/** Tracks made so far, by signal and duration: one per process however many guilds play it. */
+const tracks = new Map();
+
 /**
- * `durationMs` of `signal` in 20 ms chunks, made as they are read.
+ * `durationMs` of `signal` in 20 ms chunks, each its own copy. The whole track is made on the
+ * first call, not as chunks are read: made per chunk it was 40 % of the voice client's
+ * main-thread time while playing (measured with --cpu-prof), time that is the test's, not the
+ * pipeline's under test, and that delayed the players' sends on a loaded machine.
  * @param {Signal} signal
  * @param {number} durationMs a multiple of 20
  */
-function* sineChunks(signal, durationMs) {
+function sineChunks(signal, durationMs) {
   const frame = signal.sampleRate / 50;
   const frames = durationMs / 20;
-  for (let k = 0; k < frames; k++) yield sinePcm(signal, k * frame, frame);
+  const key = JSON.stringify([signal, durationMs]);
+  if (!tracks.has(key)) tracks.set(key, sinePcm(signal, 0, frames * frame));
+  const track = tracks.get(key);
+  const bytes = frame * signal.frequencies.length * 2;
+  return (function* chunks() {
+    for (let k = 0; k < frames; k++) yield Buffer.from(track.subarray(k * bytes, (k + 1) * bytes));
+  })();
 }
 
 module.exports = { SINE, sinePcm, sineChunks };
