@@ -5,9 +5,10 @@
 //
 //   class NativeThing : public PooledWrap<NativeThing, core::Thing> {
 //    public:
-//     static constexpr ClassId kClass = ClassId::kThing;          // add the id in type_tags.h
-//     static constexpr const char* kIllegal = "Expected a NativeThing (illegal invocation)";
-//     static constexpr const char* kDestroyedMessage = "The thing has been destroyed";
+//     static constexpr ClassId kClass = ClassId::kThing;  // add the id and its text in type_tags.h
+//     static Napi::Function Define(Napi::Env env) {
+//       return DefineWith(env, {{"run", &NativeThing::Run}});  // + pending, destroy
+//     }
 //     ...
 //   };
 //
@@ -21,9 +22,9 @@
 #include <memory>
 #include <utility>
 
-#include "pool/env_context.h"
 #include "errors.h"
 #include "external_memory.h"
+#include "pool/env_context.h"
 #include "pool/lazy_strand.h"
 #include "type_tags.h"
 #include "wrap.h"
@@ -36,14 +37,13 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
   explicit PooledWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Self>(info) {}
   ~PooledWrap() override { memory_.Release(this->Env()); }
 
-  // The Self wrapped by `value`, or TypeError(Self::kIllegal): never reinterprets foreign memory.
-  static Self* Of(Napi::Env env, napi_value value) {
-    return UnwrapTagged<Self>(env, value, kTypeTag<Self::kClass>, Self::kIllegal);
-  }
+  // The Self wrapped by `value`, or TypeError(its illegal-invocation text): never reinterprets
+  // foreign memory.
+  static Self* Of(Napi::Env env, napi_value value) { return UnwrapTagged<Self>(env, value); }
 
   // The core object; throws ERR_VOXPOOL_DESTROYED after destroy().
   const std::shared_ptr<Core>& Live(Napi::Env env) const {
-    if (!core_) Throw(env, Status(ErrorCode::kDestroyed, Self::kDestroyedMessage));
+    if (!core_) Throw(env, Status(ErrorCode::kDestroyed, TextOf(Self::kClass).destroyed));
     return core_;
   }
   // The object's strand (created on the first async call); throws after destroy().
@@ -53,6 +53,13 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
   }
 
  protected:
+  // Defines Self with `methods` followed by the pending() and destroy() every pooled class has.
+  static Napi::Function DefineWith(Napi::Env env,
+                                   std::initializer_list<NamedMethod<Self>> methods) {
+    return DefineMethods<Self>(
+        env, methods, {{"pending", &PooledWrap::Pending}, {"destroy", &PooledWrap::Destroy}});
+  }
+
   // Called by the constructor once the core object exists: tags `self`, takes ownership, sets the
   // strand's queue options and reports `external_bytes` to V8.
   void Adopt(Napi::Env env, napi_value self, std::shared_ptr<Core> core, int64_t external_bytes,

@@ -1,10 +1,12 @@
-// The napi_type_tag of every native class, in one place: a class's tag is {kTagPrefix, its id}, so
-// two classes can never share a tag and a new class takes the next id here. Tags make a method
-// called with the wrong `this`, or an argument of the wrong class, a TypeError (see wrap.h).
+// Every native class in one place: its napi_type_tag, its JS name and the two messages every class
+// throws. A class's tag is {kTagPrefix, its id}, so two classes can never share a tag and a new
+// class takes the next id here (and a row in kClassText). Tags make a method called with the
+// wrong `this`, or an argument of the wrong class, a TypeError (see wrap.h).
 #pragma once
 
 #include <node_api.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace voxpool::binding {
@@ -23,6 +25,38 @@ enum class ClassId : uint64_t {
   kResampler,
   kVolume,
 };
+
+// What JS calls a class, the TypeError for a method called on anything else, and the
+// ERR_VOXPOOL_DESTROYED message after destroy(). Static strings (the per-packet paths throw them
+// without building a string).
+struct ClassText {
+  const char* name;
+  const char* illegal;
+  const char* destroyed;
+};
+
+// Indexed by ClassId - 1, in ClassId's order (checked below).
+// clang-format off
+inline constexpr ClassText kClassText[] = {
+    {"NativeEncoder", "Expected a NativeEncoder (illegal invocation)", "The encoder has been destroyed"},
+    {"NativeDecoder", "Expected a NativeDecoder (illegal invocation)", "The decoder has been destroyed"},
+    {"NativeTranscoder", "Expected a NativeTranscoder (illegal invocation)", "The transcoder has been destroyed"},
+    {"NativeVoiceCipher", "Expected a NativeVoiceCipher (illegal invocation)", "The voice cipher has been destroyed"},
+    {"NativeSecretStreamPush", "Expected a NativeSecretStreamPush (illegal invocation)", "The stream has been destroyed"},
+    {"NativeSecretStreamPull", "Expected a NativeSecretStreamPull (illegal invocation)", "The stream has been destroyed"},
+    {"NativeVoiceSender", "Expected a NativeVoiceSender (illegal invocation)", "The voice sender has been destroyed"},
+    {"NativeVoiceReceiver", "Expected a NativeVoiceReceiver (illegal invocation)", "The voice receiver has been destroyed"},
+    {"NativeMixer", "Expected a NativeMixer (illegal invocation)", "The mixer has been destroyed"},
+    {"NativeSpeakerMixer", "Expected a NativeSpeakerMixer (illegal invocation)", "The speaker mixer has been destroyed"},
+    {"NativeResampler", "Expected a NativeResampler (illegal invocation)", "The resampler has been destroyed"},
+    {"NativeVolume", "Expected a NativeVolume (illegal invocation)", nullptr},  // no destroy()
+};
+// clang-format on
+static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kVolume),
+              "one kClassText row per ClassId");
+
+// The row of class `id`.
+constexpr const ClassText& TextOf(ClassId id) { return kClassText[static_cast<size_t>(id) - 1]; }
 
 // "voxpool\0": the upper half of every voxpool tag.
 inline constexpr uint64_t kTagPrefix = 0x766f78706f6f6c00ULL;

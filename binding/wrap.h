@@ -5,7 +5,11 @@
 
 #include <napi.h>
 
+#include <initializer_list>
+#include <vector>
+
 #include "errors.h"
+#include "type_tags.h"
 
 namespace voxpool::binding {
 
@@ -24,6 +28,34 @@ T* UnwrapTagged(Napi::Env env, napi_value value, const napi_type_tag& tag, const
   T* self = Napi::ObjectWrap<T>::Unwrap(Napi::Object(env, value));
   if (self == nullptr) ThrowTypeError(env, message);
   return self;
+}
+
+// The T wrapped by `value` (T::kClass names its tag), or TypeError(TextOf(T::kClass).illegal).
+template <class T>
+T* UnwrapTagged(Napi::Env env, napi_value value) {
+  return UnwrapTagged<T>(env, value, kTypeTag<T::kClass>, TextOf(T::kClass).illegal);
+}
+
+// One method of class T as DefineMethods takes it: its JS name and its member function.
+template <class T>
+struct NamedMethod {
+  const char* name;
+  Napi::Value (T::*method)(const Napi::CallbackInfo&);
+};
+
+// Defines class T under its name in kClassText with `methods`, then `more`, in the order given:
+// one line per method, in the spirit of sodium-native's registrations.
+template <class T>
+Napi::Function DefineMethods(Napi::Env env, std::initializer_list<NamedMethod<T>> methods,
+                             std::initializer_list<NamedMethod<T>> more = {}) {
+  std::vector<typename Napi::ObjectWrap<T>::PropertyDescriptor> properties;
+  properties.reserve(methods.size() + more.size());
+  for (const auto& list : {methods, more}) {
+    for (const NamedMethod<T>& m : list) {
+      properties.push_back(Napi::ObjectWrap<T>::InstanceMethod(m.name, m.method));
+    }
+  }
+  return Napi::ObjectWrap<T>::DefineClass(env, TextOf(T::kClass).name, properties);
 }
 
 }  // namespace voxpool::binding

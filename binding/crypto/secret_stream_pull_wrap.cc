@@ -16,18 +16,12 @@ using PullState = StreamState<SecretStreamPull>;
 class NativeSecretStreamPull : public PooledWrap<NativeSecretStreamPull, PullState> {
  public:
   static constexpr ClassId kClass = ClassId::kSecretStreamPull;
-  static constexpr const char* kIllegal = "Expected a NativeSecretStreamPull (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = kStreamDestroyedMessage;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeSecretStreamPull",
-                       {
-                           InstanceMethod<&NativeSecretStreamPull::Pull>("pull"),
-                           InstanceMethod<&NativeSecretStreamPull::PullAsync>("pullAsync"),
-                           InstanceMethod<&NativeSecretStreamPull::Finish>("finish"),
-                           InstanceMethod<&NativeSecretStreamPull::Finished>("finished"),
-                           InstanceMethod("destroy", &NativeSecretStreamPull::Destroy),
-                       });
+    return DefineWith(env, {{"pull", &NativeSecretStreamPull::Pull},
+                            {"pullAsync", &NativeSecretStreamPull::PullAsync},
+                            {"finish", &NativeSecretStreamPull::Finish},
+                            {"finished", &NativeSecretStreamPull::Finished}});
   }
 
   // new NativeSecretStreamPull(key, header)

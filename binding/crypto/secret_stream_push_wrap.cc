@@ -1,7 +1,6 @@
 // NativeSecretStreamPush: the encrypting end of libsodium's secretstream, for lib/secretstream.js.
 #include "crypto/secret_stream_push_wrap.h"
 
-
 #include "args.h"
 #include "crypto/secret_stream_jobs.h"
 #include "pooled_wrap.h"
@@ -15,17 +14,11 @@ using PushState = StreamState<SecretStreamPush>;
 class NativeSecretStreamPush : public PooledWrap<NativeSecretStreamPush, PushState> {
  public:
   static constexpr ClassId kClass = ClassId::kSecretStreamPush;
-  static constexpr const char* kIllegal = "Expected a NativeSecretStreamPush (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = kStreamDestroyedMessage;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeSecretStreamPush",
-                       {
-                           InstanceMethod<&NativeSecretStreamPush::Header>("header"),
-                           InstanceMethod<&NativeSecretStreamPush::Push>("push"),
-                           InstanceMethod<&NativeSecretStreamPush::PushAsync>("pushAsync"),
-                           InstanceMethod("destroy", &NativeSecretStreamPush::Destroy),
-                       });
+    return DefineWith(env, {{"header", &NativeSecretStreamPush::Header},
+                            {"push", &NativeSecretStreamPush::Push},
+                            {"pushAsync", &NativeSecretStreamPush::PushAsync}});
   }
 
   // new NativeSecretStreamPush(key)

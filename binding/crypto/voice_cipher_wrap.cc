@@ -77,21 +77,15 @@ class VoiceBatchJob final : public pool::Job, public JsResult {
 class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
  public:
   static constexpr ClassId kClass = ClassId::kVoiceCipher;
-  static constexpr const char* kIllegal = "Expected a NativeVoiceCipher (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = "The voice cipher has been destroyed";
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeVoiceCipher",
-                       {
-                           InstanceMethod<&NativeVoiceCipher::Seal>("seal"),
-                           InstanceMethod<&NativeVoiceCipher::Open>("open"),
-                           InstanceMethod<&NativeVoiceCipher::SealBatch>("sealBatch"),
-                           InstanceMethod<&NativeVoiceCipher::OpenBatch>("openBatch"),
-                           InstanceMethod<&NativeVoiceCipher::GetNonce>("getNonce"),
-                           InstanceMethod<&NativeVoiceCipher::SetNonce>("setNonce"),
-                           InstanceMethod<&NativeVoiceCipher::LastOpenedNonce>("lastOpenedNonce"),
-                           InstanceMethod("destroy", &NativeVoiceCipher::Destroy),
-                       });
+    return DefineWith(env, {{"seal", &NativeVoiceCipher::Seal},
+                            {"open", &NativeVoiceCipher::Open},
+                            {"sealBatch", &NativeVoiceCipher::SealBatch},
+                            {"openBatch", &NativeVoiceCipher::OpenBatch},
+                            {"getNonce", &NativeVoiceCipher::GetNonce},
+                            {"setNonce", &NativeVoiceCipher::SetNonce},
+                            {"lastOpenedNonce", &NativeVoiceCipher::LastOpenedNonce}});
   }
 
   // new NativeVoiceCipher(mode: string, key: Buffer(32))
@@ -130,7 +124,7 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
     // objects, so a foreign wrapped object is refused without being dereferenced.
     void* wrapped = nullptr;
     if (napi_unwrap(env, self, &wrapped) != napi_ok || LiveInstances().count(wrapped) == 0) {
-      napi_throw_type_error(env, nullptr, kIllegal);
+      napi_throw_type_error(env, nullptr, TextOf(kClass).illegal);
       return nullptr;
     }
     auto* me = static_cast<NativeVoiceCipher*>(wrapped);
@@ -149,7 +143,7 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
     }
     Napi::Env e(env);
     if (!me->core_) {
-      napi_throw(env, MakeError(e, Status(ErrorCode::kDestroyed, kDestroyedMessage)));
+      napi_throw(env, MakeError(e, Status(ErrorCode::kDestroyed, TextOf(kClass).destroyed)));
       return nullptr;
     }
     size_t n = 0;

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "args.h"
-#include "pool/js_result.h"
-#include "options.h"
-#include "pooled_wrap.h"
 #include "mix/mix_classes.h"
+#include "options.h"
+#include "pool/js_result.h"
+#include "pooled_wrap.h"
 #include "voxpool/mix/mixer.h"
 
 namespace voxpool::binding {
@@ -43,33 +43,26 @@ class MixJob final : public pool::Job, public JsResult {
 class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
  public:
   static constexpr ClassId kClass = ClassId::kMixer;
-  static constexpr const char* kIllegal = "Expected a NativeMixer (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = "The mixer has been destroyed";
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeMixer",
-                       {
-                           InstanceMethod<&NativeMixer::AddSource>("addSource"),
-                           InstanceMethod<&NativeMixer::RemoveSource>("removeSource"),
-                           InstanceMethod<&NativeMixer::Push>("push"),
-                           InstanceMethod<&NativeMixer::PushMany>("pushMany"),
-                           InstanceMethod<&NativeMixer::MixWith>("mixWith"),
-                           InstanceMethod<&NativeMixer::MixAsyncWith>("mixAsyncWith"),
-                           InstanceMethod<&NativeMixer::SetGain>("setGain"),
-                           InstanceMethod<&NativeMixer::SetMuted>("setMuted"),
-                           InstanceMethod<&NativeMixer::SetSolo>("setSolo"),
-                           InstanceMethod<&NativeMixer::SetPan>("setPan"),
-                           InstanceMethod<&NativeMixer::SetDucker>("setDucker"),
-                           InstanceMethod<&NativeMixer::ClearSource>("clearSource"),
-                           InstanceMethod<&NativeMixer::SetMasterGain>("setMasterGain"),
-                           InstanceMethod<&NativeMixer::SetDucking>("setDucking"),
-                           InstanceMethod<&NativeMixer::Mix>("mix"),
-                           InstanceMethod<&NativeMixer::MixAsync>("mixAsync"),
-                           InstanceMethod<&NativeMixer::SourceStats>("sourceStats"),
-                           InstanceMethod<&NativeMixer::Stats>("stats"),
-                           InstanceMethod("pending", &NativeMixer::Pending),
-                           InstanceMethod<&NativeMixer::Destroy>("destroy"),
-                       });
+    return DefineWith(env, {{"addSource", &NativeMixer::AddSource},
+                            {"removeSource", &NativeMixer::RemoveSource},
+                            {"push", &NativeMixer::Push},
+                            {"pushMany", &NativeMixer::PushMany},
+                            {"mixWith", &NativeMixer::MixWith},
+                            {"mixAsyncWith", &NativeMixer::MixAsyncWith},
+                            {"setGain", &NativeMixer::SetGain},
+                            {"setMuted", &NativeMixer::SetMuted},
+                            {"setSolo", &NativeMixer::SetSolo},
+                            {"setPan", &NativeMixer::SetPan},
+                            {"setDucker", &NativeMixer::SetDucker},
+                            {"clearSource", &NativeMixer::ClearSource},
+                            {"setMasterGain", &NativeMixer::SetMasterGain},
+                            {"setDucking", &NativeMixer::SetDucking},
+                            {"mix", &NativeMixer::Mix},
+                            {"mixAsync", &NativeMixer::MixAsync},
+                            {"sourceStats", &NativeMixer::SourceStats},
+                            {"stats", &NativeMixer::Stats}});
   }
 
   // new NativeMixer({ sampleRate, channels, frameSize, format, maxSources?, queueFrames?,
@@ -340,7 +333,8 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   SampleFormat format_ = SampleFormat::kS16;
   std::unordered_map<uint32_t, SourceInfo> sources_;  // JS thread only
   std::vector<uint8_t> aligned_;  // realignment scratch for odd Buffer offsets (JS thread only)
-  std::vector<BatchItem> batch_ = std::vector<BatchItem>(mix::kMixerMaxSources);  // pushMany scratch
+  std::vector<BatchItem> batch_ =
+      std::vector<BatchItem>(mix::kMixerMaxSources);  // pushMany scratch
 };
 
 }  // namespace

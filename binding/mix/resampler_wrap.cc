@@ -5,26 +5,25 @@
 
 #include "args.h"
 #include "external_memory.h"
+#include "mix/mix_classes.h"
 #include "options.h"
 #include "type_tags.h"
-#include "wrap.h"
-#include "mix/mix_classes.h"
 #include "voxpool/mix/resampler.h"
+#include "wrap.h"
 
 namespace voxpool::binding {
 namespace {
 
 class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
  public:
+  static constexpr ClassId kClass = ClassId::kResampler;
+
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeResampler",
-                       {
-                           InstanceMethod<&NativeResampler::Process>("process"),
-                           InstanceMethod<&NativeResampler::Flush>("flush"),
-                           InstanceMethod<&NativeResampler::Reset>("reset"),
-                           InstanceMethod<&NativeResampler::Delay>("delay"),
-                           InstanceMethod<&NativeResampler::Destroy>("destroy"),
-                       });
+    return DefineMethods<NativeResampler>(env, {{"process", &NativeResampler::Process},
+                                                {"flush", &NativeResampler::Flush},
+                                                {"reset", &NativeResampler::Reset},
+                                                {"delay", &NativeResampler::Delay},
+                                                {"destroy", &NativeResampler::Destroy}});
   }
 
   // new NativeResampler({ inputRate, outputRate, channels, format })
@@ -39,7 +38,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
     format_ = FormatOf(o);
     Check(env, mix::Resampler::Create(r, &resampler_));
     Report(env);
-    napi_type_tag_object(env, info.This(), &kTypeTag<ClassId::kResampler>);
+    napi_type_tag_object(env, info.This(), &kTypeTag<kClass>);
   }
 
   ~NativeResampler() override { memory_.Release(Env()); }
@@ -47,11 +46,9 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
  private:
   // The live converter behind `this`, or the TypeError / ERR_VOXPOOL_DESTROYED.
   static mix::Resampler& Enter(const Napi::CallbackInfo& info) {
-    NativeResampler* self =
-        UnwrapTagged<NativeResampler>(info.Env(), info.This(), kTypeTag<ClassId::kResampler>,
-                                      "Expected a NativeResampler (illegal invocation)");
+    NativeResampler* self = UnwrapTagged<NativeResampler>(info.Env(), info.This());
     if (!self->resampler_)
-      Throw(info.Env(), Status(ErrorCode::kDestroyed, "The resampler has been destroyed"));
+      Throw(info.Env(), Status(ErrorCode::kDestroyed, TextOf(kClass).destroyed));
     return *self->resampler_;
   }
 
@@ -116,8 +113,7 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
 
   // destroy(): frees the converter and its buffers now; later calls throw ERR_VOXPOOL_DESTROYED.
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
-    UnwrapTagged<NativeResampler>(info.Env(), info.This(), kTypeTag<ClassId::kResampler>,
-                                  "Expected a NativeResampler (illegal invocation)");
+    UnwrapTagged<NativeResampler>(info.Env(), info.This());
     resampler_.reset();
     std::vector<uint8_t>().swap(out_);
     std::vector<uint8_t>().swap(aligned_);

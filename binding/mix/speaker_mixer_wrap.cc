@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "args.h"
-#include "pool/js_result.h"
-#include "options.h"
-#include "pooled_wrap.h"
 #include "mix/mix_classes.h"
+#include "options.h"
+#include "pool/js_result.h"
+#include "pooled_wrap.h"
 #include "voxpool/mix/speaker_mixer.h"
 
 namespace voxpool::binding {
@@ -68,21 +68,14 @@ class SpeakerMixJob final : public pool::Job, public JsResult {
 class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMixer> {
  public:
   static constexpr ClassId kClass = ClassId::kSpeakerMixer;
-  static constexpr const char* kIllegal = "Expected a NativeSpeakerMixer (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = "The speaker mixer has been destroyed";
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeSpeakerMixer",
-                       {
-                           InstanceMethod<&NativeSpeakerMixer::Push>("push"),
-                           InstanceMethod<&NativeSpeakerMixer::RemoveSpeaker>("removeSpeaker"),
-                           InstanceMethod<&NativeSpeakerMixer::Mix>("mix"),
-                           InstanceMethod<&NativeSpeakerMixer::MixAsync>("mixAsync"),
-                           InstanceMethod<&NativeSpeakerMixer::Speakers>("speakers"),
-                           InstanceMethod<&NativeSpeakerMixer::SpeakerStats>("speakerStats"),
-                           InstanceMethod("pending", &NativeSpeakerMixer::Pending),
-                           InstanceMethod("destroy", &NativeSpeakerMixer::Destroy),
-                       });
+    return DefineWith(env, {{"push", &NativeSpeakerMixer::Push},
+                            {"removeSpeaker", &NativeSpeakerMixer::RemoveSpeaker},
+                            {"mix", &NativeSpeakerMixer::Mix},
+                            {"mixAsync", &NativeSpeakerMixer::MixAsync},
+                            {"speakers", &NativeSpeakerMixer::Speakers},
+                            {"speakerStats", &NativeSpeakerMixer::SpeakerStats}});
   }
 
   // new NativeSpeakerMixer({ inputRate, inputChannels, outputRate, outputChannels, frameSize,

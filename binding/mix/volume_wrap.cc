@@ -5,11 +5,11 @@
 
 #include "args.h"
 #include "external_memory.h"
+#include "mix/mix_classes.h"
 #include "options.h"
 #include "type_tags.h"
-#include "wrap.h"
-#include "mix/mix_classes.h"
 #include "voxpool/mix/volume.h"
+#include "wrap.h"
 
 namespace voxpool::binding {
 namespace {
@@ -18,14 +18,13 @@ constexpr const char* kPcmMessage = "Expected PCM as a Buffer or TypedArray";
 
 class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
  public:
+  static constexpr ClassId kClass = ClassId::kVolume;
+
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeVolume",
-                       {
-                           InstanceMethod<&NativeVolume::Process>("process"),
-                           InstanceMethod<&NativeVolume::Set>("set"),
-                           InstanceMethod<&NativeVolume::Value>("value"),
-                           InstanceMethod<&NativeVolume::Target>("target"),
-                       });
+    return DefineMethods<NativeVolume>(env, {{"process", &NativeVolume::Process},
+                                             {"set", &NativeVolume::Set},
+                                             {"value", &NativeVolume::Value},
+                                             {"target", &NativeVolume::Target}});
   }
 
   // new NativeVolume({ sampleRate, channels, format, volume })
@@ -37,16 +36,14 @@ class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
                                    NumberOr(o, "volume", 1.0), &volume_));
     format_ = FormatOf(o);
     memory_.Set(env, sizeof(mix::Volume));
-    napi_type_tag_object(env, info.This(), &kTypeTag<ClassId::kVolume>);
+    napi_type_tag_object(env, info.This(), &kTypeTag<kClass>);
   }
 
   ~NativeVolume() override { memory_.Release(Env()); }
 
  private:
   static mix::Volume& Enter(const Napi::CallbackInfo& info) {
-    return *UnwrapTagged<NativeVolume>(info.Env(), info.This(), kTypeTag<ClassId::kVolume>,
-                                       "Expected a NativeVolume (illegal invocation)")
-                ->volume_;
+    return *UnwrapTagged<NativeVolume>(info.Env(), info.This())->volume_;
   }
 
   // process(pcm) -> Buffer: a scaled copy (whole frames).

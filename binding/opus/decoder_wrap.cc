@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "args.h"
-#include "pool/js_result.h"
 #include "options.h"
 #include "opus/batch.h"
 #include "opus/ctl.h"
+#include "pool/js_result.h"
 
 namespace voxpool::binding {
 namespace {
@@ -58,9 +58,9 @@ class DecodeJob final : public JsJob {
     if (samples_ < 0) status = Status::FromOpus(samples_);
   }
   Napi::Value Result(Napi::Env env) override {
-    return Napi::Buffer<uint8_t>::Copy(env, pcm_.data(),
-                                       static_cast<size_t>(samples_) * decoder_->channels() *
-                                           BytesPerSample(format_));
+    return Napi::Buffer<uint8_t>::Copy(
+        env, pcm_.data(),
+        static_cast<size_t>(samples_) * decoder_->channels() * BytesPerSample(format_));
   }
 
  private:
@@ -76,17 +76,12 @@ class DecodeJob final : public JsJob {
 }  // namespace
 
 Napi::Function NativeDecoder::Define(Napi::Env env) {
-  return DefineClass(env, "NativeDecoder",
-                     {
-                         InstanceMethod<&NativeDecoder::Decode>("decode"),
-                         InstanceMethod<&NativeDecoder::DecodeAsync>("decodeAsync"),
-                         InstanceMethod<&NativeDecoder::DecodeBatch>("decodeBatch"),
-                         InstanceMethod<&NativeDecoder::SetCtl>("setCtl"),
-                         InstanceMethod<&NativeDecoder::GetCtl>("getCtl"),
-                         InstanceMethod<&NativeDecoder::LastFrameSize>("lastFrameSize"),
-                         InstanceMethod("pending", &NativeDecoder::Pending),
-                         InstanceMethod("destroy", &NativeDecoder::Destroy),
-                     });
+  return DefineWith(env, {{"decode", &NativeDecoder::Decode},
+                          {"decodeAsync", &NativeDecoder::DecodeAsync},
+                          {"decodeBatch", &NativeDecoder::DecodeBatch},
+                          {"setCtl", &NativeDecoder::SetCtl},
+                          {"getCtl", &NativeDecoder::GetCtl},
+                          {"lastFrameSize", &NativeDecoder::LastFrameSize}});
 }
 
 NativeDecoder::NativeDecoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
@@ -136,7 +131,7 @@ bool NativeDecoder::ReadArgs(Napi::Env env, napi_value packet_value, napi_value 
 }
 
 std::unique_ptr<JsJob> NativeDecoder::MakeJob(Napi::Env env, napi_value packet_value,
-                                                  napi_value frame_value, napi_value fec_value) {
+                                              napi_value frame_value, napi_value fec_value) {
   Bytes packet;
   int frame_size = 0;
   bool fec = false;

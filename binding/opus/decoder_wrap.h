@@ -17,8 +17,6 @@ namespace voxpool::binding {
 class NativeDecoder : public PooledWrap<NativeDecoder, opus::Decoder> {
  public:
   static constexpr ClassId kClass = ClassId::kDecoder;
-  static constexpr const char* kIllegal = "Expected a NativeDecoder (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = "The decoder has been destroyed";
 
   static Napi::Function Define(Napi::Env env);
 
@@ -27,8 +25,8 @@ class NativeDecoder : public PooledWrap<NativeDecoder, opus::Decoder> {
 
   // A job decoding (packet | null | undefined, frameSize, fec), checked; either value may be null
   // (absent). Throws on bad input or after destroy().
-  std::unique_ptr<JsJob> MakeJob(Napi::Env env, napi_value packet_value,
-                                     napi_value frame_value, napi_value fec_value);
+  std::unique_ptr<JsJob> MakeJob(Napi::Env env, napi_value packet_value, napi_value frame_value,
+                                 napi_value fec_value);
 
  private:
   // Reads and checks the arguments; returns false for "no packet" (concealment).

@@ -83,16 +83,11 @@ class EncodeJob final : public PacketJob {
 }  // namespace
 
 Napi::Function NativeEncoder::Define(Napi::Env env) {
-  return DefineClass(env, "NativeEncoder",
-                     {
-                         InstanceMethod<&NativeEncoder::Encode>("encode"),
-                         InstanceMethod<&NativeEncoder::EncodeAsync>("encodeAsync"),
-                         InstanceMethod<&NativeEncoder::EncodeBatch>("encodeBatch"),
-                         InstanceMethod<&NativeEncoder::SetCtl>("setCtl"),
-                         InstanceMethod<&NativeEncoder::GetCtl>("getCtl"),
-                         InstanceMethod("pending", &NativeEncoder::Pending),
-                         InstanceMethod("destroy", &NativeEncoder::Destroy),
-                     });
+  return DefineWith(env, {{"encode", &NativeEncoder::Encode},
+                          {"encodeAsync", &NativeEncoder::EncodeAsync},
+                          {"encodeBatch", &NativeEncoder::EncodeBatch},
+                          {"setCtl", &NativeEncoder::SetCtl},
+                          {"getCtl", &NativeEncoder::GetCtl}});
 }
 
 NativeEncoder::NativeEncoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
@@ -148,14 +143,14 @@ Napi::Value NativeEncoder::EncodeAsync(const Napi::CallbackInfo& info) {
 Napi::Value NativeEncoder::EncodeBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Of(env, info.This());
-  if (info.Length() < 1 || !info[0].IsArray()) ThrowTypeError(env, "Expected an array of PCM frames");
+  if (info.Length() < 1 || !info[0].IsArray())
+    ThrowTypeError(env, "Expected an array of PCM frames");
   Napi::Array frames = info[0].As<Napi::Array>();
   const uint32_t n = frames.Length();
   CheckBatchLength(env, n);
   pool::Strand& strand = StrandFor(env);
-  return SubmitBatch(env, n, [&](uint32_t i) {
-    return std::make_pair(&strand, MakeJob(env, frames.Get(i)));
-  });
+  return SubmitBatch(
+      env, n, [&](uint32_t i) { return std::make_pair(&strand, MakeJob(env, frames.Get(i))); });
 }
 
 Napi::Value NativeEncoder::SetCtl(const Napi::CallbackInfo& info) {

@@ -15,8 +15,6 @@ namespace voxpool::binding {
 class NativeEncoder : public PooledWrap<NativeEncoder, opus::Encoder> {
  public:
   static constexpr ClassId kClass = ClassId::kEncoder;
-  static constexpr const char* kIllegal = "Expected a NativeEncoder (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = "The encoder has been destroyed";
 
   static Napi::Function Define(Napi::Env env);
 

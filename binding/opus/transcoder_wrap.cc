@@ -19,7 +19,8 @@ class TranscodeJob final : public PacketJob {
  public:
   TranscodeJob(std::shared_ptr<opus::Transcoder> transcoder, const Bytes& packet,
                const opus::VolumeCommand& command)
-      : transcoder_(std::move(transcoder)), packet_(packet.data, packet.data + packet.size),
+      : transcoder_(std::move(transcoder)),
+        packet_(packet.data, packet.data + packet.size),
         command_(command) {}
 
   void Run() noexcept override {
@@ -35,12 +36,7 @@ class TranscodeJob final : public PacketJob {
 }  // namespace
 
 Napi::Function NativeTranscoder::Define(Napi::Env env) {
-  return DefineClass(env, "NativeTranscoder",
-                     {
-                         InstanceMethod<&NativeTranscoder::ProcessAsync>("processAsync"),
-                         InstanceMethod("pending", &NativeTranscoder::Pending),
-                         InstanceMethod("destroy", &NativeTranscoder::Destroy),
-                     });
+  return DefineWith(env, {{"processAsync", &NativeTranscoder::ProcessAsync}});
 }
 
 NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(info) {

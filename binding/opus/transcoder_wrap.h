@@ -12,8 +12,6 @@ namespace voxpool::binding {
 class NativeTranscoder : public PooledWrap<NativeTranscoder, opus::Transcoder> {
  public:
   static constexpr ClassId kClass = ClassId::kTranscoder;
-  static constexpr const char* kIllegal = "Expected a NativeTranscoder (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = "The transcoder has been destroyed";
 
   static Napi::Function Define(Napi::Env env);
 

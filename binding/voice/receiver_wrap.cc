@@ -109,19 +109,13 @@ class ReceiverJob final : public pool::Job, public JsResult {
 class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver> {
  public:
   static constexpr ClassId kClass = ClassId::kVoiceReceiver;
-  static constexpr const char* kIllegal = "Expected a NativeVoiceReceiver (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = "The voice receiver has been destroyed";
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeVoiceReceiver",
-                       {
-                           InstanceMethod<&NativeVoiceReceiver::Push>("push"),
-                           InstanceMethod<&NativeVoiceReceiver::PushOpus>("pushOpus"),
-                           InstanceMethod<&NativeVoiceReceiver::Flush>("flush"),
-                           InstanceMethod<&NativeVoiceReceiver::Remove>("remove"),
-                           InstanceMethod<&NativeVoiceReceiver::Stats>("stats"),
-                           InstanceMethod("destroy", &NativeVoiceReceiver::Destroy),
-                       });
+    return DefineWith(env, {{"push", &NativeVoiceReceiver::Push},
+                            {"pushOpus", &NativeVoiceReceiver::PushOpus},
+                            {"flush", &NativeVoiceReceiver::Flush},
+                            {"remove", &NativeVoiceReceiver::Remove},
+                            {"stats", &NativeVoiceReceiver::Stats}});
   }
 
   // new NativeVoiceReceiver({ mode, key, sampleRate, channels, window, maxSsrcs, maxQueue?,
@@ -133,8 +127,8 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
     options.mode = ReadMode(env, o);
     options.sample_rate = OptionalInt(o, "sampleRate").value_or(options.sample_rate);
     options.channels = OptionalInt(o, "channels").value_or(options.channels);
-    options.window = static_cast<size_t>(
-        OptionalInt(o, "window").value_or(static_cast<int>(options.window)));
+    options.window =
+        static_cast<size_t>(OptionalInt(o, "window").value_or(static_cast<int>(options.window)));
     options.max_ssrcs = static_cast<size_t>(
         OptionalInt(o, "maxSsrcs").value_or(static_cast<int>(options.max_ssrcs)));
     const pool::StrandOptions strand = ReadStrandOptions(o);
@@ -177,13 +171,13 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
     Bytes opus = BytesArg(info, 3, "Expected the Opus frame as a Buffer or Uint8Array");
     if (opus.size > crypto::kMaxVoicePacketBytes)
       ThrowRangeError(env, "The Opus frame is too large");
-    return SubmitJob(env, std::make_unique<ReceiverJob>(r, ReceiverJob::Kind::kPushOpus, opus,
-                                                        ssrc, static_cast<uint16_t>(seq), ts));
+    return SubmitJob(env, std::make_unique<ReceiverJob>(r, ReceiverJob::Kind::kPushOpus, opus, ssrc,
+                                                        static_cast<uint16_t>(seq), ts));
   }
   Napi::Value Flush(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    return SubmitJob(info.Env(), std::make_unique<ReceiverJob>(
-                                     Live(info.Env()), ReceiverJob::Kind::kFlush, Bytes{}));
+    return SubmitJob(info.Env(), std::make_unique<ReceiverJob>(Live(info.Env()),
+                                                               ReceiverJob::Kind::kFlush, Bytes{}));
   }
   Napi::Value Remove(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
@@ -193,8 +187,8 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
   }
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
-    return SubmitJob(info.Env(), std::make_unique<ReceiverJob>(
-                                     Live(info.Env()), ReceiverJob::Kind::kStats, Bytes{}));
+    return SubmitJob(info.Env(), std::make_unique<ReceiverJob>(Live(info.Env()),
+                                                               ReceiverJob::Kind::kStats, Bytes{}));
   }
 };
 

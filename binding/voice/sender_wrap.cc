@@ -62,11 +62,11 @@ class SenderJob final : public pool::Job, public JsResult {
       case Kind::kSilence: {
         for (int i = 0; i < count_ && status.ok(); ++i) {
           out_.emplace_back(64);
-          status = Finish(sender_->SealOpus(VoiceSender::kSilenceFrame,
-                                            sizeof(VoiceSender::kSilenceFrame),
-                                            VoiceSender::kSilenceFrameSamples, out_.back().data(),
-                                            out_.back().size(), &written_),
-                          out_.size() - 1);
+          status = Finish(
+              sender_->SealOpus(VoiceSender::kSilenceFrame, sizeof(VoiceSender::kSilenceFrame),
+                                VoiceSender::kSilenceFrameSamples, out_.back().data(),
+                                out_.back().size(), &written_),
+              out_.size() - 1);
         }
         break;
       }
@@ -108,19 +108,12 @@ class SenderJob final : public pool::Job, public JsResult {
 class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
  public:
   static constexpr ClassId kClass = ClassId::kVoiceSender;
-  static constexpr const char* kIllegal = "Expected a NativeVoiceSender (illegal invocation)";
-  static constexpr const char* kDestroyedMessage = "The voice sender has been destroyed";
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeVoiceSender",
-                       {
-                           InstanceMethod<&NativeVoiceSender::Send>("send"),
-                           InstanceMethod<&NativeVoiceSender::Encode>("encode"),
-                           InstanceMethod<&NativeVoiceSender::SealOpus>("sealOpus"),
-                           InstanceMethod<&NativeVoiceSender::Silence>("silence"),
-                           InstanceMethod("pending", &NativeVoiceSender::Pending),
-                           InstanceMethod("destroy", &NativeVoiceSender::Destroy),
-                       });
+    return DefineWith(env, {{"send", &NativeVoiceSender::Send},
+                            {"encode", &NativeVoiceSender::Encode},
+                            {"sealOpus", &NativeVoiceSender::SealOpus},
+                            {"silence", &NativeVoiceSender::Silence}});
   }
 
   // new NativeVoiceSender({ ssrc, mode, key, sequence, timestamp, payloadType?, channels,
@@ -202,7 +195,8 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
     const int count = info.Length() > 0 && info[0].IsNumber()
                           ? info[0].As<Napi::Number>().Int32Value()
                           : VoiceSender::kDefaultSilenceFrames;
-    static const std::string range = "count must be 1.." + std::to_string(VoiceSender::kMaxSilenceFrames);
+    static const std::string range =
+        "count must be 1.." + std::to_string(VoiceSender::kMaxSilenceFrames);
     if (count < 1 || count > VoiceSender::kMaxSilenceFrames) ThrowRangeError(env, range.c_str());
     return Submit(env, std::make_unique<SenderJob>(s, SenderJob::Kind::kSilence, Bytes{},
                                                    VoiceSender::kSilenceFrameSamples, count));
