@@ -3,6 +3,7 @@
 // per-source gain ramps, mute/solo/pan, ducking, master gain, soft limiter). Sources at other
 // rates or channel counts are converted on push (libsoxr). `mix()` runs on the calling thread;
 // `mixAsync()` runs on the voxpool pool, ticks of one mixer in order.
+const { rejecting } = require('./promise-api');
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
@@ -196,11 +197,7 @@ class Mixer {
    */
   mixAsyncWith(ids, frames) {
     this.#checkBatch(ids, frames);
-    try {
-      return withCallerStack(this.#native.mixAsyncWith(ids, frames));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return rejecting(() => withCallerStack(this.#native.mixAsyncWith(ids, frames)));
   }
 
   // Same checks and messages as push(), per entry; element names are built only on failure.
@@ -309,11 +306,7 @@ class Mixer {
 
   /** Mixes one frame on the pool (ticks of this mixer stay in order). @returns {Promise<Buffer>} */
   mixAsync() {
-    try {
-      return withCallerStack(this.#native.mixAsync());
-    } catch (err) {
-      return Promise.reject(err);  // e.g. destroyed: a Promise API rejects rather than throws
-    }
+    return rejecting(() => withCallerStack(this.#native.mixAsync()));
   }
 
   /**

@@ -1,6 +1,7 @@
 'use strict';
 // First-class Opus API: Encoder and Decoder with options objects, sync and pool-backed async
 // methods, batches, and the constants libopus defines (exported from native code).
+const { rejecting } = require('./promise-api');
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
@@ -139,11 +140,7 @@ class Encoder {
   encodeAsync(pcm, options) {
     checkPcm(pcm, this.#sizes, this.#channels);
     const due = dueMsOf(options);
-    try {
-      return this.#native.encodeAsync(pcm, due);
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
-    }
+    return rejecting(() => this.#native.encodeAsync(pcm, due));
   }
 
   /**
@@ -155,11 +152,7 @@ class Encoder {
   encodeBatch(frames) {
     checkBatch(frames, 'PCM frames', 'frames', this.#maxQueue, "this encoder's maxQueue");
     for (let i = 0; i < frames.length; i++) checkPcm(frames[i], this.#sizes, this.#channels, `frames[${i}]`);
-    try {
-      return this.#native.encodeBatch(frames);
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
-    }
+    return rejecting(() => this.#native.encodeBatch(frames));
   }
 
   /** @param {number} bitrate bits per second */
@@ -294,11 +287,7 @@ class Decoder {
     if (fec && !ArrayBuffer.isView(packet)) throw validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'packet', packet);
     if (fec && packet.byteLength === 0) throw validate.invalidRange('a non-empty Opus packet (the one after the loss)', 'packet', packet);
     const due = dueMsOf(o);
-    try {
-      return this.#native.decodeAsync(this.#packet(packet), this.#frameSize(options), fec, due);
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
-    }
+    return rejecting(() => this.#native.decodeAsync(this.#packet(packet), this.#frameSize(options), fec, due));
   }
 
   /**
@@ -310,11 +299,7 @@ class Decoder {
   decodeBatch(packets, options) {
     checkBatch(packets, 'Opus packets', 'packets', this.#maxQueue, "this decoder's maxQueue");
     for (let i = 0; i < packets.length; i++) Decoder.#item(packets[i], `packets[${i}]`);
-    try {
-      return this.#native.decodeBatch(packets, this.#frameSize(options));
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
-    }
+    return rejecting(() => this.#native.decodeBatch(packets, this.#frameSize(options)));
   }
 
   /** Applies a SET-type decoder CTL (SET_GAIN, RESET_STATE, SET_PHASE_INVERSION_DISABLED). */
@@ -365,11 +350,7 @@ function checkPairs(items, what, Class, isInstance, nativeOf, values, valuesName
 function encodeMany(encoders, frames) {
   const natives = checkPairs(encoders, 'encoder', Encoder, isEncoder, encoderNative, frames, 'frames');
   for (let i = 0; i < frames.length; i++) encoderCheck(encoders[i], frames[i], `frames[${i}]`);
-  try {
-    return binding.encodeMany(natives, frames);
-  } catch (err) {
-    return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
-  }
+  return rejecting(() => binding.encodeMany(natives, frames));
 }
 
 /**
@@ -381,11 +362,7 @@ function encodeMany(encoders, frames) {
 function decodeMany(decoders, packets) {
   const natives = checkPairs(decoders, 'decoder', Decoder, isDecoder, decoderNative, packets, 'packets');
   for (let i = 0; i < packets.length; i++) decoderCheck(decoders[i], packets[i], `packets[${i}]`);
-  try {
-    return binding.decodeMany(natives, packets);
-  } catch (err) {
-    return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
-  }
+  return rejecting(() => binding.decodeMany(natives, packets));
 }
 
 module.exports = { Encoder, Decoder, encodeMany, decodeMany, opus: constants };

@@ -12,6 +12,7 @@
  * (ERR_VOXPOOL_STREAM_TRUNCATED).
  */
 const { Transform } = require('node:stream');
+const { rejecting } = require('./promise-api');
 const binding = require('./binding');
 const { VoxpoolError } = require('./errors');
 const validate = require('./validate');
@@ -92,11 +93,7 @@ class SecretStreamEncryptor {
   pushAsync(message, tag = C.TAG_MESSAGE) {
     messageArg(message, C.SECRETSTREAM_MAX_MESSAGE_BYTES);
     validate.oneOf(tag, 'tag', TAGS);
-    try {
-      return this.#native.pushAsync(message, tag);
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects
-    }
+    return rejecting(() => this.#native.pushAsync(message, tag));
   }
 
   /** Wipes the stream state. */
@@ -142,11 +139,7 @@ class SecretStreamDecryptor {
    */
   pullAsync(message) {
     const sealed = messageArg(message, C.SECRETSTREAM_MAX_MESSAGE_BYTES + OVERHEAD);
-    try {
-      return this.#native.pullAsync(sealed);
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects
-    }
+    return rejecting(() => this.#native.pullAsync(sealed));
   }
 
   /** True once the FINAL message has been pulled. */

@@ -3,6 +3,7 @@
 // aligned on one timeline (jitter window), gaps are concealed or silent, late packets dropped and
 // counted, and each tick yields one mixed frame (and, on request, one frame per speaker), e.g.
 // 16 kHz mono for speech-to-text.
+const { rejecting } = require('./promise-api');
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
@@ -115,11 +116,7 @@ class SpeakerMixer {
    */
   mixAsync(options) {
     const per = perSpeaker(options);  // argument errors throw
-    try {
-      return withCallerStack(this.#native.mixAsync(per));
-    } catch (err) {
-      return Promise.reject(err);  // e.g. destroyed: a Promise API rejects rather than throws
-    }
+    return rejecting(() => withCallerStack(this.#native.mixAsync(per)));
   }
 
   /** @returns {number[]} SSRCs of present speakers */

@@ -5,6 +5,7 @@
  * sends and expects: packet = RTP header ‖ ciphertext ‖ tag(16) ‖ nonce counter(4, BE); the
  * header (plus the 4-byte extension header when X is set) is the additional data.
  */
+const { rejecting } = require('./promise-api');
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
@@ -194,11 +195,7 @@ class VoiceCipher {
    */
   sealBatch(packets) {
     batchArg(packets);
-    try {
-      return this.#native.sealBatch(packets);
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects
-    }
+    return rejecting(() => this.#native.sealBatch(packets));
   }
 
   /**
@@ -208,11 +205,7 @@ class VoiceCipher {
    */
   openBatch(packets) {
     batchArg(packets);
-    try {
-      return this.#native.openBatch(packets);
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects
-    }
+    return rejecting(() => this.#native.openBatch(packets));
   }
 
   /** Wipes the key now; later calls throw ERR_VOXPOOL_DESTROYED. */

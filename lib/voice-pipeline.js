@@ -14,6 +14,7 @@
  */
 const { EventEmitter } = require('node:events');
 const { randomInt } = require('node:crypto');
+const { rejecting } = require('./promise-api');
 const binding = require('./binding');
 const { VoxpoolError } = require('./errors');
 const validate = require('./validate');
@@ -147,11 +148,7 @@ class VoiceSender {
   sendAsync(pcm, options) {
     this.#checkPcm(pcm);
     const transform = transformArg(options);
-    try {
-      return this.#send(pcm, transform);
-    } catch (err) {
-      return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
-    }
+    return rejecting(() => this.#send(pcm, transform));
   }
 
   #send(pcm, transform) {
@@ -280,11 +277,7 @@ class VoiceReceiver extends EventEmitter {
     const transform = transformArg(options);
     if (!transform) {
       if (this.#chain.idle) {
-        try {
-          return this.#emitAll(this.#native.push(packet));
-        } catch (err) {
-          return Promise.reject(err);  // destroyed: a Promise API rejects (docs/LIMITS.md)
-        }
+        return rejecting(() => this.#emitAll(this.#native.push(packet)));
       }
       const copy = Buffer.from(packet);
       return this.#chain.add(this.#chain.tail.then(() => this.#emitAll(this.#native.push(copy))));

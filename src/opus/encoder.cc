@@ -4,6 +4,8 @@
 
 #include <opus/opus.h>
 
+#include "ctl_call.h"
+
 namespace voxpool::opus {
 
 bool Encoder::IsSetRequest(int request) noexcept {
@@ -110,20 +112,13 @@ int Encoder::EncodeFloat(const float* pcm, int frame_size, uint8_t* out, int cap
 Status Encoder::SetCtl(int request, int value) noexcept {
   if (!IsSetRequest(request)) return Status::FromOpus(OPUS_UNIMPLEMENTED);
   std::lock_guard<std::mutex> lock(mutex_);
-  const int rc = request == OPUS_RESET_STATE
-                     ? opus_encoder_ctl(state_, OPUS_RESET_STATE)
-                     : opus_encoder_ctl(state_, request, static_cast<opus_int32>(value));
-  return rc == OPUS_OK ? Status::Ok() : Status::FromOpus(rc);
+  return SetCtlOn(opus_encoder_ctl, state_, request, value);
 }
 
 Status Encoder::GetCtl(int request, int* value) noexcept {
   if (!IsGetRequest(request) || value == nullptr) return Status::FromOpus(OPUS_UNIMPLEMENTED);
-  opus_int32 v = 0;
   std::lock_guard<std::mutex> lock(mutex_);
-  const int rc = opus_encoder_ctl(state_, request, &v);
-  if (rc != OPUS_OK) return Status::FromOpus(rc);
-  *value = static_cast<int>(v);
-  return Status::Ok();
+  return GetCtlOn(opus_encoder_ctl, state_, request, value);
 }
 
 size_t Encoder::memory_bytes() const noexcept {
