@@ -1,5 +1,10 @@
 #include "voxpool/status.h"
 
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <utility>
+
 #include <opus/opus.h>
 
 namespace voxpool {
@@ -28,6 +33,26 @@ Status Status::FromOpus(int opus_error) {
   }
   // opus_strerror is the single source of truth for the text (no hand-written table).
   return Status(code, opus_strerror(opus_error));
+}
+
+namespace {
+
+// `x` as a message writes it: an integer without a decimal point, anything else as %g does.
+std::string NumberText(double x) {
+  if (std::nearbyint(x) == x && std::fabs(x) < 1e15)
+    return std::to_string(static_cast<long long>(x));
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
+}  // namespace
+
+Status OutOfRange(std::string_view name, double min, double max, std::string_view unit) {
+  std::string message(name);
+  message += " must be from " + NumberText(min) + " to " + NumberText(max);
+  if (!unit.empty()) (message += ' ') += unit;
+  return Status(ErrorCode::kInvalidArgument, std::move(message));
 }
 
 }  // namespace voxpool

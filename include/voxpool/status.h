@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace voxpool {
@@ -59,5 +60,20 @@ class [[nodiscard]] Status {
   ErrorCode code_ = ErrorCode::kOk;
   std::string message_;
 };
+
+// The kInvalidArgument Status "<name> must be from <min> to <max>[ <unit>]", the numbers written
+// from the limits themselves (integers without a decimal point), so a message cannot drift from
+// the limit it states. Allocates: an error path only. Thread-safe.
+Status OutOfRange(std::string_view name, double min, double max, std::string_view unit = {});
+
+// Ok when min <= value <= max (never for NaN), otherwise OutOfRange(name, min, max, unit). No
+// allocation when ok. Thread-safe.
+template <class T>
+Status CheckRange(std::string_view name, T value, double min, double max,
+                  std::string_view unit = {}) {
+  const auto v = static_cast<double>(value);
+  if (v >= min && v <= max) return Status::Ok();
+  return OutOfRange(name, min, max, unit);
+}
 
 }  // namespace voxpool

@@ -1,5 +1,7 @@
 #include "voxpool/crypto/secret_stream.h"
 
+#include <string>
+
 #include "voxpool/crypto/voice_cipher.h"  // InitSodium
 
 namespace voxpool::crypto {
@@ -9,15 +11,21 @@ bool ValidTag(uint8_t tag) noexcept {
   return tag == kTagMessage || tag == kTagPush || tag == kTagRekey || tag == kTagFinal;
 }
 
+// The key check both ends share.
+Status CheckKey(const uint8_t* key, size_t key_size) {
+  if (key != nullptr && key_size == kSecretStreamKeyBytes) return Status::Ok();
+  return Status(ErrorCode::kInvalidArgument,
+                "The secretstream key must be " + std::to_string(kSecretStreamKeyBytes) + " bytes");
+}
+
 }  // namespace
 
 Status SecretStreamPush::Create(const uint8_t* key, size_t key_size,
                                 uint8_t header[kSecretStreamHeaderBytes],
                                 std::unique_ptr<SecretStreamPush>* out) {
   Status st = InitSodium();
+  if (st.ok()) st = CheckKey(key, key_size);
   if (!st.ok()) return st;
-  if (key == nullptr || key_size != kSecretStreamKeyBytes)
-    return Status(ErrorCode::kInvalidArgument, "The secretstream key must be 32 bytes");
   std::unique_ptr<SecretStreamPush> s(new SecretStreamPush());
   if (crypto_secretstream_xchacha20poly1305_init_push(&s->state_, header, key) != 0)
     return Status(ErrorCode::kCryptoUnavailable, "libsodium refused to start the stream");
@@ -49,11 +57,13 @@ Status SecretStreamPush::Push(const uint8_t* message, size_t size, uint8_t tag, 
 Status SecretStreamPull::Create(const uint8_t* key, size_t key_size, const uint8_t* header,
                                 size_t header_size, std::unique_ptr<SecretStreamPull>* out) {
   Status st = InitSodium();
+  if (st.ok()) st = CheckKey(key, key_size);
   if (!st.ok()) return st;
-  if (key == nullptr || key_size != kSecretStreamKeyBytes)
-    return Status(ErrorCode::kInvalidArgument, "The secretstream key must be 32 bytes");
-  if (header == nullptr || header_size != kSecretStreamHeaderBytes)
-    return Status(ErrorCode::kMalformedPacket, "The secretstream header must be 24 bytes");
+  if (header == nullptr || header_size != kSecretStreamHeaderBytes) {
+    return Status(
+        ErrorCode::kMalformedPacket,
+        "The secretstream header must be " + std::to_string(kSecretStreamHeaderBytes) + " bytes");
+  }
   std::unique_ptr<SecretStreamPull> s(new SecretStreamPull());
   if (crypto_secretstream_xchacha20poly1305_init_pull(&s->state_, header, key) != 0)
     return Status(ErrorCode::kMalformedPacket, "The secretstream header is invalid");

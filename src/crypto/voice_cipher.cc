@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <string>
 
 #include "voxpool/voice/rtp.h"
 
@@ -51,8 +52,10 @@ Status VoiceCipher::Create(VoiceMode mode, const uint8_t* key, size_t key_size,
   Status st = InitSodium();
   if (!st.ok()) return st;
   const VoiceModeInfo& info = InfoOf(mode);
-  if (key == nullptr || key_size != info.key_bytes)
-    return Status(ErrorCode::kInvalidArgument, "The voice key must be 32 bytes");
+  if (key == nullptr || key_size != info.key_bytes) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "The voice key must be " + std::to_string(info.key_bytes) + " bytes");
+  }
   if (mode == VoiceMode::kAes256GcmRtpSize && crypto_aead_aes256gcm_is_available() != 1)
     return Status(ErrorCode::kCryptoUnavailable,
                   "aead_aes256_gcm_rtpsize needs a CPU with AES-NI; use "

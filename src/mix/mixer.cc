@@ -24,20 +24,19 @@ using mixer_checks::ValidRamp;
 // in mixer_controls.cc; the sample kernels in mix_kernels.*.
 
 Status Mixer::Create(const MixerOptions& o, std::unique_ptr<Mixer>* out) {
-  if (o.sample_rate < kResamplerMinRate || o.sample_rate > kResamplerMaxRate)
-    return Invalid("sampleRate must be an integer from 8000 to 48000");
-  if (o.channels < 1 || o.channels > kMixerMaxChannels) return Invalid("channels must be 1 or 2");
-  if (o.frame_size < 1 || o.frame_size > kMixerMaxFrameSize)
-    return Invalid("frameSize must be from 1 to 5760 samples per channel");
-  if (o.max_sources < 1 || o.max_sources > kMixerMaxSources)
-    return Invalid("maxSources must be from 1 to 256");
-  if (o.queue_frames < kMixerMinQueueFrames || o.queue_frames > kMixerMaxQueueFrames)
-    return Invalid("queueFrames must be from 2 to 64");
-  if (!(o.ceiling_db >= kMixerMinCeilingDb && o.ceiling_db <= 0.0f))
-    return Invalid("ceilingDb must be from -24 to 0");
-  if (!(o.limiter_release_ms >= kMixerMinLimiterReleaseMs &&
-        o.limiter_release_ms <= kMixerMaxLimiterReleaseMs))
-    return Invalid("limiterReleaseMs must be from 1 to 5000");
+  Status st = CheckRange("sampleRate", o.sample_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  if (st.ok()) st = CheckRange("channels", o.channels, 1, kMixerMaxChannels);
+  if (st.ok())
+    st = CheckRange("frameSize", o.frame_size, 1, kMixerMaxFrameSize, "samples per channel");
+  if (st.ok()) st = CheckRange("maxSources", o.max_sources, 1, kMixerMaxSources);
+  if (st.ok())
+    st = CheckRange("queueFrames", o.queue_frames, kMixerMinQueueFrames, kMixerMaxQueueFrames);
+  if (st.ok()) st = CheckRange("ceilingDb", o.ceiling_db, kMixerMinCeilingDb, 0.0);
+  if (st.ok()) {
+    st = CheckRange("limiterReleaseMs", o.limiter_release_ms, kMixerMinLimiterReleaseMs,
+                    kMixerMaxLimiterReleaseMs);
+  }
+  if (!st.ok()) return st;
   out->reset(new Mixer(o));
   return Status::Ok();
 }
@@ -88,9 +87,9 @@ const Mixer::Source* Mixer::Find(uint32_t id) const noexcept {
 Status Mixer::AddSource(const SourceOptions& o, uint32_t* id) {
   const int rate = o.sample_rate == 0 ? options_.sample_rate : o.sample_rate;
   const int channels = o.channels == 0 ? options_.channels : o.channels;
-  if (rate < kResamplerMinRate || rate > kResamplerMaxRate)
-    return Invalid("sampleRate must be an integer from 8000 to 48000");
-  if (channels < 1 || channels > 2) return Invalid("channels must be 1 or 2");
+  Status st = CheckRange("sampleRate", rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  if (st.ok()) st = CheckRange("channels", channels, 1, kMixerMaxChannels);
+  if (!st.ok()) return st;
   if (!ValidGain(o.gain)) return Invalid("gain is out of range");
   if (!(o.pan >= -1.0f && o.pan <= 1.0f)) return Invalid("pan must be from -1 to 1");
   if (o.prebuffer_frames < -1 || o.prebuffer_frames > options_.queue_frames - 1)
@@ -163,8 +162,9 @@ void Mixer::UpdateGates() noexcept {
 
 template <class T>
 Status Mixer::PushImpl(uint32_t id, const T* pcm, int frames) noexcept {
-  if (frames < 0 || frames > kMixerMaxPushFrames)
-    return Invalid("A push must be from 0 to 5760 frames");
+  if (frames < 0 || frames > kMixerMaxPushFrames) {
+    return OutOfRange("A push", 0, kMixerMaxPushFrames, "frames");
+  }
   if (frames > 0 && pcm == nullptr) return Invalid("PCM must not be null");
   std::lock_guard<std::mutex> lock(mutex_);
   Source* s = Find(id);
@@ -332,7 +332,8 @@ void Mixer::MixLocked() noexcept {
   for (Source& s : sources_) {
     if (!s.in_use || !s.ducker || s.gate.target() == 0.0f || !playable(s)) continue;
     const size_t at = static_cast<size_t>(s.read) * c;
-    const float rms = s.fifo_s16 ? kernels::Rms(s.s16() + at, n * c) : kernels::Rms(s.f32() + at, n * c);
+    const float rms =
+        s.fifo_s16 ? kernels::Rms(s.s16() + at, n * c) : kernels::Rms(s.f32() + at, n * c);
     if (rms >= threshold) ducker_active = true;
   }
   bool want = ducked_;

@@ -15,7 +15,7 @@ using mixer_checks::ValidRamp;
 
 Status Mixer::SetGain(uint32_t id, float linear, float ramp_ms) noexcept {
   if (!ValidGain(linear)) return Invalid("gain is out of range");
-  if (!ValidRamp(ramp_ms)) return Invalid("rampMs must be from 0 to 60000");
+  if (!ValidRamp(ramp_ms)) return OutOfRange("rampMs", 0, kMixerMaxRampMs);
   std::lock_guard<std::mutex> lock(mutex_);
   Source* s = Find(id);
   if (s == nullptr) return NoSource();
@@ -75,19 +75,19 @@ Status Mixer::ClearSource(uint32_t id) noexcept {
 
 Status Mixer::SetMasterGain(float linear, float ramp_ms) noexcept {
   if (!ValidGain(linear)) return Invalid("gain is out of range");
-  if (!ValidRamp(ramp_ms)) return Invalid("rampMs must be from 0 to 60000");
+  if (!ValidRamp(ramp_ms)) return OutOfRange("rampMs", 0, kMixerMaxRampMs);
   std::lock_guard<std::mutex> lock(mutex_);
   master_.Set(linear, MsToSamples(ramp_ms));
   return Status::Ok();
 }
 
 Status Mixer::SetDucking(const DuckingOptions& o) noexcept {
-  if (!(o.depth_db >= 0.0f && o.depth_db <= kMixerMaxDuckDepthDb))
-    return Invalid("depthDb must be from 0 to 120");
-  if (!ValidRamp(o.attack_ms) || !ValidRamp(o.release_ms) || !ValidRamp(o.hold_ms))
-    return Invalid("attackMs, releaseMs and holdMs must be from 0 to 60000");
-  if (!(o.threshold_db >= kMixerMinDuckThresholdDb && o.threshold_db <= 0.0f))
-    return Invalid("thresholdDb must be from -120 to 0");
+  Status st = CheckRange("depthDb", o.depth_db, 0, kMixerMaxDuckDepthDb);
+  if (st.ok() && !(ValidRamp(o.attack_ms) && ValidRamp(o.release_ms) && ValidRamp(o.hold_ms))) {
+    st = OutOfRange("attackMs, releaseMs and holdMs", 0, kMixerMaxRampMs);
+  }
+  if (st.ok()) st = CheckRange("thresholdDb", o.threshold_db, kMixerMinDuckThresholdDb, 0.0);
+  if (!st.ok()) return st;
   std::lock_guard<std::mutex> lock(mutex_);
   ducking_ = o;
   if (ducked_) duck_.Set(DbToLinear(-o.depth_db), MsToSamples(o.attack_ms));

@@ -31,16 +31,14 @@ constexpr unsigned kLog2DftSize = 9;
   return s;
 }
 
-bool ValidRate(int rate) { return rate >= kResamplerMinRate && rate <= kResamplerMaxRate; }
-
 }  // namespace
 
 Status Resampler::Create(const ResamplerOptions& o, std::unique_ptr<Resampler>* out) {
-  if (!ValidRate(o.input_rate) || !ValidRate(o.output_rate))
-    return Status(ErrorCode::kInvalidArgument,
-                  "Sample rates must be integers from 8000 to 48000 Hz");
-  if (o.channels < 1 || o.channels > kResamplerMaxChannels)
-    return Status(ErrorCode::kInvalidArgument, "Channels must be 1 or 2");
+  Status st = CheckRange("inputRate", o.input_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  if (st.ok())
+    st = CheckRange("outputRate", o.output_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  if (st.ok()) st = CheckRange("channels", o.channels, 1, kResamplerMaxChannels);
+  if (!st.ok()) return st;
   ::soxr* f32 = nullptr;
   ::soxr* s16 = nullptr;
   if (o.input_rate != o.output_rate) {

@@ -51,26 +51,24 @@ int NextPow2(int v) {
 }  // namespace
 
 Status SpeakerMixer::Create(const SpeakerMixerOptions& o, std::unique_ptr<SpeakerMixer>* out) {
-  auto rate_ok = [](int r) { return r >= kResamplerMinRate && r <= kResamplerMaxRate; };
-  if (!rate_ok(o.input_rate) || !rate_ok(o.output_rate))
-    return Invalid("Sample rates must be integers from 8000 to 48000");
-  if (o.input_channels < 1 || o.input_channels > 2 || o.output_channels < 1 ||
-      o.output_channels > 2)
-    return Invalid("channels must be 1 or 2");
-  if (o.frame_size < 1 || o.frame_size > kSpeakerMaxFrameSize)
-    return Invalid("frameSize must be from 1 to 5760 samples per channel");
-  if (static_cast<int64_t>(o.frame_size) * o.input_rate % o.output_rate != 0)
-    return Invalid("frameSize must span a whole number of input samples");
-  if (o.jitter_frames < 1 || o.jitter_frames > kSpeakerMaxJitterFrames)
-    return Invalid("jitterFrames must be from 1 to 50");
-  if (o.max_speakers < 1 || o.max_speakers > kSpeakerMaxSpeakers)
-    return Invalid("maxSpeakers must be from 1 to 256");
-  if (o.conceal_frames < 0 || o.conceal_frames > kSpeakerMaxConcealFrames)
-    return Invalid("concealFrames must be from 0 to 50");
-  if (o.idle_frames < o.jitter_frames + 1 || o.idle_frames > kSpeakerMaxIdleFrames)
-    return Invalid("idleFrames must be from jitterFrames + 1 to 1000000");
-  if (!(o.ceiling_db >= kMixerMinCeilingDb && o.ceiling_db <= 0.0f))
-    return Invalid("ceilingDb must be from -24 to 0");
+  Status st = CheckRange("inputRate", o.input_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  if (st.ok())
+    st = CheckRange("outputRate", o.output_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  if (st.ok()) st = CheckRange("inputChannels", o.input_channels, 1, kMixerMaxChannels);
+  if (st.ok()) st = CheckRange("outputChannels", o.output_channels, 1, kMixerMaxChannels);
+  if (st.ok())
+    st = CheckRange("frameSize", o.frame_size, 1, kSpeakerMaxFrameSize, "samples per channel");
+  if (st.ok() && static_cast<int64_t>(o.frame_size) * o.input_rate % o.output_rate != 0) {
+    st = Invalid("frameSize must span a whole number of input samples");
+  }
+  if (st.ok()) st = CheckRange("jitterFrames", o.jitter_frames, 1, kSpeakerMaxJitterFrames);
+  if (st.ok()) st = CheckRange("maxSpeakers", o.max_speakers, 1, kSpeakerMaxSpeakers);
+  if (st.ok()) st = CheckRange("concealFrames", o.conceal_frames, 0, kSpeakerMaxConcealFrames);
+  // The lower bound depends on jitterFrames: idle must outlast the jitter buffer.
+  if (st.ok())
+    st = CheckRange("idleFrames", o.idle_frames, o.jitter_frames + 1, kSpeakerMaxIdleFrames);
+  if (st.ok()) st = CheckRange("ceilingDb", o.ceiling_db, kMixerMinCeilingDb, 0.0);
+  if (!st.ok()) return st;
   std::unique_ptr<SpeakerMixer> m(new SpeakerMixer(o));
   if (o.input_rate != o.output_rate) {
     ResamplerOptions r;
@@ -138,8 +136,9 @@ void SpeakerMixer::Anchor(Speaker& s, uint32_t timestamp) noexcept {
 template <class T>
 Status SpeakerMixer::PushImpl(uint32_t ssrc, uint32_t timestamp, uint16_t sequence, const T* pcm,
                               int frames) noexcept {
-  if (frames < 1 || frames > kSpeakerMaxPacketFrames)
-    return Invalid("A packet must be from 1 to 5760 frames");
+  if (frames < 1 || frames > kSpeakerMaxPacketFrames) {
+    return OutOfRange("A packet", 1, kSpeakerMaxPacketFrames, "frames");
+  }
   if (pcm == nullptr) return Invalid("PCM must not be null");
   std::lock_guard<std::mutex> lock(mutex_);
   Speaker* s = Find(ssrc);

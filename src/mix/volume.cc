@@ -30,8 +30,9 @@ Status Volume::Create(int sample_rate, int channels, double initial, std::unique
 Status Volume::Set(double linear, double ramp_ms) noexcept {
   if (!(linear >= 0.0 && linear <= kVolumeMax))
     return Status(ErrorCode::kInvalidArgument, VolumeRangeMessage());
-  if (!(ramp_ms >= 0.0 && ramp_ms <= kVolumeMaxRampMs))
-    return Status(ErrorCode::kInvalidArgument, "rampMs must be from 0 to 60000");
+  if (!(ramp_ms >= 0.0 && ramp_ms <= kVolumeMaxRampMs)) {
+    return OutOfRange("rampMs", 0, kVolumeMaxRampMs);
+  }
   target_ = linear;
   const long frames = std::lround(ramp_ms * rate_ / 1000.0);
   if (frames <= 0 || linear == value_) {

@@ -1,5 +1,7 @@
 #include "voxpool/voice/rtp.h"
 
+#include <string>
+
 namespace voxpool::voice::rtp {
 namespace {
 
@@ -26,14 +28,16 @@ Status Malformed(const char* why) { return Status(ErrorCode::kMalformedPacket, w
 
 Status ParseHeader(const uint8_t* data, size_t size, Header* out) noexcept {
   if (data == nullptr || size < kFixedHeaderBytes)
-    return Malformed("RTP packet is shorter than the 12-byte fixed header");
+    return Status(ErrorCode::kMalformedPacket, "RTP packet is shorter than the " +
+                                                   std::to_string(kFixedHeaderBytes) +
+                                                   "-byte fixed header");
   if ((data[0] >> 6) != kVersion) return Malformed("RTP version is not 2");
   Header h;
   h.padding = (data[0] & 0x20) != 0;
   h.extension = (data[0] & 0x10) != 0;
   h.csrc_count = data[0] & 0x0F;
   h.marker = (data[1] & 0x80) != 0;
-  h.payload_type = data[1] & 0x7F;
+  h.payload_type = data[1] & kMaxPayloadType;
   h.sequence = ReadU16(data + 2);
   h.timestamp = ReadU32(data + 4);
   h.ssrc = ReadU32(data + 8);
@@ -78,7 +82,7 @@ Status ParsePacket(const uint8_t* data, size_t size, Header* header,
 }
 
 size_t WriteHeader(const Header& h, uint8_t* out, size_t capacity) noexcept {
-  if (h.payload_type > 0x7F || h.csrc_count > kMaxCsrcs) return 0;
+  if (h.payload_type > kMaxPayloadType || h.csrc_count > kMaxCsrcs) return 0;
   const size_t n = h.UnencryptedBytes();
   if (out == nullptr || capacity < n) return 0;
   out[0] = static_cast<uint8_t>((kVersion << 6) | (h.padding ? 0x20 : 0) |

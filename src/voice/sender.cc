@@ -1,16 +1,19 @@
 #include "voxpool/voice/sender.h"
 
 #include <cstring>
+#include <string>
 
 namespace voxpool::voice {
 
 Status VoiceSender::Create(const VoiceSenderOptions& options, const uint8_t* key, size_t key_size,
                            std::unique_ptr<VoiceSender>* out) {
-  if (options.encoder.sample_rate != rtp::kClockRate)
-    return Status(ErrorCode::kInvalidArgument,
-                  "A voice sender encodes at 48000 Hz (the RTP clock)");
-  if (options.payload_type > 0x7F)
-    return Status(ErrorCode::kInvalidArgument, "The RTP payload type must be 0..127");
+  if (options.encoder.sample_rate != rtp::kClockRate) {
+    return Status(
+        ErrorCode::kInvalidArgument,
+        "A voice sender encodes at " + std::to_string(rtp::kClockRate) + " Hz (the RTP clock)");
+  }
+  Status range = CheckRange("The RTP payload type", options.payload_type, 0, rtp::kMaxPayloadType);
+  if (!range.ok()) return range;
   std::unique_ptr<VoiceSender> s(new VoiceSender());
   Status st = crypto::VoiceCipher::Create(options.mode, key, key_size, &s->cipher_);
   if (!st.ok()) return st;
@@ -45,10 +48,13 @@ Status VoiceSender::EncodeAndSeal(const int16_t* pcm, int frame_size, uint8_t* o
 
 Status VoiceSender::SealOpus(const uint8_t* opus, size_t size, int frame_size, uint8_t* out,
                              size_t capacity, size_t* written) noexcept {
-  if (opus == nullptr || size == 0 || size > kMaxOpusBytes)
-    return Status(ErrorCode::kInvalidArgument, "The Opus frame must be 1 to 5024 bytes");
-  if (!opus::IsValidFrameSize(rtp::kClockRate, frame_size))
-    return Status(ErrorCode::kInvalidArgument, "frame_size is not an Opus frame size at 48 kHz");
+  if (opus == nullptr || size == 0 || size > kMaxOpusBytes) {
+    return OutOfRange("The Opus frame", 1, kMaxOpusBytes, "bytes");
+  }
+  if (!opus::IsValidFrameSize(rtp::kClockRate, frame_size)) {
+    return Status(ErrorCode::kInvalidArgument, "frame_size is not an Opus frame size at " +
+                                                   std::to_string(rtp::kClockRate) + " Hz");
+  }
   const size_t packet = rtp::kFixedHeaderBytes + size;
   if (out == nullptr || capacity < packet + crypto::kVoiceOverheadBytes)
     return Status(ErrorCode::kInvalidArgument, "Output buffer is too small for the voice packet");

@@ -27,6 +27,8 @@ inline constexpr uint8_t kVersion = 2;
 // Discord's defaults: payload type 120 (Opus), +1 sequence and +960 timestamp per 20 ms frame
 // at the 48 kHz RTP clock Opus always uses.
 inline constexpr uint8_t kDiscordPayloadType = 0x78;
+// The largest payload type: the field is the low 7 bits of the header's second byte.
+inline constexpr uint8_t kMaxPayloadType = 0x7F;
 inline constexpr uint32_t kDiscordTimestampStep = 960;
 inline constexpr int kClockRate = 48000;
 // RFC 8285 profiles: one-byte header (0xBEDE) and two-byte header (0x100 followed by 4
@@ -48,7 +50,7 @@ constexpr ExtensionProfile ProfileOf(uint16_t profile) noexcept {
 struct Header {
   bool padding = false;  // P bit: the packet ends with padding, last byte = its length
   bool marker = false;   // M bit
-  uint8_t payload_type = kDiscordPayloadType;  // 0..127
+  uint8_t payload_type = kDiscordPayloadType;  // 0..kMaxPayloadType
   uint16_t sequence = 0;
   uint32_t timestamp = 0;  // in RTP clock units (48 kHz for Opus)
   uint32_t ssrc = 0;
