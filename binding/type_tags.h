@@ -24,6 +24,7 @@ enum class ClassId : uint64_t {
   kSpeakerMixer,
   kResampler,
   kVolume,
+  kEnd,  // one past the last id: a new class goes above this line
 };
 
 // What JS calls a class, the TypeError for a method called on anything else, and the
@@ -52,7 +53,7 @@ inline constexpr ClassText kClassText[] = {
     {"NativeVolume", "Expected a NativeVolume (illegal invocation)", nullptr},  // no destroy()
 };
 // clang-format on
-static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kVolume),
+static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kEnd) - 1,
               "one kClassText row per ClassId");
 
 // The row of class `id`.

@@ -7,7 +7,9 @@
  * (build/Release, normally the system's shared libopus) and the prebuild (prebuilds/, the tuned
  * static libopus), so one run compares the two libopus builds. The contenders are run in
  * interleaved rounds (--rounds, default 3; --quick 1): round 1 runs every contender once, then
- * round 2, ...; the table gives the median of the rounds' means.
+ * round 2, ...; each run times several passes over the frames and keeps the median pass (a pass
+ * hit by the noisy host's other work does not move it), and the table gives the median of the
+ * rounds' medians.
  *
  * Then voxpool's async throughput: frames/s with K jobs in flight over S encoders, and the
  * main-thread cost per async frame. process.cpuUsage() sums all threads, so the main thread's
@@ -18,12 +20,17 @@
  *     busy 2-core box it overstates CPU);
  *   - main-thread CPU from /proc/thread-self/schedstat (Linux; true on-CPU time of that thread).
  *
- * Decode: each library decodes the packets its own encoder produced from the same frames (the
- * settings are identical, so the packets are equivalent in size and content class).
+ * Decode: every library decodes the same packets (made once by @discordjs/opus from the same
+ * frames, written to a file the children read), so decode is compared on identical input; the
+ * bytes/packet column is each library's own encoder's output. Before timing, each child runs
+ * one whole untimed pass of encode and of decode: a warm-up of a few frames left the first timed
+ * pass cold (caches, branch predictors, the CPU's clock), which is what made a parity result in
+ * one warm process read as 2-7 % apart here.
  *
  * Usage: node bench/js/opus-frame.js [--quick] [--json] [--rounds N]
  */
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const audio = require('./audio');
@@ -118,29 +125,60 @@ function voxpoolBinaries() {
   return candidates.length ? candidates : [null];
 }
 
-function timeLoop(fn, inputs, rounds) {
-  const perRound = [];
-  for (let r = 0; r < rounds; r++) {
+const median = (a) => [...a].sort((x, y) => x - y)[(a.length - 1) >> 1];
+
+/** µs per input over `passes` timed passes, after one untimed pass (the warm-up). */
+function timeLoop(fn, inputs, passes) {
+  for (let i = 0; i < inputs.length; i++) fn(inputs[i]);
+  const perPass = [];
+  for (let r = 0; r < passes; r++) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < inputs.length; i++) fn(inputs[i]);
-    perRound.push(Number(process.hrtime.bigint() - t0) / 1e3 / inputs.length);
+    perPass.push(Number(process.hrtime.bigint() - t0) / 1e3 / inputs.length);
   }
-  return { mean: common.mean(perRound), best: Math.min(...perRound), rounds: perRound.length };
+  return { median: median(perPass), best: Math.min(...perPass), passes: perPass.length };
 }
 
-function childSync({ name, quick, binding }) {
+/** The shared decode input: `packets` as one file of 2-byte big-endian lengths + bytes. */
+function writePackets(file, packets) {
+  const parts = [];
+  for (const p of packets) {
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(p.length);
+    parts.push(len, p);
+  }
+  fs.writeFileSync(file, Buffer.concat(parts));
+}
+
+function readPackets(file) {
+  const data = fs.readFileSync(file);
+  const packets = [];
+  for (let off = 0; off < data.length; off += 2 + data.readUInt16BE(off)) {
+    packets.push(Buffer.from(data.subarray(off + 2, off + 2 + data.readUInt16BE(off))));
+  }
+  return packets;
+}
+
+/** The packets every contender decodes: the frames of a run, encoded once by @discordjs/opus. */
+function sharedPackets(quick) {
+  const { OpusEncoder } = require('@discordjs/opus');
+  const o = new OpusEncoder(48000, 2);
+  o.applyEncoderCTL(CTL_SET_BITRATE, 64000);
+  o.applyEncoderCTL(CTL_SET_COMPLEXITY, 10);
+  const file = path.join(os.tmpdir(), `voxpool-opus-frame-${process.pid}.packets`);
+  writePackets(file, audio.frames({ seconds: quick ? 5 : 10 }).map((f) => o.encode(f)));
+  return file;
+}
+
+function childSync({ name, quick, binding, packetsFile }) {
   if (binding) process.env.VOXPOOL_BINDING = binding;
   const c = CONTENDERS[name]();
   if (!c) return { name, skipped: 'not exported' };
   const frames = audio.frames({ seconds: quick ? 5 : 10 });
-  const rounds = quick ? 3 : 8;
-  // Warm-up: JIT, allocator and caches. Then one encode pass to collect packets for decode.
-  for (let i = 0; i < 100; i++) c.encode(frames[i % frames.length]);
-  const packets = frames.map((f) => Buffer.from(c.encode(f)));
-  for (let i = 0; i < 100; i++) c.decode(packets[i % packets.length]);
-  const bytes = common.mean(packets.map((p) => p.length));
-  const encode = timeLoop(c.encode, frames, rounds);
-  const decode = timeLoop(c.decode, packets, rounds);
+  const passes = quick ? 3 : 8;
+  const bytes = common.mean(frames.slice(0, 100).map((f) => c.encode(f).length));
+  const encode = timeLoop(c.encode, frames, passes);
+  const decode = timeLoop(c.decode, readPackets(packetsFile), passes);
   c.close();
   return { name, note: c.note, frames: frames.length, meanPacketBytes: bytes, encode, decode };
 }
@@ -250,8 +288,9 @@ async function childAsync({ mode, streams, inFlight, seconds }) {
 const SYNC_ORDER = ['voxpool', 'voxpool OpusEncoder', '@discordjs/opus', 'opusscript', 'mediaplex', '@evan/opus'];
 
 // One run per contender and voxpool binary, `rounds` times interleaved; each entry keeps the
-// median-of-rounds of the per-round means (and every round's mean, for the record).
+// median of the rounds' medians (and every round's median, for the record).
 function runSync(quick, rounds) {
+  const packetsFile = sharedPackets(quick);
   const runs = [];
   for (const name of SYNC_ORDER) {
     const binaries = name === 'voxpool' ? voxpoolBinaries() : [null];
@@ -260,19 +299,19 @@ function runSync(quick, rounds) {
   const rows = runs.map(() => []);
   for (let round = 0; round < rounds; round++) {
     runs.forEach((run, i) => {
-      const r = common.runChildRetrying(__filename, { kind: 'sync', ...run, quick });
+      const r = common.runChildRetrying(__filename, { kind: 'sync', ...run, quick, packetsFile });
       if (r.error) r.name = run.name;
       rows[i].push(r);
     });
   }
-  const median = (a) => [...a].sort((x, y) => x - y)[(a.length - 1) >> 1];
+  fs.rmSync(packetsFile, { force: true });
   return rows.map((results) => {
     const ok = results.filter((r) => !r.error && !r.skipped);
     if (ok.length === 0) return results[0];
     const merge = (key) => ({
-      mean: median(ok.map((r) => r[key].mean)),
+      median: median(ok.map((r) => r[key].median)),
       best: Math.min(...ok.map((r) => r[key].best)),
-      rounds: ok.map((r) => r[key].mean),
+      rounds: ok.map((r) => r[key].median),
     });
     return { ...ok[0], encode: merge('encode'), decode: merge('decode') };
   });
@@ -295,8 +334,8 @@ function asyncConfigs(quick) {
 function render(result) {
   const out = [];
   const ref = result.sync.find((r) => r.name === '@discordjs/opus' && !r.error && !r.skipped);
-  const rel = (v, key) => (ref ? `${((v / ref[key].mean) * 100).toFixed(0)} %` : '–');
-  out.push(`### Per-frame cost, sync (48 kHz stereo 64 kbps complexity 10, 20 ms frames; median of ${result.rounds} interleaved rounds)\n`);
+  const rel = (v, key) => (ref ? `${((v / ref[key].median) * 100).toFixed(0)} %` : '–');
+  out.push(`### Per-frame cost, sync (48 kHz stereo 64 kbps complexity 10, 20 ms frames; median of ${result.rounds} interleaved rounds; every library decodes the same packets)\n`);
   out.push(
     common.table(
       ['library', 'encode µs/frame', 'best', 'rounds', 'vs @discordjs/opus', 'decode µs/frame', 'rounds', 'vs @discordjs/opus', 'bytes/packet'],
@@ -305,13 +344,13 @@ function render(result) {
           ? [r.name, common.oneLine(r.error || r.skipped), '', '', '', '', '', '', '']
           : [
               `${r.name} (${r.note})`,
-              common.fmt(r.encode.mean),
+              common.fmt(r.encode.median),
               common.fmt(r.encode.best),
               (r.encode.rounds || []).map((v) => common.fmt(v)).join(' / '),
-              rel(r.encode.mean, 'encode'),
-              common.fmt(r.decode.mean),
+              rel(r.encode.median, 'encode'),
+              common.fmt(r.decode.median),
               (r.decode.rounds || []).map((v) => common.fmt(v)).join(' / '),
-              rel(r.decode.mean, 'decode'),
+              rel(r.decode.median, 'decode'),
               common.fmt(r.meanPacketBytes, 0),
             ],
       ),
