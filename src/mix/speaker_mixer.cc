@@ -11,6 +11,7 @@
 
 #include "voxpool/mix/gain_ramp.h"
 #include "voxpool/mix/mixer.h"  // kMixerMinCeilingDb: one ceiling range for both mixers
+#include "mix_kernels.h"
 
 namespace voxpool::mix {
 
@@ -333,7 +334,7 @@ void SpeakerMixer::MixLocked() noexcept {
 void SpeakerMixer::Mix(int16_t* out) noexcept {
   std::lock_guard<std::mutex> lock(mutex_);
   MixLocked();
-  pcm::FloatToS16(acc_.data(), out, acc_.size());
+  kernels::ToS16(acc_.data(), out, acc_.size());
 }
 
 void SpeakerMixer::Mix(float* out) noexcept {
@@ -357,7 +358,7 @@ Status SpeakerMixer::SpeakerFrame(uint32_t ssrc, int16_t* out) const noexcept {
   std::lock_guard<std::mutex> lock(mutex_);
   const Speaker* s = Find(ssrc);
   if (s == nullptr) return Invalid("No speaker with this SSRC");
-  pcm::FloatToS16(s->out.data(), out, s->out.size());
+  kernels::ToS16(s->out.data(), out, s->out.size());
   return Status::Ok();
 }
 
