@@ -40,6 +40,15 @@ function checkCtl(args) {
   if (typeof args[0] !== 'number' || typeof args[1] !== 'number') throw new TypeError('Expected ctl and value to be numbers');
 }
 
+/** setCtl on a native encoder or decoder; @discordjs/opus's one TypeError for whatever libopus refuses. */
+function applyCtl(native, ctl, value) {
+  try {
+    native.setCtl(ctl, value);
+  } catch {
+    throw new TypeError('Invalid ctl / value');
+  }
+}
+
 /** @discordjs/opus-compatible encoder + decoder (one object does both, as in the original). */
 class OpusEncoder {
   #rate;
@@ -115,23 +124,13 @@ class OpusEncoder {
   /** Applies an encoder CTL (e.g. 4002 bitrate, 4012 inband FEC, 4014 packet loss %). */
   applyEncoderCTL(ctl, value) {
     checkCtl(arguments);
-    const encoder = this.#ensureEncoder();
-    try {
-      encoder.setCtl(ctl, value);
-    } catch {
-      throw new TypeError('Invalid ctl / value');
-    }
+    applyCtl(this.#ensureEncoder(), ctl, value);
   }
 
   /** Applies a decoder CTL (e.g. 4034 gain). */
   applyDecoderCTL(ctl, value) {
     checkCtl(arguments);
-    const decoder = this.#ensureDecoder();
-    try {
-      decoder.setCtl(ctl, value);
-    } catch {
-      throw new TypeError('Invalid ctl / value');
-    }
+    applyCtl(this.#ensureDecoder(), ctl, value);
   }
 
   /** @param {number} bitrate bits per second */

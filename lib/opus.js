@@ -7,6 +7,12 @@ const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { queueOptions, maxQueueOf } = require('./queue-options');
 
+// A CTL request and value as libopus takes them (opus_int32; requests are positive).
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+const ctlRequest = (request) => validate.integer(request, 'request', 0, INT32_MAX);
+const ctlValue = (value) => validate.integer(value, 'value', INT32_MIN, INT32_MAX);
+
 const C = binding.opusConstants;
 
 /** Opus limits and values, read from native code so they are never typed twice. */
@@ -177,10 +183,10 @@ class Encoder {
    * ERR_VOXPOOL_OPUS_UNIMPLEMENTED instead of being passed to libopus.
    */
   ctl(request, value) {
-    this.#native.setCtl(validate.integer(request, 'request', 0, 0x7fffffff), validate.integer(value, 'value', -0x80000000, 0x7fffffff));
+    this.#native.setCtl(ctlRequest(request), ctlValue(value));
   }
   /** Reads a GET-type libopus CTL (see constants.CTL). */
-  getCtl(request) { return this.#native.getCtl(validate.integer(request, 'request', 0, 0x7fffffff)); }
+  getCtl(request) { return this.#native.getCtl(ctlRequest(request)); }
 
   /**
    * Frees the encoder. Queued async jobs reject with ERR_VOXPOOL_DESTROYED after the running one
@@ -304,10 +310,10 @@ class Decoder {
 
   /** Applies a SET-type decoder CTL (SET_GAIN, RESET_STATE, SET_PHASE_INVERSION_DISABLED). */
   ctl(request, value) {
-    this.#native.setCtl(validate.integer(request, 'request', 0, 0x7fffffff), validate.integer(value, 'value', -0x80000000, 0x7fffffff));
+    this.#native.setCtl(ctlRequest(request), ctlValue(value));
   }
   /** Reads a GET-type decoder CTL. */
-  getCtl(request) { return this.#native.getCtl(validate.integer(request, 'request', 0, 0x7fffffff)); }
+  getCtl(request) { return this.#native.getCtl(ctlRequest(request)); }
 
   /** Frees the decoder; queued async jobs reject with ERR_VOXPOOL_DESTROYED. Idempotent. */
   destroy() { this.#native.destroy(); }
