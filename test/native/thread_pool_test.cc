@@ -16,7 +16,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cerrno>
+#include <fstream>
+#include <string>
 #endif
 
 #include "pool_test_support.h"
@@ -433,6 +437,40 @@ TEST(ThreadPool, WorkersRunAtTheirNiceValueAndAreNamed) {
   EXPECT_EQ(name, "voxpool-worker");
   EXPECT_EQ(ThreadNice(), base) << "the submitting thread keeps its priority";
   pool->Shutdown();
+}
+
+// The workers of a pool, as /proc shows them: named voxpool-worker, at nice `nice`.
+size_t WorkersAtNice(int nice) {
+  size_t count = 0;
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return 0;
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    const std::string task = std::string("/proc/self/task/") + entry->d_name;
+    std::ifstream comm_file(task + "/comm");
+    std::string comm;
+    std::getline(comm_file, comm);
+    errno = 0;
+    const int thread_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(std::stoi(entry->d_name)));
+    if (comm == "voxpool-worker" && errno == 0 && thread_nice == nice) ++count;
+  }
+  closedir(dir);
+  return count;
+}
+
+TEST(ThreadPool, CreateReturnsWithEveryWorkerNamedAndAtItsPriority) {
+  const int base = ThreadNice();
+  if (base + 7 > 19) GTEST_SKIP() << "this process already runs at nice " << base;
+  // A nice value no other pool in this process uses, so only this pool's workers are counted.
+  PoolOptions options;
+  options.threads = 4;
+  options.worker_nice = 7;
+  for (int round = 0; round < 20; ++round) {
+    auto pool = ThreadPool::Create(options);
+    // No job has run: what /proc shows must already be true the moment Create returns.
+    ASSERT_EQ(WorkersAtNice(base + 7), pool->threads()) << "round " << round;
+    pool->Shutdown();
+  }
 }
 #endif
 

@@ -62,7 +62,8 @@ struct PoolStats {
 
 class ThreadPool {
  public:
-  // Starts the workers. Allocates. Thread-safe.
+  // Starts the workers and returns once each is named and at its priority. Allocates, blocks
+  // for the threads' start-up. Thread-safe.
   static std::shared_ptr<ThreadPool> Create(const PoolOptions& options);
   // Stops and joins the workers (see Shutdown).
   ~ThreadPool();
