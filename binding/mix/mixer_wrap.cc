@@ -229,17 +229,19 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
                         static_cast<float>(NumberArgOr(info, 2, 0.0))));
     return info.Env().Undefined();
   }
-  Napi::Value SetMuted(const Napi::CallbackInfo& info) {
+  // setMuted / setSolo / setDucker: (sourceId, boolean) -> a Mixer setter.
+  Napi::Value SetSourceFlag(const Napi::CallbackInfo& info,
+                            Status (mix::Mixer::*set)(uint32_t, bool) noexcept,
+                            const char* message) {
     mix::Mixer& mixer = Enter(info);
-    Check(info.Env(), mixer.SetMuted(U32Arg(info, 0, kSourceId),
-                                     BoolArg(info, 1, "Expected muted to be a boolean")));
+    Check(info.Env(), (mixer.*set)(U32Arg(info, 0, kSourceId), BoolArg(info, 1, message)));
     return info.Env().Undefined();
   }
+  Napi::Value SetMuted(const Napi::CallbackInfo& info) {
+    return SetSourceFlag(info, &mix::Mixer::SetMuted, "Expected muted to be a boolean");
+  }
   Napi::Value SetSolo(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
-    Check(info.Env(), mixer.SetSolo(U32Arg(info, 0, kSourceId),
-                                    BoolArg(info, 1, "Expected solo to be a boolean")));
-    return info.Env().Undefined();
+    return SetSourceFlag(info, &mix::Mixer::SetSolo, "Expected solo to be a boolean");
   }
   Napi::Value SetPan(const Napi::CallbackInfo& info) {
     mix::Mixer& mixer = Enter(info);
@@ -249,10 +251,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     return info.Env().Undefined();
   }
   Napi::Value SetDucker(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
-    Check(info.Env(), mixer.SetDucker(U32Arg(info, 0, kSourceId),
-                                      BoolArg(info, 1, "Expected ducker to be a boolean")));
-    return info.Env().Undefined();
+    return SetSourceFlag(info, &mix::Mixer::SetDucker, "Expected ducker to be a boolean");
   }
   Napi::Value ClearSource(const Napi::CallbackInfo& info) {
     mix::Mixer& mixer = Enter(info);

@@ -13,64 +13,56 @@ using mixer_checks::NoSource;
 using mixer_checks::ValidGain;
 using mixer_checks::ValidRamp;
 
+template <class Change>
+Status Mixer::WithSource(uint32_t id, Change&& change) noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  change(*s);
+  return Status::Ok();
+}
+
 Status Mixer::SetGain(uint32_t id, float linear, float ramp_ms) noexcept {
   if (!ValidGain(linear)) return Invalid("gain is out of range");
   if (!ValidRamp(ramp_ms)) return OutOfRange("rampMs", 0, kMixerMaxRampMs);
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->gain.Set(linear, MsToSamples(ramp_ms));
-  return Status::Ok();
+  return WithSource(id, [&](Source& s) { s.gain.Set(linear, MsToSamples(ramp_ms)); });
 }
 
 Status Mixer::SetMuted(uint32_t id, bool muted) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->muted = muted;
-  UpdateGates();
-  return Status::Ok();
+  return WithSource(id, [&](Source& s) {
+    s.muted = muted;
+    UpdateGates();
+  });
 }
 
 Status Mixer::SetSolo(uint32_t id, bool solo) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->solo = solo;
-  UpdateGates();
-  return Status::Ok();
+  return WithSource(id, [&](Source& s) {
+    s.solo = solo;
+    UpdateGates();
+  });
 }
 
 Status Mixer::SetPan(uint32_t id, float pan) noexcept {
   if (!(pan >= -1.0f && pan <= 1.0f)) return Invalid("pan must be from -1 to 1");
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  if (options_.channels == 2) {
+  return WithSource(id, [&](Source& s) {
+    if (options_.channels != 2) return;  // a mono mix has nothing to pan
     const long ramp = MsToSamples(kMixerSwitchRampMs);
-    s->pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);
-    s->pan_r.Set(std::min(1.0f, 1.0f + pan), ramp);
-  }
-  return Status::Ok();
+    s.pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);
+    s.pan_r.Set(std::min(1.0f, 1.0f + pan), ramp);
+  });
 }
 
 Status Mixer::SetDucker(uint32_t id, bool ducker) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->ducker = ducker;
-  return Status::Ok();
+  return WithSource(id, [&](Source& s) { s.ducker = ducker; });
 }
 
 Status Mixer::ClearSource(uint32_t id) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Source* s = Find(id);
-  if (s == nullptr) return NoSource();
-  s->read = 0;
-  s->count = 0;
-  s->primed = false;
-  if (s->resampler) s->resampler->Reset();
-  return Status::Ok();
+  return WithSource(id, [](Source& s) {
+    s.read = 0;
+    s.count = 0;
+    s.primed = false;
+    if (s.resampler) s.resampler->Reset();
+  });
 }
 
 Status Mixer::SetMasterGain(float linear, float ramp_ms) noexcept {

@@ -33,10 +33,14 @@ constexpr unsigned kLog2DftSize = 9;
 
 }  // namespace
 
+Status CheckResamplerRates(int input_rate, int output_rate) {
+  Status st = CheckRange("inputRate", input_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  if (st.ok()) st = CheckRange("outputRate", output_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  return st;
+}
+
 Status Resampler::Create(const ResamplerOptions& o, std::unique_ptr<Resampler>* out) {
-  Status st = CheckRange("inputRate", o.input_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
-  if (st.ok())
-    st = CheckRange("outputRate", o.output_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  Status st = CheckResamplerRates(o.input_rate, o.output_rate);
   if (st.ok()) st = CheckRange("channels", o.channels, 1, kResamplerMaxChannels);
   if (!st.ok()) return st;
   ::soxr* f32 = nullptr;
@@ -104,20 +108,24 @@ Status Resampler::Run(::soxr* s, const T* in, int in_frames, T* out, int out_cap
   return Status(ErrorCode::kInvalidArgument, "libsoxr made no progress");
 }
 
-Status Resampler::Process(const float* in, int in_frames, float* out, int out_capacity,
-                          int* out_frames) noexcept {
+template <class T>
+Status Resampler::Feed(::soxr* s, const T* in, int in_frames, T* out, int out_capacity,
+                       int* out_frames) noexcept {
   if (in == nullptr && in_frames > 0)
     return Status(ErrorCode::kInvalidArgument, "Input must not be null");
-  static const float kNothing = 0;
-  return Run(f32_, in == nullptr ? &kNothing : in, in_frames, out, out_capacity, out_frames);
+  // Run reads a null input as "flush"; no input here is an empty feed, not a flush.
+  static const T kNothing = 0;
+  return Run(s, in == nullptr ? &kNothing : in, in_frames, out, out_capacity, out_frames);
+}
+
+Status Resampler::Process(const float* in, int in_frames, float* out, int out_capacity,
+                          int* out_frames) noexcept {
+  return Feed(f32_, in, in_frames, out, out_capacity, out_frames);
 }
 
 Status Resampler::Process(const int16_t* in, int in_frames, int16_t* out, int out_capacity,
                           int* out_frames) noexcept {
-  if (in == nullptr && in_frames > 0)
-    return Status(ErrorCode::kInvalidArgument, "Input must not be null");
-  static const int16_t kNothing = 0;
-  return Run(s16_, in == nullptr ? &kNothing : in, in_frames, out, out_capacity, out_frames);
+  return Feed(s16_, in, in_frames, out, out_capacity, out_frames);
 }
 
 Status Resampler::Flush(float* out, int out_capacity, int* out_frames) noexcept {

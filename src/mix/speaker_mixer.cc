@@ -52,9 +52,7 @@ int NextPow2(int v) {
 }  // namespace
 
 Status SpeakerMixer::Create(const SpeakerMixerOptions& o, std::unique_ptr<SpeakerMixer>* out) {
-  Status st = CheckRange("inputRate", o.input_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
-  if (st.ok())
-    st = CheckRange("outputRate", o.output_rate, kResamplerMinRate, kResamplerMaxRate, "Hz");
+  Status st = CheckResamplerRates(o.input_rate, o.output_rate);
   if (st.ok()) st = CheckRange("inputChannels", o.input_channels, 1, kMixerMaxChannels);
   if (st.ok()) st = CheckRange("outputChannels", o.output_channels, 1, kMixerMaxChannels);
   if (st.ok())

@@ -5,6 +5,8 @@
 
 #include <opus/opus.h>
 
+#include <mutex>
+
 #include "voxpool/status.h"
 
 namespace voxpool::opus {
@@ -13,19 +15,26 @@ namespace voxpool::opus {
 template <class State>
 using CtlFunction = int (*)(State*, int, ...);
 
-// Sets `request` to `value` on `state` (OPUS_RESET_STATE takes no value). The caller holds the
-// state's lock and has checked the request is a set request. No allocation.
+// Sets `request` to `value` on `state` (OPUS_RESET_STATE takes no value) under `mutex`, the
+// state's lock; a request the codec does not list as a set request (`supported` false) is
+// OPUS_UNIMPLEMENTED without reaching libopus. No allocation.
 template <class State>
-Status SetCtlOn(CtlFunction<State> ctl, State* state, int request, int value) noexcept {
+Status SetCtlOn(bool supported, std::mutex& mutex, CtlFunction<State> ctl, State* state,
+                int request, int value) noexcept {
+  if (!supported) return Status::FromOpus(OPUS_UNIMPLEMENTED);
+  std::lock_guard<std::mutex> lock(mutex);
   const int rc = request == OPUS_RESET_STATE ? ctl(state, OPUS_RESET_STATE)
                                              : ctl(state, request, static_cast<opus_int32>(value));
   return rc == OPUS_OK ? Status::Ok() : Status::FromOpus(rc);
 }
 
-// Reads `request` from `state` into *value. The caller holds the state's lock and has checked
-// the request is a get request. No allocation.
+// Reads `request` from `state` into *value under `mutex`, the state's lock; an unlisted get
+// request (`supported` false) or a null `value` is OPUS_UNIMPLEMENTED. No allocation.
 template <class State>
-Status GetCtlOn(CtlFunction<State> ctl, State* state, int request, int* value) noexcept {
+Status GetCtlOn(bool supported, std::mutex& mutex, CtlFunction<State> ctl, State* state,
+                int request, int* value) noexcept {
+  if (!supported || value == nullptr) return Status::FromOpus(OPUS_UNIMPLEMENTED);
+  std::lock_guard<std::mutex> lock(mutex);
   opus_int32 v = 0;
   const int rc = ctl(state, request, &v);
   if (rc != OPUS_OK) return Status::FromOpus(rc);

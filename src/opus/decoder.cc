@@ -60,15 +60,11 @@ int Decoder::DecodeFloat(const uint8_t* packet, size_t size, float* out, int max
 }
 
 Status Decoder::SetCtl(int request, int value) noexcept {
-  if (!IsSetRequest(request)) return Status::FromOpus(OPUS_UNIMPLEMENTED);
-  std::lock_guard<std::mutex> lock(mutex_);
-  return SetCtlOn(opus_decoder_ctl, state_, request, value);
+  return SetCtlOn(IsSetRequest(request), mutex_, opus_decoder_ctl, state_, request, value);
 }
 
 Status Decoder::GetCtl(int request, int* value) noexcept {
-  if (!IsGetRequest(request) || value == nullptr) return Status::FromOpus(OPUS_UNIMPLEMENTED);
-  std::lock_guard<std::mutex> lock(mutex_);
-  return GetCtlOn(opus_decoder_ctl, state_, request, value);
+  return GetCtlOn(IsGetRequest(request), mutex_, opus_decoder_ctl, state_, request, value);
 }
 
 int Decoder::LastFrameSize() noexcept {

@@ -110,15 +110,11 @@ int Encoder::EncodeFloat(const float* pcm, int frame_size, uint8_t* out, int cap
 }
 
 Status Encoder::SetCtl(int request, int value) noexcept {
-  if (!IsSetRequest(request)) return Status::FromOpus(OPUS_UNIMPLEMENTED);
-  std::lock_guard<std::mutex> lock(mutex_);
-  return SetCtlOn(opus_encoder_ctl, state_, request, value);
+  return SetCtlOn(IsSetRequest(request), mutex_, opus_encoder_ctl, state_, request, value);
 }
 
 Status Encoder::GetCtl(int request, int* value) noexcept {
-  if (!IsGetRequest(request) || value == nullptr) return Status::FromOpus(OPUS_UNIMPLEMENTED);
-  std::lock_guard<std::mutex> lock(mutex_);
-  return GetCtlOn(opus_encoder_ctl, state_, request, value);
+  return GetCtlOn(IsGetRequest(request), mutex_, opus_encoder_ctl, state_, request, value);
 }
 
 size_t Encoder::memory_bytes() const noexcept {

@@ -287,8 +287,8 @@ module.exports = [
   {
     id: 'mixer-set-pan-left-sign',
     file: 'src/mix/mixer_controls.cc',
-    find: 's->pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);',
-    replace: 's->pan_l.Set(std::min(1.0f, 1.0f + pan), ramp);',
+    find: 's.pan_l.Set(std::min(1.0f, 1.0f - pan), ramp);',
+    replace: 's.pan_l.Set(std::min(1.0f, 1.0f + pan), ramp);',
     tests: { native: '^MixerTest\\.', js: ['test/js/mixer.test.js'] },
     why: 'setPan moves the left gain the wrong way: panning right leaves the left channel at unity.',
   },

@@ -153,6 +153,10 @@ class Mixer {
   explicit Mixer(const MixerOptions& options);
   Source* Find(uint32_t id) noexcept;
   const Source* Find(uint32_t id) const noexcept;
+  // Takes the lock, finds source `id` and applies `change` to it; kNotFound when there is none.
+  // The one shape every per-source setter has (mixer_controls.cc).
+  template <class Change>
+  Status WithSource(uint32_t id, Change&& change) noexcept;
   template <class T>
   Status PushImpl(uint32_t id, const T* pcm, int frames) noexcept;
   // One tick into acc_ (float, interleaved, limited). mutex_ held.

@@ -24,6 +24,10 @@ inline constexpr int kResamplerMinRate = 8000;
 inline constexpr int kResamplerMaxRate = 48000;
 inline constexpr int kResamplerMaxChannels = 2;
 
+// The inputRate/outputRate range check every resampling class applies (a RangeError message
+// naming the option). Never allocates on success. Thread-safe.
+Status CheckResamplerRates(int input_rate, int output_rate);
+
 struct ResamplerOptions {
   int input_rate = 48000;   // Hz
   int output_rate = 48000;  // Hz
@@ -82,6 +86,10 @@ class Resampler {
         input_rate_(input_rate),
         output_rate_(output_rate),
         channels_(channels) {}
+  // Process's common body: checks and feeds `in` (null only when in_frames is 0) to `s`.
+  template <class T>
+  Status Feed(::soxr* s, const T* in, int in_frames, T* out, int out_capacity,
+              int* out_frames) noexcept;
   template <class T>
   Status Run(::soxr* s, const T* in, int in_frames, T* out, int out_capacity,
              int* out_frames) noexcept;
