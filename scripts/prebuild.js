@@ -224,6 +224,14 @@ const info = {
   bundled,
   needed: own.needed,
 };
+// The floors docs/PREBUILDS.md promises (Debian 12 / Ubuntu 22.04 / RHEL 9 era): a symbol from a
+// newer glibc or libstdc++ would make the binary fail to load there, so the build fails instead.
+const FLOORS = { glibc: '2.34', glibcxx: '3.4.29' };
+for (const [key, floor] of Object.entries(FLOORS)) {
+  if (info[key] && info[key].localeCompare(floor, undefined, { numeric: true }) > 0) {
+    fail(`the binary needs ${key} ${info[key]}, above the documented floor ${floor} (objdump -T ${outBinary})`);
+  }
+}
 fs.writeFileSync(path.join(outDir, 'build.json'), `${JSON.stringify(info, null, 2)}\n`);
 const size = files.reduce((n, f) => n + fs.statSync(f).size, 0);
 console.log(`voxpool prebuild: ${path.relative(root, outBinary)} (+ ${bundled.map((b) => b.soname).join(', ') || 'nothing'})`);

@@ -1,7 +1,6 @@
 #include "voxpool/pool/thread_pool.h"
 
 #include <algorithm>
-#include <condition_variable>
 
 #if defined(__linux__)
 #include <pthread.h>
@@ -69,25 +68,17 @@ ThreadPool::ThreadPool(const PoolOptions& options)
   const int nice = options.worker_nice;
   // Create returns only once every worker is named and at its priority, so threads(), stats and
   // what /proc shows agree from the first call (a worker the kernel had not yet run used to show
-  // up unnamed, at the main thread's priority). Costs one wake-up per worker, once.
-  std::mutex started_mutex;
-  std::condition_variable started_cv;
-  size_t started = 0;
+  // up unnamed, at the main thread's priority). A member semaphore, not a condition variable:
+  // it outlives every worker's signal, and std::condition_variable::wait would raise the
+  // prebuilt binary's libstdc++ floor to GLIBCXX 3.4.30 (GCC 12).
   for (size_t i = 0; i < n; ++i) {
-    workers_.emplace_back([this, nice, &started_mutex, &started_cv, &started] {
+    workers_.emplace_back([this, nice] {
       LowerPriority(nice);
-      {
-        // Notified under the lock: the constructor cannot return (and destroy these locals)
-        // before this worker has let go of them.
-        std::lock_guard<std::mutex> lock(started_mutex);
-        ++started;
-        started_cv.notify_one();
-      }
+      started_.signal();
       WorkerLoop();
     });
   }
-  std::unique_lock<std::mutex> lock(started_mutex);
-  started_cv.wait(lock, [&] { return started == n; });
+  for (size_t i = 0; i < n; ++i) started_.wait();
 }
 
 ThreadPool::~ThreadPool() {

@@ -129,6 +129,7 @@ class ThreadPool {
   uint64_t ready_order_ = 0;       // guarded by ready_mutex_
   std::atomic<int64_t> earliest_waiting_ns_{std::numeric_limits<int64_t>::max()};
   moodycamel::LightweightSemaphore ready_count_;  // one count per entry in ready_
+  moodycamel::LightweightSemaphore started_;      // one count per worker that has started
   std::vector<std::thread> workers_;
   const int worker_nice_;
   std::atomic<bool> stopping_{false};
