@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "build_info_binding.h"
+#include "container/container_module.h"
 #include "crypto/crypto_module.h"
 #include "mix/mix_module.h"
 #include "opus/opus_module.h"
@@ -20,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::InitCrypto(env, exports);
   voxpool::binding::InitVoice(env, exports);
   voxpool::binding::InitMix(env, exports);
+  voxpool::binding::InitContainer(env, exports);
   voxpool::binding::InitBuildInfo(env, exports);
   return exports;
 }

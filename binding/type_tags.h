@@ -24,6 +24,7 @@ enum class ClassId : uint64_t {
   kSpeakerMixer,
   kResampler,
   kVolume,
+  kOggDemuxer,
   kEnd,  // one past the last id: a new class goes above this line
 };
 
@@ -51,6 +52,7 @@ inline constexpr ClassText kClassText[] = {
     {"NativeSpeakerMixer", "Expected a NativeSpeakerMixer (illegal invocation)", "The speaker mixer has been destroyed"},
     {"NativeResampler", "Expected a NativeResampler (illegal invocation)", "The resampler has been destroyed"},
     {"NativeVolume", "Expected a NativeVolume (illegal invocation)", nullptr},  // no destroy()
+    {"NativeOggDemuxer", "Expected a NativeOggDemuxer (illegal invocation)", "The Ogg demuxer has been destroyed"},
 };
 // clang-format on
 static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kEnd) - 1,

@@ -8,7 +8,7 @@
 # or name it directly with -DVOXPOOL_<NAME>_ARCHIVE=/path/lib<name>.a. A library without an
 # archive (Debian ships no libsoxr.a) stays shared; the prebuild script bundles that shared object
 # beside the addon, which finds it through its $ORIGIN run path (CMakeLists.txt).
-option(VOXPOOL_STATIC_DEPS "Link libopus, libsodium and libsoxr statically where an archive exists" OFF)
+option(VOXPOOL_STATIC_DEPS "Link libopus, libsodium, libsoxr and libogg statically where an archive exists" OFF)
 
 find_package(Threads REQUIRED)
 find_package(PkgConfig QUIET)
@@ -73,6 +73,7 @@ endfunction()
 voxpool_require_pkg(OPUS opus libopus-dev opus)
 voxpool_require_pkg(SODIUM libsodium libsodium-dev sodium)
 voxpool_require_pkg(SOXR soxr libsoxr-dev soxr)
+voxpool_require_pkg(OGG ogg libogg-dev ogg)
 
 find_path(CONCURRENTQUEUE_INCLUDE_DIR concurrentqueue/concurrentqueue.h)
 if(NOT CONCURRENTQUEUE_INCLUDE_DIR)
@@ -80,6 +81,6 @@ if(NOT CONCURRENTQUEUE_INCLUDE_DIR)
 endif()
 
 add_library(voxpool_deps INTERFACE)
-target_link_libraries(voxpool_deps INTERFACE voxpool_dep_opus voxpool_dep_sodium voxpool_dep_soxr)
+target_link_libraries(voxpool_deps INTERFACE voxpool_dep_opus voxpool_dep_sodium voxpool_dep_soxr voxpool_dep_ogg)
 target_include_directories(voxpool_deps INTERFACE ${CONCURRENTQUEUE_INCLUDE_DIR})
 add_library(voxpool::deps ALIAS voxpool_deps)

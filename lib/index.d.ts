@@ -385,4 +385,32 @@ export interface Report {
   dependencies: { '@discordjs/voice': string | null; 'prism-media': string | null; '@discordjs/opus': string | null; '@snazzah/davey': string | null };
 }
 /** What is running, for bug reports: binary, linked library versions, runtime, pool, voice packages. */
+// ---- containers (issue 8) ----------------------------------------------------------------------
+export declare const containerConstants: Readonly<{
+  DEFAULT_MAX_PACKET_BYTES: number; MAX_PACKET_BYTES: number; MAX_LEADING_GARBAGE_BYTES: number;
+  GRANULE_RATE: 48000; NO_GRANULE: -1;
+  EVENT: Readonly<{ HEAD: number; TAGS: number; PACKET: number; CHAIN_END: number }>;
+}>;
+export interface OpusHeadInfo {
+  version: number; channels: number; preSkip: number; inputSampleRate: number; outputGain: number;
+  mappingFamily: number; streamCount: number; coupledCount: number; mapping?: Buffer;
+}
+export interface OpusTagsInfo { vendor: string; comments: string[] }
+/** What an OggDemuxer reads out with `{ timestamps: true }`. */
+export interface OggPacket { packet: Buffer; granule: number; samples: number; trimEnd: number; serial: number }
+export interface OggDemuxerOptions { serial?: number; maxPacketBytes?: number; timestamps?: boolean }
+export interface OggDemuxerStats {
+  bytes: number; pages: number; packets: number; skippedBytes: number; holes: number; chains: number; otherPages: number;
+}
+/** Ogg Opus bytes in, Opus packets (Buffers, or OggPacket objects) out; prism-media's OggDemuxer API. */
+export class OggDemuxer extends Transform {
+  constructor(options?: OggDemuxerOptions);
+  readonly stats: OggDemuxerStats;
+  on(event: 'head', listener: (packet: Buffer, head: OpusHeadInfo) => void): this;
+  on(event: 'tags', listener: (packet: Buffer, tags: OpusTagsInfo | null) => void): this;
+  on(event: 'chainEnd', listener: (info: { serial: number }) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+export function parseOpusHead(packet: Uint8Array): OpusHeadInfo;
+export function parseOpusTags(packet: Uint8Array): OpusTagsInfo;
 export function report(options?: { from?: string }): Report;

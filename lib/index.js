@@ -23,5 +23,7 @@ module.exports = {
   ...require('./speaker-mixer'),
   ...require('./mixer-streams'),
   ...require('./speaker-streams'),
+  // containers (issue 8) register here
+  ...require('./ogg-demuxer'),
   ...require('./report'),
 };

@@ -29,7 +29,8 @@ namespace voxpool {
   X(kCryptoAuthFailed, "ERR_VOXPOOL_CRYPTO_AUTH_FAILED")       \
   X(kCryptoNonceExhausted, "ERR_VOXPOOL_CRYPTO_NONCE_EXHAUSTED") \
   X(kMalformedPacket, "ERR_VOXPOOL_MALFORMED_PACKET")          \
-  X(kStreamTruncated, "ERR_VOXPOOL_STREAM_TRUNCATED")
+  X(kStreamTruncated, "ERR_VOXPOOL_STREAM_TRUNCATED")          \
+  X(kMalformedContainer, "ERR_VOXPOOL_MALFORMED_CONTAINER")
 
 enum class ErrorCode : int {
 #define VOXPOOL_ENUM_ENTRY(name, str) name,

@@ -190,11 +190,46 @@ const opusSeeds = [
   opusInput(0x1b, [{ p: opus[2].subarray(0, 3), flags: 0 }]), // 24 kHz stereo float, truncated
 ];
 
+/**
+ * Ogg Opus files written by opusenc (opus-tools, installed by scripts/install-deps.sh) from a
+ * sine made by sox, with fixed serials so the seeds are the same every run: stereo and mono at
+ * two bitrates, a chained file (`cat`), and a copy cut mid-page. Each is prefixed with the
+ * fuzzer's chunk-size control byte. Without opusenc or sox there are no Ogg seeds (the fuzzer
+ * starts from nothing).
+ */
+function oggSeeds() {
+  const { spawnSync } = require('node:child_process');
+  const os = require('node:os');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'voxpool-ogg-seeds-'));
+  try {
+    const files = [];
+    const make = (name, channels, bitrate, serial) => {
+      const wav = path.join(tmp, `${name}.wav`);
+      const opus = path.join(tmp, `${name}.opus`);
+      const sox = spawnSync('sox', ['-n', '-r', '48000', '-c', String(channels), '-b', '16', wav, 'synth', '0.3', 'sine', '440']);
+      const enc = sox.status === 0 && spawnSync('opusenc', ['--quiet', '--serial', String(serial), '--bitrate', String(bitrate), '--comment', 'TITLE=seed', wav, opus]);
+      if (!enc || enc.status !== 0) return null;
+      return fs.readFileSync(opus);
+    };
+    const stereo = make('stereo', 2, 64, 1);
+    const mono = make('mono', 1, 16, 2);
+    if (!stereo || !mono) {
+      process.stderr.write('make_corpus: opusenc or sox is missing; no Ogg seeds\n');
+      return [];
+    }
+    files.push(stereo, mono, Buffer.concat([stereo, mono]), stereo.subarray(0, stereo.length - 50));
+    return files.flatMap((f) => [Buffer.concat([Buffer.from([0]), f]), Buffer.concat([Buffer.from([40]), f])]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 const targets = {
   rtp_parse_fuzzer: rtpSeeds,
   voice_open_fuzzer: voiceSeeds,
   secretstream_pull_fuzzer: streamSeeds,
   opus_decode_fuzzer: opusSeeds,
+  ogg_demux_fuzzer: oggSeeds(),
 };
 for (const [name, seeds] of Object.entries(targets)) {
   const dir = path.join(outDir, name);

@@ -476,4 +476,30 @@ module.exports = [
     why: 'addSource accepts prebufferFrames = queueFrames, which can never be collected: the source ' +
       'would stay silent (native code refuses it with a different message).',
   },
+  {
+    id: 'ogg-granule-backfill-direction',
+    file: 'src/container/ogg_demuxer.cc',
+    find: 'g -= out->events[i].samples;',
+    replace: 'g += out->events[i].samples;',
+    tests: { native: '^OggDemuxer\\.', js: ['test/js/ogg-demuxer.test.js'] },
+    why: 'Packets before the last on a page get granules counted forward from the page granule: ' +
+      'every timestamp but one per page is wrong.',
+  },
+  {
+    id: 'ogg-end-trim-dropped',
+    file: 'src/container/ogg_demuxer.cc',
+    find: 'last.trim_end = static_cast<int>(std::min<int64_t>(forward - page_granule, last.samples));',
+    replace: 'last.trim_end = 0;',
+    tests: { native: '^OggDemuxer\\.', js: ['test/js/ogg-demuxer.test.js'] },
+    why: 'A short final granule is not reported as end trimming: the decoded file is longer than ' +
+      'the encoder input (RFC 7845 section 4.5).',
+  },
+  {
+    id: 'ogg-hole-not-counted',
+    file: 'src/container/ogg_demuxer.cc',
+    find: '      ++stats_.holes;\n',
+    replace: '\n',
+    tests: { native: '^OggDemuxer\\.', js: ['test/js/ogg-demuxer.test.js'] },
+    why: 'A lost page (CRC failure) disappears without trace in stats.holes.',
+  },
 ];

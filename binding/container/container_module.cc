@@ -1,0 +1,77 @@
+// The container domain's exports: its classes, the OpusHead/OpusTags parsers lib/ uses for the
+// parsed forms of the 'head' and 'tags' events, and containerConstants.
+#include "container/container_module.h"
+
+#include <ogg/ogg.h>
+
+#include "args.h"
+#include "container/ogg_demuxer_wrap.h"
+#include "voxpool/container/ogg_demuxer.h"
+#include "voxpool/container/opus_head.h"
+
+namespace voxpool::binding {
+namespace {
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("DEFAULT_MAX_PACKET_BYTES", static_cast<double>(container::kOggDefaultMaxPacketBytes));
+  c.Set("MAX_PACKET_BYTES", static_cast<double>(container::kOggMaxPacketBytesLimit));
+  c.Set("MAX_LEADING_GARBAGE_BYTES", static_cast<double>(container::kOggMaxLeadingGarbageBytes));
+  c.Set("GRANULE_RATE", container::kOpusGranuleRate);
+  c.Set("NO_GRANULE", static_cast<double>(container::kOggNoGranule));
+  // Event kinds in NativeOggDemuxer's results, by name.
+  Napi::Object kinds = Napi::Object::New(env);
+  kinds.Set("HEAD", static_cast<double>(container::OggEventKind::kHead));
+  kinds.Set("TAGS", static_cast<double>(container::OggEventKind::kTags));
+  kinds.Set("PACKET", static_cast<double>(container::OggEventKind::kPacket));
+  kinds.Set("CHAIN_END", static_cast<double>(container::OggEventKind::kChainEnd));
+  c.Set("EVENT", kinds);
+  return c;
+}
+
+// parseOpusHead(packet) -> { version, channels, preSkip, inputSampleRate, outputGain,
+//   mappingFamily, streamCount, coupledCount, mapping? }
+Napi::Value ParseOpusHead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes b = BytesArg(info, 0, "Expected the OpusHead packet as a Buffer or Uint8Array");
+  container::OpusHead h;
+  Check(env, container::ParseOpusHead(b.data, b.size, &h));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("version", h.version);
+  o.Set("channels", h.channels);
+  o.Set("preSkip", h.pre_skip);
+  o.Set("inputSampleRate", static_cast<double>(h.input_sample_rate));
+  o.Set("outputGain", h.output_gain);
+  o.Set("mappingFamily", h.mapping_family);
+  o.Set("streamCount", h.stream_count);
+  o.Set("coupledCount", h.coupled_count);
+  if (h.mapping_family != 0) o.Set("mapping", Napi::Buffer<uint8_t>::Copy(env, h.mapping.data(), h.mapping.size()));
+  return o;
+}
+
+// parseOpusTags(packet) -> { vendor, comments: string[] }
+Napi::Value ParseOpusTags(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes b = BytesArg(info, 0, "Expected the OpusTags packet as a Buffer or Uint8Array");
+  container::OpusTags t;
+  Check(env, container::ParseOpusTags(b.data, b.size, &t));
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("vendor", Napi::String::New(env, t.vendor));
+  Napi::Array comments = Napi::Array::New(env, t.comments.size());
+  for (size_t i = 0; i < t.comments.size(); ++i) {
+    comments.Set(static_cast<uint32_t>(i), Napi::String::New(env, t.comments[i]));
+  }
+  o.Set("comments", comments);
+  return o;
+}
+
+}  // namespace
+
+void InitContainer(Napi::Env env, Napi::Object exports) {
+  exports.Set("NativeOggDemuxer", DefineOggDemuxer(env));
+  exports.Set("parseOpusHead", Napi::Function::New(env, ParseOpusHead, "parseOpusHead"));
+  exports.Set("parseOpusTags", Napi::Function::New(env, ParseOpusTags, "parseOpusTags"));
+  exports.Set("containerConstants", Constants(env));
+}
+
+}  // namespace voxpool::binding

@@ -1,0 +1,10 @@
+#pragma once
+
+#include <napi.h>
+
+namespace voxpool::binding {
+
+// Adds NativeOggDemuxer, parseOpusHead, parseOpusTags and containerConstants to `exports`.
+void InitContainer(Napi::Env env, Napi::Object exports);
+
+}  // namespace voxpool::binding

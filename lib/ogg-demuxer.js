@@ -1,0 +1,139 @@
+'use strict';
+// OggDemuxer: Ogg Opus bytes in, Opus packets out, parsed natively (libogg) on the pool, one job
+// per chunk, in order. A drop-in for prism-media's opus.OggDemuxer: the same object-mode output
+// (one Buffer per packet) and 'head' / 'tags' events with the raw packets, plus what prism lacks:
+// packets that continue across pages, chained files, a chosen stream in a multiplexed file,
+// granule positions and a CRC-failed page dropped and counted instead of stalling.
+const { Transform } = require('node:stream');
+const binding = require('./binding');
+const validate = require('./validate');
+const { rejecting } = require('./promise-api');
+const { guardReceiver } = require('./receiver-guard');
+
+const C = binding.containerConstants;
+const { HEAD, TAGS, PACKET, CHAIN_END } = C.EVENT;
+const FIELDS = 7;  // per event: kind, serial, granule, samples, trimEnd, offset, size
+const MAX_SERIAL = 0xffffffff;
+
+/**
+ * @typedef {object} OggPacket what the stream reads out with `{ timestamps: true }`
+ * @property {Buffer} packet the Opus packet
+ * @property {number} granule granule position at the end of the packet (48 kHz samples, pre-skip
+ *   included), or -1 before any page stated one
+ * @property {number} samples 48 kHz samples it decodes to
+ * @property {number} trimEnd samples to drop from the end of its decoded output (end trimming)
+ * @property {number} serial the logical stream it belongs to
+ */
+
+class OggDemuxer extends Transform {
+  #native;
+  #timestamps;
+  #stats = null;
+
+  /**
+   * @param {object} [options]
+   * @param {number} [options.serial] follow this stream (0..2^32-1) instead of the first Opus one
+   * @param {number} [options.maxPacketBytes] largest packet accepted, OpusTags included
+   *   (default containerConstants.DEFAULT_MAX_PACKET_BYTES, 16 MiB)
+   * @param {boolean} [options.timestamps=false] read {@link OggPacket} objects instead of Buffers
+   */
+  constructor(options) {
+    const o = validate.options(options);
+    const native = {};
+    if (o.serial !== undefined) native.serial = validate.integer(o.serial, 'options.serial', 0, MAX_SERIAL);
+    if (o.maxPacketBytes !== undefined) {
+      native.maxPacketBytes = validate.integer(o.maxPacketBytes, 'options.maxPacketBytes', 1, C.MAX_PACKET_BYTES);
+    }
+    const timestamps = o.timestamps === undefined ? false : validate.boolean(o.timestamps, 'options.timestamps');
+    super({ readableObjectMode: true });
+    this.#native = new binding.NativeOggDemuxer(native);
+    this.#timestamps = timestamps;
+  }
+
+  /**
+   * Counters so far: bytes, pages (of the followed stream), packets, skippedBytes (garbage or
+   * pages whose CRC failed), holes (lost pages), chains (streams ended), otherPages.
+   * @returns {{bytes: number, pages: number, packets: number, skippedBytes: number, holes: number, chains: number, otherPages: number}}
+   */
+  get stats() {
+    return { bytes: 0, pages: 0, packets: 0, skippedBytes: 0, holes: 0, chains: 0, otherPages: 0, ...this.#stats };
+  }
+
+  _transform(chunk, encoding, callback) {
+    if (!ArrayBuffer.isView(chunk)) {
+      callback(validate.invalidType('a Buffer or Uint8Array of Ogg bytes', 'chunk', chunk));
+      return;
+    }
+    rejecting(() => this.#native.pushAsync(chunk)).then((r) => callback(this.#deliver(r)), callback);
+  }
+
+  _flush(callback) {
+    rejecting(() => this.#native.finishAsync()).then((r) => callback(this.#deliver(r)), callback);
+  }
+
+  _destroy(err, callback) {
+    this.#native.destroy();
+    callback(err);
+  }
+
+  /** Emits one job's events; returns what the callback gets (an error thrown by a listener). */
+  #deliver({ bytes, events, stats }) {
+    this.#stats = stats;
+    try {
+      for (let i = 0; i < events.length; i += FIELDS) {
+        const kind = events[i];
+        const data = bytes.subarray(events[i + 5], events[i + 5] + events[i + 6]);
+        if (kind === PACKET) {
+          this.push(this.#timestamps
+            ? { packet: data, granule: events[i + 2], samples: events[i + 3], trimEnd: events[i + 4], serial: events[i + 1] }
+            : data);
+        } else if (kind === HEAD) {
+          this.emit('head', data, binding.parseOpusHead(data));
+        } else if (kind === TAGS) {
+          this.emit('tags', data, tagsOrNull(data));
+        } else if (kind === CHAIN_END) {
+          this.emit('chainEnd', { serial: events[i + 1] });
+        }
+      }
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  }
+
+  static {
+    guardReceiver(this, (o) => #native in o);
+  }
+}
+
+// A broken OpusTags packet does not stop the audio: the raw packet is still emitted, its parsed
+// form is null.
+function tagsOrNull(data) {
+  try {
+    return binding.parseOpusTags(data);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parses an OpusHead packet (what 'head' gives as its first argument).
+ * @param {Uint8Array} packet
+ * @returns {{version: number, channels: number, preSkip: number, inputSampleRate: number, outputGain: number, mappingFamily: number, streamCount: number, coupledCount: number, mapping?: Buffer}}
+ */
+function parseOpusHead(packet) {
+  validate.bytes(packet, 'packet');
+  return binding.parseOpusHead(packet);
+}
+
+/**
+ * Parses an OpusTags packet (what 'tags' gives as its first argument).
+ * @param {Uint8Array} packet
+ * @returns {{vendor: string, comments: string[]}}
+ */
+function parseOpusTags(packet) {
+  validate.bytes(packet, 'packet');
+  return binding.parseOpusTags(packet);
+}
+
+module.exports = { OggDemuxer, parseOpusHead, parseOpusTags, containerConstants: C };

@@ -1,0 +1,57 @@
+// libFuzzer target: OggDemuxer::Push/Finish on arbitrary bytes. Input: one control byte (the
+// chunk size the rest is pushed in: 1 + control * 97 bytes, so both byte-at-a-time and
+// page-sized feeds are explored), then the stream. Invariants checked on every call: each event's
+// bytes lie inside the output, no packet exceeds maxPacketBytes, an audio packet's trim is within
+// its samples, and once a call fails every later call fails with the same code.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "voxpool/container/ogg_demuxer.h"
+
+namespace {
+
+using namespace voxpool::container;
+
+void Check(bool ok) {
+  if (!ok) std::abort();
+}
+
+// Small enough that the fuzzer reaches the limit with inputs of a few pages.
+constexpr size_t kMaxPacketBytes = 70000;
+
+void CheckOutput(const OggOutput& out) {
+  for (const OggEvent& e : out.events) {
+    Check(e.offset <= out.bytes.size() && e.size <= out.bytes.size() - e.offset);
+    Check(e.size <= kMaxPacketBytes);
+    Check(e.trim_end >= 0 && e.trim_end <= e.samples);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const size_t chunk = 1 + static_cast<size_t>(data[0]) * 97;
+  data += 1;
+  size -= 1;
+  OggDemuxerOptions options;
+  options.max_packet_bytes = kMaxPacketBytes;
+  std::unique_ptr<OggDemuxer> demuxer;
+  Check(OggDemuxer::Create(options, &demuxer).ok());
+  OggOutput out;
+  voxpool::Status failed;
+  for (size_t at = 0; at < size; at += chunk) {
+    out.Clear();
+    voxpool::Status st = demuxer->Push(data + at, chunk < size - at ? chunk : size - at, &out);
+    CheckOutput(out);
+    if (!failed.ok()) Check(st.code() == failed.code());
+    if (!st.ok()) failed = st;
+  }
+  out.Clear();
+  voxpool::Status st = demuxer->Finish(&out);
+  Check(out.events.empty());
+  if (!failed.ok()) Check(st.code() == failed.code());
+  return 0;
+}
