@@ -25,6 +25,7 @@ enum class ClassId : uint64_t {
   kResampler,
   kVolume,
   kOggDemuxer,
+  kOggMuxer,
   kEnd,  // one past the last id: a new class goes above this line
 };
 
@@ -53,6 +54,7 @@ inline constexpr ClassText kClassText[] = {
     {"NativeResampler", "Expected a NativeResampler (illegal invocation)", "The resampler has been destroyed"},
     {"NativeVolume", "Expected a NativeVolume (illegal invocation)", nullptr},  // no destroy()
     {"NativeOggDemuxer", "Expected a NativeOggDemuxer (illegal invocation)", "The Ogg demuxer has been destroyed"},
+    {"NativeOggMuxer", "Expected a NativeOggMuxer (illegal invocation)", "The Ogg muxer has been destroyed"},
 };
 // clang-format on
 static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kEnd) - 1,

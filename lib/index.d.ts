@@ -388,7 +388,8 @@ export interface Report {
 // ---- containers (issue 8) ----------------------------------------------------------------------
 export declare const containerConstants: Readonly<{
   DEFAULT_MAX_PACKET_BYTES: number; MAX_PACKET_BYTES: number; MAX_LEADING_GARBAGE_BYTES: number;
-  GRANULE_RATE: 48000; NO_GRANULE: -1;
+  GRANULE_RATE: 48000; NO_GRANULE: -1; DEFAULT_FLUSH_SAMPLES: number; MAX_FLUSH_SAMPLES: number;
+  MAX_GAP_SAMPLES: number; MAX_OPUS_PACKET_BYTES: number; DEFAULT_CHANNELS: number; DEFAULT_SERIAL: number; DEFAULT_VENDOR: string;
   EVENT: Readonly<{ HEAD: number; TAGS: number; PACKET: number; CHAIN_END: number }>;
 }>;
 export interface OpusHeadInfo {
@@ -410,6 +411,16 @@ export class OggDemuxer extends Transform {
   on(event: 'tags', listener: (packet: Buffer, tags: OpusTagsInfo | null) => void): this;
   on(event: 'chainEnd', listener: (info: { serial: number }) => void): this;
   on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+export interface OggMuxerOptions {
+  channels?: 1 | 2; preSkip?: number; inputSampleRate?: number; outputGain?: number; serial?: number;
+  flushMs?: number; gap?: 'silence' | 'jump'; tags?: { vendor?: string; comments?: Record<string, string> };
+}
+/** Opus packets in (object mode), Ogg Opus bytes out; `gap(samples)` marks a silence between packets. */
+export class OggMuxer extends Transform {
+  constructor(options?: OggMuxerOptions);
+  readonly granule: number;
+  gap(samples: number): boolean;
 }
 export function parseOpusHead(packet: Uint8Array): OpusHeadInfo;
 export function parseOpusTags(packet: Uint8Array): OpusTagsInfo;

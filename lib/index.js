@@ -25,5 +25,6 @@ module.exports = {
   ...require('./speaker-streams'),
   // containers (issue 8) register here
   ...require('./ogg-demuxer'),
+  ...require('./ogg-muxer'),
   ...require('./report'),
 };

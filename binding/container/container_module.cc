@@ -6,7 +6,9 @@
 
 #include "args.h"
 #include "container/ogg_demuxer_wrap.h"
+#include "container/ogg_muxer_wrap.h"
 #include "voxpool/container/ogg_demuxer.h"
+#include "voxpool/container/ogg_muxer.h"
 #include "voxpool/container/opus_head.h"
 
 namespace voxpool::binding {
@@ -19,6 +21,14 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("MAX_LEADING_GARBAGE_BYTES", static_cast<double>(container::kOggMaxLeadingGarbageBytes));
   c.Set("GRANULE_RATE", container::kOpusGranuleRate);
   c.Set("NO_GRANULE", static_cast<double>(container::kOggNoGranule));
+  c.Set("DEFAULT_FLUSH_SAMPLES", static_cast<double>(container::kOggDefaultFlushSamples));
+  c.Set("MAX_FLUSH_SAMPLES", static_cast<double>(container::kOggMaxFlushSamples));
+  c.Set("MAX_GAP_SAMPLES", static_cast<double>(container::kOggMaxGapSamples));
+  c.Set("MAX_OPUS_PACKET_BYTES", static_cast<double>(container::kOpusMaxPacketBytes));
+  const container::OpusHead head;
+  c.Set("DEFAULT_CHANNELS", head.channels);
+  c.Set("DEFAULT_SERIAL", static_cast<double>(container::OggMuxerOptions{}.serial));
+  c.Set("DEFAULT_VENDOR", container::kOggMuxerDefaultVendor);
   // Event kinds in NativeOggDemuxer's results, by name.
   Napi::Object kinds = Napi::Object::New(env);
   kinds.Set("HEAD", static_cast<double>(container::OggEventKind::kHead));
@@ -69,6 +79,7 @@ Napi::Value ParseOpusTags(const Napi::CallbackInfo& info) {
 
 void InitContainer(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeOggDemuxer", DefineOggDemuxer(env));
+  exports.Set("NativeOggMuxer", DefineOggMuxer(env));
   exports.Set("parseOpusHead", Napi::Function::New(env, ParseOpusHead, "parseOpusHead"));
   exports.Set("parseOpusTags", Napi::Function::New(env, ParseOpusTags, "parseOpusTags"));
   exports.Set("containerConstants", Constants(env));

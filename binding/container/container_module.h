@@ -4,7 +4,7 @@
 
 namespace voxpool::binding {
 
-// Adds NativeOggDemuxer, parseOpusHead, parseOpusTags and containerConstants to `exports`.
+// Adds NativeOggDemuxer, NativeOggMuxer, parseOpusHead, parseOpusTags and containerConstants to `exports`.
 void InitContainer(Napi::Env env, Napi::Object exports);
 
 }  // namespace voxpool::binding

@@ -1,13 +1,15 @@
 'use strict';
-// A recorder bot on @discordjs/voice with voxpool/voice: one WAV per speaker and one mix. See
+// A recorder bot on @discordjs/voice with voxpool/voice: one WAV per speaker and one mix, or with
+// --ogg one Ogg Opus file per speaker (their packets, not re-encoded) and an encoded mix. See
 // README.md.
-//   DISCORD_TOKEN=... node examples/recorder [dir]                 (discord.js: !record, !stop)
-//   node examples/recorder --offline [dir] [seconds]                (loopback server, two speakers)
+//   DISCORD_TOKEN=... node examples/recorder [--ogg] [dir]         (discord.js: !record, !stop)
+//   node examples/recorder --offline [--ogg] [dir] [seconds]        (loopback server, two speakers)
 const fs = require('node:fs');
 const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const voice = require('@discordjs/voice');
 const { Recording } = require('./recording');
+const { OggRecording } = require('./ogg-recording');
 const loopback = require('../loopback');
 
 const PREFIX = '!';
@@ -26,7 +28,7 @@ function newRecordingDir(dir) {
  * !stop writes the files and leaves. discord.js is required here only (it is not a dependency of
  * voxpool: `npm install discord.js` in your bot).
  */
-async function online(token, dir) {
+async function online(token, dir, Recorder) {
   const { Client, GatewayIntentBits } = require('discord.js');
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildVoiceStates, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
@@ -49,7 +51,7 @@ async function online(token, dir) {
       });
       await voice.entersState(connection, voice.VoiceConnectionStatus.Ready, 20000);
       const out = newRecordingDir(dir);
-      recordings.set(message.guild.id, { connection, recording: new Recording(connection, out) });
+      recordings.set(message.guild.id, { connection, recording: new Recorder(connection, out) });
       return reply(`Recording ${channel.name} into ${out}.`);
     }
     if (command === 'stop' && current) {
@@ -74,7 +76,7 @@ const SPEAKERS = Object.freeze([
 const SPEAKER_SECONDS = 2;
 
 /** The child: joins, records `seconds`, prints where the files are. */
-async function offlineSession(dir, seconds) {
+async function offlineSession(dir, seconds, Recorder) {
   const connection = voice.joinVoiceChannel({
     guildId: loopback.GUILD.guildId,
     channelId: loopback.GUILD.channelId,
@@ -82,7 +84,7 @@ async function offlineSession(dir, seconds) {
     adapterCreator: loopback.loopbackAdapterCreator(),
   });
   await voice.entersState(connection, voice.VoiceConnectionStatus.Ready, 20000);
-  const recording = new Recording(connection, newRecordingDir(dir));
+  const recording = new Recorder(connection, newRecordingDir(dir));
   process.send({ type: 'ready' });  // the server starts the speakers now
   await sleep(seconds * 1000);
   const summary = await recording.stop();
@@ -114,7 +116,8 @@ function playSpeakers(session, child) {
 }
 
 async function main() {
-  const args = process.argv.slice(2);
+  const Recorder = process.argv.includes('--ogg') ? OggRecording : Recording;
+  const args = process.argv.slice(2).filter((a) => a !== '--ogg');
   const offline = args[0] === '--offline';
   const dir = path.resolve((offline ? args[1] : args[0]) || 'recordings');
   if (!offline) {
@@ -124,12 +127,12 @@ async function main() {
       process.exitCode = 2;
       return;
     }
-    await online(token, dir);
+    await online(token, dir, Recorder);
     return;
   }
   const seconds = Number(args[2] || 4);
   if (loopback.isLoopbackChild()) {
-    await offlineSession(dir, seconds);
+    await offlineSession(dir, seconds, Recorder);
     return;
   }
   await loopback.runAgainstLoopback({ onSession: playSpeakers });

@@ -8,6 +8,7 @@ const { VolumeTransformer } = require('../mixer-streams');
 const { StreamType, TransformerType, STREAM_TYPES, inferStreamType } = require('./input-type');
 const { VoiceEncoderStream } = require('./encoder-stream');
 const { createTranscodeStages } = require('./transcode');
+const { OggDemuxer } = require('../ogg-demuxer');
 const { prismMissing } = require('./resolve');
 
 // @discordjs/voice's FFmpeg arguments (src/audio/TransformerGraph.ts): s16le, 48 kHz, stereo.
@@ -31,8 +32,8 @@ class PipelineNode {
 
 /**
  * The transformer graph of @discordjs/voice (same node and edge types and costs), with voxpool's
- * stages: encoder, decoder and volume are voxpool's; FFmpeg and the Ogg/WebM demuxers are
- * prism-media's, as in @discordjs/voice. Edges are plain objects `{ type, from, to, cost,
+ * stages: encoder, decoder, volume and the Ogg demuxer are voxpool's; FFmpeg and the WebM demuxer
+ * are prism-media's, as in @discordjs/voice. Edges are plain objects `{ type, from, to, cost,
  * transformer }` and `resource.edges` lists the ones a resource's pipeline takes.
  * @param {object} voice the bound @discordjs/voice
  * @param {object | null} prism its prism-media
@@ -68,7 +69,9 @@ function buildGraph(voice, prism) {
     }),
     oggDemuxer: edge(StreamType.OggOpus, {
       type: TransformerType.OggOpusDemuxer, to: node(StreamType.Opus), cost: 1,
-      transformer: () => new (needPrism('An Ogg/Opus input').opus.OggDemuxer)(),
+      // voxpool's own demuxer: parsed on the pool, no prism-media needed (prism's API, so a
+      // resource's stages look as they would with @discordjs/voice's graph).
+      transformer: () => new OggDemuxer(),
     }),
     webmDemuxer: edge(StreamType.WebmOpus, {
       type: TransformerType.WebmOpusDemuxer, to: node(StreamType.Opus), cost: 1,

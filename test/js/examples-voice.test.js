@@ -136,3 +136,56 @@ test('examples/recorder --offline writes a WAV per speaker and a mixed WAV', { t
     assert.ok(fit.amplitude > 0.1, `${frequency} Hz in the mix: ${JSON.stringify(fit)}`);
   }
 });
+
+/** s16 samples of an Ogg Opus file decoded by opusdec (pre-skip and end trimming applied). */
+function opusdecSamples(file, rate, channels) {
+  const raw = execFileSync('opusdec', ['--quiet', '--no-dither', '--rate', String(rate), '--force-stereo', file, '-'], { maxBuffer: 1 << 26 });
+  // opusdec's `-` output is raw s16le; --force-stereo makes the channel count fixed.
+  const all = new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+  if (channels === 2) return all;
+  return all.filter((_, i) => i % 2 === 0);
+}
+
+test('examples/recorder --offline --ogg writes each speaker\'s packets and an encoded mix as valid Ogg Opus', { timeout: 90000 }, async (t) => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'voxpool-recorder-ogg-'));
+  t.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const { stdout } = await run('recorder', ['--offline', '--ogg', tmp, '4']);
+  const report = reportOf(stdout, 'recorded ');
+  t.diagnostic(JSON.stringify(report));
+  const files = [report.mixed.file, ...report.users.map((u) => u.file)];
+  for (const file of files) {
+    const info = execFileSync('opusinfo', [file], { encoding: 'utf8' });
+    assert.doesNotMatch(info, /WARNING|ERROR/i, `${file}: ${info}`);
+  }
+
+  const speakers = [['900000000000000011', 440], ['900000000000000012', 660]];
+  assert.deepEqual(report.users.map((u) => u.userId).sort(), speakers.map(([id]) => id));
+  for (const [userId, frequency] of speakers) {
+    const user = report.users.find((u) => u.userId === userId);
+    assert.equal(path.basename(user.file), `${userId}.opus`);
+    // Every packet sent is in the file as it was (no re-encode): 100 packets, 2 s; a late
+    // delivery on a loaded machine may be written as a gap of silence.
+    assert.equal(user.packets, 100);
+    // A player plays all but the pre-skip (312 samples: the sender's encoder lookahead).
+    assert.ok(Math.abs(user.seconds - (2 - 312 / 48000) - user.gapSeconds) < 1e-9 && user.gapSeconds <= 0.2, JSON.stringify(user));
+    const samples = opusdecSamples(user.file, 48000, 2);
+    assert.ok(Math.abs(samples.length / 2 / 48000 - user.seconds) < 0.001, `${samples.length / 2} samples`);
+    if (user.gapSeconds === 0) {
+      for (const fit of fitSines(samples, { sampleRate: 48000, frequencies: [frequency, frequency] }, 3, 97)) {
+        assert.ok(Math.abs(fit.amplitude - 0.3) < 0.03 && fit.snrDb > 20, `${userId}: ${JSON.stringify(fit)}`);
+      }
+    }
+  }
+
+  // Mixed: 16 kHz mono encoded once; both tones in it while both spoke (0.5–2 s).
+  const mixed = opusdecSamples(report.mixed.file, 16000, 1);
+  assert.ok(report.mixed.seconds >= 3.8 && report.mixed.seconds <= 4.5, JSON.stringify(report.mixed));
+  assert.ok(Math.abs(mixed.length / 16000 - report.mixed.seconds) < 0.001, `${mixed.length} samples`);
+  let first = 0;
+  while (first < mixed.length && Math.abs(mixed[first]) < 0.05 * 32767) first++;
+  const talk = mixed.subarray(first + 16000 * 0.6, first + 16000 * 1.9);
+  for (const frequency of [440, 660]) {
+    const [fit] = fitSines(talk, { sampleRate: 16000, frequencies: [frequency] }, 0, Infinity);
+    assert.ok(fit.amplitude > 0.1, `${frequency} Hz in the mix: ${JSON.stringify(fit)}`);
+  }
+});

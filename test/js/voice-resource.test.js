@@ -268,8 +268,18 @@ for (const [version, voice] of VERSIONS) {
       add('prism OggDemuxer (inferred Opus)', api.createAudioResource(prismPackets), (r) => {
         assert.deepEqual(edgeTypes(r), []);
       });
-      add('Ogg/Opus file (opusenc)', api.createAudioResource(fs.createReadStream(media.ogg), { inputType: StreamType.OggOpus }), (r) => {
+      add('Ogg/Opus file (opusenc): passthrough, demuxed by voxpool', api.createAudioResource(fs.createReadStream(media.ogg), { inputType: StreamType.OggOpus }), (r) => {
         assert.deepEqual(edgeTypes(r), ['ogg/opus demuxer']);
+        assert.ok(r.playStream instanceof voxpool.OggDemuxer);
+      });
+      const oggHalf = api.createAudioResource(fs.createReadStream(media.ogg), { inputType: StreamType.OggOpus, inlineVolume: true });
+      oggHalf.volume.setVolume(0.5);
+      add('Ogg/Opus with inlineVolume (voxpool demuxer → one pool job per frame)', oggHalf, (r, rec) => {
+        assert.deepEqual(edgeTypes(r), ['ogg/opus demuxer', 'opus decoder', 'volume transformer', 'opus encoder']);
+        assert.ok(r.volume instanceof voxpool.OpusTranscodeStream);
+        const unity = median(frameRms(decodeAll(byName.get('Ogg/Opus file (opusenc): passthrough, demuxed by voxpool').packets)).slice(5, 45));
+        const ratio = median(frameRms(decodeAll(rec.packets)).slice(5, 45)) / unity;
+        assert.ok(Math.abs(ratio - 0.5) < 0.06, `ratio ${ratio}`);
       });
       add('WebM/Opus file (ffmpeg)', api.createAudioResource(fs.createReadStream(media.webm), { inputType: StreamType.WebmOpus }), (r) => {
         assert.deepEqual(edgeTypes(r), ['webm/opus demuxer']);

@@ -502,4 +502,21 @@ module.exports = [
     tests: { native: '^OggDemuxer\\.', js: ['test/js/ogg-demuxer.test.js'] },
     why: 'A lost page (CRC failure) disappears without trace in stats.holes.',
   },
+  {
+    id: 'ogg-muxer-no-eos',
+    file: 'src/container/ogg_muxer.cc',
+    find: 'Append(held_.data(), held_.size(), held_granule_, true);',
+    replace: 'Append(held_.data(), held_.size(), held_granule_, false);',
+    tests: { native: '^OggMuxer\\.', js: ['test/js/ogg-muxer.test.js'] },
+    why: 'A finished recording has no EOS page: readers cannot tell it ended from a cut file.',
+  },
+  {
+    id: 'ogg-muxer-no-timed-flush',
+    file: 'src/container/ogg_muxer.cc',
+    find: 'Drain(stats_.granule - flushed_granule_ >= options_.flush_samples, out);',
+    replace: 'Drain(false, out);',
+    tests: { native: '^OggMuxer\\.', js: ['test/js/ogg-muxer.test.js'] },
+    why: 'Pages wait until libogg fills them (4 kB or 255 packets): a live recording lags by many ' +
+      'seconds at voice bitrates.',
+  },
 ];
