@@ -95,9 +95,13 @@ for (const channels of [1, 2]) {
     // player plays all of them but the pre-skip: no more (a granule past the packets) or less.
     assert.equal(b.length, direct.length / 2 - head.preSkip * channels, 'opusdec plays every decoded sample but the pre-skip');
     const pcm = new Int16Array(direct.buffer, direct.byteOffset + head.preSkip * channels * 2, a.length);
+    // Opus's float decoder is not bit-exact across builds: CI's addon may link the tuned libopus
+    // (other SIMD paths, another release) while opusdec links Debian's, and they were seen to differ
+    // by 2 LSB. 8 LSB (-72 dBFS) still catches any misalignment: one sample of shift in this
+    // 330 + 550 Hz tone at -6 dBFS moves samples by hundreds.
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(pcm[i] - a[i]));
-    assert.ok(worst <= 1, `largest difference ${worst}`);
+    assert.ok(worst <= 8, `largest difference ${worst}`);
     decoder.destroy();
   });
 }
