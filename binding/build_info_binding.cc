@@ -19,6 +19,12 @@
 #ifndef VOXPOOL_SOXR_LINKAGE
 #define VOXPOOL_SOXR_LINKAGE "unknown"
 #endif
+#ifndef VOXPOOL_OGG_LINKAGE
+#define VOXPOOL_OGG_LINKAGE "unknown"
+#endif
+#ifndef VOXPOOL_WEBM_LINKAGE
+#define VOXPOOL_WEBM_LINKAGE "unknown"
+#endif
 
 namespace voxpool::binding {
 
@@ -28,6 +34,8 @@ void InitBuildInfo(Napi::Env env, Napi::Object exports) {
   b.Set("OPUS_LINKAGE", VOXPOOL_OPUS_LINKAGE);
   b.Set("SODIUM_LINKAGE", VOXPOOL_SODIUM_LINKAGE);
   b.Set("SOXR_LINKAGE", VOXPOOL_SOXR_LINKAGE);
+  b.Set("OGG_LINKAGE", VOXPOOL_OGG_LINKAGE);
+  b.Set("WEBM_LINKAGE", VOXPOOL_WEBM_LINKAGE);
   b.Set("OPUS_BUILD", VOXPOOL_OPUS_BUILD);
   b.Set("COMPILER", __VERSION__);
   exports.Set("buildInfo", b);

@@ -26,6 +26,7 @@ enum class ClassId : uint64_t {
   kVolume,
   kOggDemuxer,
   kOggMuxer,
+  kWebmDemuxer,
   kEnd,  // one past the last id: a new class goes above this line
 };
 
@@ -55,6 +56,7 @@ inline constexpr ClassText kClassText[] = {
     {"NativeVolume", "Expected a NativeVolume (illegal invocation)", nullptr},  // no destroy()
     {"NativeOggDemuxer", "Expected a NativeOggDemuxer (illegal invocation)", "The Ogg demuxer has been destroyed"},
     {"NativeOggMuxer", "Expected a NativeOggMuxer (illegal invocation)", "The Ogg muxer has been destroyed"},
+    {"NativeWebmDemuxer", "Expected a NativeWebmDemuxer (illegal invocation)", "The WebM demuxer has been destroyed"},
 };
 // clang-format on
 static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kEnd) - 1,

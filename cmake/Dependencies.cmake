@@ -75,12 +75,31 @@ voxpool_require_pkg(SODIUM libsodium libsodium-dev sodium)
 voxpool_require_pkg(SOXR soxr libsoxr-dev soxr)
 voxpool_require_pkg(OGG ogg libogg-dev ogg)
 
+# libwebm (its webm_parser, for the WebM/Matroska demuxer): Debian ships no pkg-config file and no
+# static archive for it, so it is found by its header and library and always linked shared, even
+# under VOXPOOL_STATIC_DEPS (scripts/prebuild.js copies libwebm.so.1 beside the addon with the other
+# shared objects the binary needs, as it does libsoxr). find_library looks
+# in the target's multiarch libdir: /usr/lib/aarch64-linux-gnu when cross-compiling with
+# cmake/toolchain-aarch64-linux-gnu.cmake (libwebm-dev:arm64).
+find_path(VOXPOOL_WEBM_INCLUDE_DIR webm/webm_parser.h)
+find_library(VOXPOOL_WEBM_LIBRARY NAMES webm)
+if(NOT VOXPOOL_WEBM_INCLUDE_DIR OR NOT VOXPOOL_WEBM_LIBRARY)
+  message(FATAL_ERROR "voxpool: libwebm not found; install the Debian package libwebm-dev")
+endif()
+add_library(voxpool_dep_webm INTERFACE)
+target_include_directories(voxpool_dep_webm INTERFACE ${VOXPOOL_WEBM_INCLUDE_DIR})
+target_link_libraries(voxpool_dep_webm INTERFACE ${VOXPOOL_WEBM_LIBRARY})
+set(VOXPOOL_WEBM_LINKAGE shared CACHE INTERNAL "how libwebm is linked")
+set(VOXPOOL_WEBM_BUILD "system libwebm (find_library)" CACHE INTERNAL "how libwebm was built")
+message(STATUS "voxpool: libwebm ${VOXPOOL_WEBM_LIBRARY} (shared)")
+
 find_path(CONCURRENTQUEUE_INCLUDE_DIR concurrentqueue/concurrentqueue.h)
 if(NOT CONCURRENTQUEUE_INCLUDE_DIR)
   message(FATAL_ERROR "voxpool: concurrentqueue.h not found; install the Debian package libconcurrentqueue-dev")
 endif()
 
 add_library(voxpool_deps INTERFACE)
-target_link_libraries(voxpool_deps INTERFACE voxpool_dep_opus voxpool_dep_sodium voxpool_dep_soxr voxpool_dep_ogg)
+target_link_libraries(voxpool_deps INTERFACE voxpool_dep_opus voxpool_dep_sodium voxpool_dep_soxr voxpool_dep_ogg
+                      voxpool_dep_webm)
 target_include_directories(voxpool_deps INTERFACE ${CONCURRENTQUEUE_INCLUDE_DIR})
 add_library(voxpool::deps ALIAS voxpool_deps)

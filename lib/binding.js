@@ -11,7 +11,7 @@ const root = path.join(__dirname, '..');
 // What to do when no binary loads: the source build's system packages, then the rebuild.
 const FROM_SOURCE =
   'To build it from source, install the system packages (Debian/Ubuntu: ' +
-  'apt-get install cmake g++ pkg-config libopus-dev libsodium-dev libsoxr-dev libconcurrentqueue-dev) ' +
+  'apt-get install cmake g++ pkg-config libopus-dev libsodium-dev libsoxr-dev libogg-dev libwebm-dev libconcurrentqueue-dev) ' +
   'and run `npm rebuild voxpool`.';
 
 function load() {

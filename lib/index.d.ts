@@ -374,7 +374,11 @@ export interface Report {
     /** The prebuild's build record (prebuilds/<platform>-<arch>/build.json: glibc floor, library sources and flags). */
     build: Record<string, unknown> | null;
   };
-  libraries: { opus: ReportLibrary & { build: ReportOpusBuild | null }; sodium: ReportLibrary; soxr: ReportLibrary };
+  libraries: {
+    opus: ReportLibrary & { build: ReportOpusBuild | null }; sodium: ReportLibrary; soxr: ReportLibrary;
+    /** libogg and libwebm do not report their versions: `version` is null. */
+    ogg: ReportLibrary & { version: null }; webm: ReportLibrary & { version: null };
+  };
   /** Node-API version the binary targets, and the one the runtime implements. */
   napi: { binary: number | null; runtime: number };
   runtime: { node: string; bun: string | null; platform: string; arch: string };
@@ -391,6 +395,11 @@ export declare const containerConstants: Readonly<{
   GRANULE_RATE: 48000; NO_GRANULE: -1; DEFAULT_FLUSH_SAMPLES: number; MAX_FLUSH_SAMPLES: number;
   MAX_GAP_SAMPLES: number; MAX_OPUS_PACKET_BYTES: number; DEFAULT_CHANNELS: number; DEFAULT_SERIAL: number; DEFAULT_VENDOR: string;
   EVENT: Readonly<{ HEAD: number; TAGS: number; PACKET: number; CHAIN_END: number }>;
+  WEBM: Readonly<{
+    CODEC_ID: 'A_OPUS'; DEFAULT_MAX_FRAME_BYTES: number; MAX_FRAME_BYTES: number; MAX_ELEMENT_BYTES: number;
+    MAX_BLOCKS_PER_CLUSTER: number; MAX_TRACK_NUMBER: number; DEFAULT_TIMECODE_SCALE_NS: number;
+    EVENT: Readonly<{ HEAD: number; PACKET: number }>;
+  }>;
 }>;
 export interface OpusHeadInfo {
   version: number; channels: number; preSkip: number; inputSampleRate: number; outputGain: number;
@@ -410,6 +419,22 @@ export class OggDemuxer extends Transform {
   on(event: 'head', listener: (packet: Buffer, head: OpusHeadInfo) => void): this;
   on(event: 'tags', listener: (packet: Buffer, tags: OpusTagsInfo | null) => void): this;
   on(event: 'chainEnd', listener: (info: { serial: number }) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+/** What a WebmDemuxer reads out with `{ timestamps: true }`. */
+export interface WebmPacket { packet: Buffer; timestampNs: number; timestampMs: number; samples: number; trimEnd: number; track: number }
+export interface WebmDemuxerOptions { track?: number; maxFrameBytes?: number; timestamps?: boolean }
+export interface WebmDemuxerStats { bytes: number; clusters: number; frames: number; otherTrackFrames: number }
+/** The followed track's TrackEntry. */
+export interface WebmTrack {
+  number: number; channels: number; samplingFrequency: number; codecDelayNs: number; seekPreRollNs: number; timecodeScaleNs: number;
+}
+/** WebM / Matroska bytes in, Opus packets (Buffers, or WebmPacket objects) out; prism-media's WebmDemuxer API. */
+export class WebmDemuxer extends Transform {
+  constructor(options?: WebmDemuxerOptions);
+  readonly stats: WebmDemuxerStats;
+  readonly track: WebmTrack | null;
+  on(event: 'head', listener: (codecPrivate: Buffer, head: OpusHeadInfo | null) => void): this;
   on(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 export interface OggMuxerOptions {

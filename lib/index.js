@@ -26,5 +26,6 @@ module.exports = {
   // containers (issue 8) register here
   ...require('./ogg-demuxer'),
   ...require('./ogg-muxer'),
+  ...require('./webm-demuxer'),
   ...require('./report'),
 };

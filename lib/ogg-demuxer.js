@@ -4,11 +4,10 @@
 // (one Buffer per packet) and 'head' / 'tags' events with the raw packets, plus what prism lacks:
 // packets that continue across pages, chained files, a chosen stream in a multiplexed file,
 // granule positions and a CRC-failed page dropped and counted instead of stalling.
-const { Transform } = require('node:stream');
 const binding = require('./binding');
 const validate = require('./validate');
-const { rejecting } = require('./promise-api');
 const { guardReceiver } = require('./receiver-guard');
+const { DemuxerStream, DELIVER } = require('./demuxer-stream');
 
 const C = binding.containerConstants;
 const { HEAD, TAGS, PACKET, CHAIN_END } = C.EVENT;
@@ -25,8 +24,7 @@ const MAX_SERIAL = 0xffffffff;
  * @property {number} serial the logical stream it belongs to
  */
 
-class OggDemuxer extends Transform {
-  #native;
+class OggDemuxer extends DemuxerStream {
   #timestamps;
   #stats = null;
 
@@ -45,8 +43,7 @@ class OggDemuxer extends Transform {
       native.maxPacketBytes = validate.integer(o.maxPacketBytes, 'options.maxPacketBytes', 1, C.MAX_PACKET_BYTES);
     }
     const timestamps = o.timestamps === undefined ? false : validate.boolean(o.timestamps, 'options.timestamps');
-    super({ readableObjectMode: true });
-    this.#native = new binding.NativeOggDemuxer(native);
+    super(new binding.NativeOggDemuxer(native), 'a Buffer or Uint8Array of Ogg bytes');
     this.#timestamps = timestamps;
   }
 
@@ -59,50 +56,28 @@ class OggDemuxer extends Transform {
     return { bytes: 0, pages: 0, packets: 0, skippedBytes: 0, holes: 0, chains: 0, otherPages: 0, ...this.#stats };
   }
 
-  _transform(chunk, encoding, callback) {
-    if (!ArrayBuffer.isView(chunk)) {
-      callback(validate.invalidType('a Buffer or Uint8Array of Ogg bytes', 'chunk', chunk));
-      return;
-    }
-    rejecting(() => this.#native.pushAsync(chunk)).then((r) => callback(this.#deliver(r)), callback);
-  }
-
-  _flush(callback) {
-    rejecting(() => this.#native.finishAsync()).then((r) => callback(this.#deliver(r)), callback);
-  }
-
-  _destroy(err, callback) {
-    this.#native.destroy();
-    callback(err);
-  }
-
-  /** Emits one job's events; returns what the callback gets (an error thrown by a listener). */
-  #deliver({ bytes, events, stats }) {
+  /** Emits one job's events (DemuxerStream turns a listener's throw into the stream's error). */
+  [DELIVER]({ bytes, events, stats }) {
     this.#stats = stats;
-    try {
-      for (let i = 0; i < events.length; i += FIELDS) {
-        const kind = events[i];
-        const data = bytes.subarray(events[i + 5], events[i + 5] + events[i + 6]);
-        if (kind === PACKET) {
-          this.push(this.#timestamps
-            ? { packet: data, granule: events[i + 2], samples: events[i + 3], trimEnd: events[i + 4], serial: events[i + 1] }
-            : data);
-        } else if (kind === HEAD) {
-          this.emit('head', data, binding.parseOpusHead(data));
-        } else if (kind === TAGS) {
-          this.emit('tags', data, tagsOrNull(data));
-        } else if (kind === CHAIN_END) {
-          this.emit('chainEnd', { serial: events[i + 1] });
-        }
+    for (let i = 0; i < events.length; i += FIELDS) {
+      const kind = events[i];
+      const data = bytes.subarray(events[i + 5], events[i + 5] + events[i + 6]);
+      if (kind === PACKET) {
+        this.push(this.#timestamps
+          ? { packet: data, granule: events[i + 2], samples: events[i + 3], trimEnd: events[i + 4], serial: events[i + 1] }
+          : data);
+      } else if (kind === HEAD) {
+        this.emit('head', data, binding.parseOpusHead(data));
+      } else if (kind === TAGS) {
+        this.emit('tags', data, tagsOrNull(data));
+      } else if (kind === CHAIN_END) {
+        this.emit('chainEnd', { serial: events[i + 1] });
       }
-    } catch (err) {
-      return err;
     }
-    return undefined;
   }
 
   static {
-    guardReceiver(this, (o) => #native in o);
+    guardReceiver(this, (o) => #timestamps in o);
   }
 }
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-20}"
 build=build-fuzz
-targets=(rtp_parse_fuzzer voice_open_fuzzer secretstream_pull_fuzzer opus_decode_fuzzer ogg_demux_fuzzer)
+targets=(rtp_parse_fuzzer voice_open_fuzzer secretstream_pull_fuzzer opus_decode_fuzzer ogg_demux_fuzzer webm_demux_fuzzer)
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVOXPOOL_BUILD_FUZZ=ON >/dev/null
 cmake --build "$build" -j "${FUZZ_JOBS:-2}" --target "${targets[@]}"

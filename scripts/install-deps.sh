@@ -10,7 +10,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake pkg-config g++ make
-  libopus-dev libsodium-dev libconcurrentqueue-dev libsoxr-dev libogg-dev
+  libopus-dev libsodium-dev libconcurrentqueue-dev libsoxr-dev libogg-dev libwebm-dev
   libgtest-dev libbenchmark-dev
   clang libclang-rt-dev
   nodejs
@@ -25,7 +25,7 @@ PACKAGES=(
 # debootstrap for its arm64 root.
 CROSS_ARM64=(
   crossbuild-essential-arm64 dpkg-dev pkg-config cmake make autoconf automake libtool
-  libopus-dev:arm64 libsodium-dev:arm64 libsoxr-dev:arm64 libogg-dev:arm64 libconcurrentqueue-dev
+  libopus-dev:arm64 libsodium-dev:arm64 libsoxr-dev:arm64 libogg-dev:arm64 libwebm-dev:arm64 libconcurrentqueue-dev
   qemu-user-static debootstrap binfmt-support
 )
 

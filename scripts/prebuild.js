@@ -194,7 +194,7 @@ const probe = `
   const b = require(${JSON.stringify(outBinary)});
   const maps = require('fs').readFileSync('/proc/self/maps', 'utf8');
   const libs = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5])
-    .filter((p) => p && /lib(opus|sodium|soxr|gomp)[^/]*\\.so/.test(p)))];
+    .filter((p) => p && /lib(opus|sodium|soxr|gomp|ogg|webm)[^/]*\\.so/.test(p)))];
   console.log(JSON.stringify({ libs, opus: b.opusConstants && b.opusConstants.OPUS_VERSION }));`;
 if (!triplet) {
   const childEnv = { ...process.env };

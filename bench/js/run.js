@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: prints the machine, then runs each JS benchmark in its own child process and
  * prints its Markdown tables: opus-frame.js, opus-realtime.js, then crypto.js, voice-sender.js,
- * mixer.js, demux.js (Ogg Opus: voxpool against prism-media), passthrough.js (an Opus track
+ * mixer.js, demux.js (Ogg Opus, or WebM with --format webm: voxpool against prism-media), passthrough.js (an Opus track
  * demuxed against FFmpeg decode + re-encode) and discord.js (the @discordjs/voice end-to-end one) when they exist. Each writes JSON to bench/out/; the realtime one also writes bench/out/realtime.svg.
  * The whole Markdown report is saved as bench/out/report.md and a summary as bench/out/run.json.
  *

@@ -7,9 +7,11 @@
 #include "args.h"
 #include "container/ogg_demuxer_wrap.h"
 #include "container/ogg_muxer_wrap.h"
+#include "container/webm_demuxer_wrap.h"
 #include "voxpool/container/ogg_demuxer.h"
 #include "voxpool/container/ogg_muxer.h"
 #include "voxpool/container/opus_head.h"
+#include "voxpool/container/webm_demuxer.h"
 
 namespace voxpool::binding {
 namespace {
@@ -36,6 +38,20 @@ Napi::Object Constants(Napi::Env env) {
   kinds.Set("PACKET", static_cast<double>(container::OggEventKind::kPacket));
   kinds.Set("CHAIN_END", static_cast<double>(container::OggEventKind::kChainEnd));
   c.Set("EVENT", kinds);
+  // WebM / Matroska (libwebm).
+  Napi::Object webm = Napi::Object::New(env);
+  webm.Set("CODEC_ID", container::kWebmOpusCodecId);
+  webm.Set("DEFAULT_MAX_FRAME_BYTES", static_cast<double>(container::kWebmDefaultMaxFrameBytes));
+  webm.Set("MAX_FRAME_BYTES", static_cast<double>(container::kWebmMaxFrameBytesLimit));
+  webm.Set("MAX_ELEMENT_BYTES", static_cast<double>(container::kWebmMaxElementBytes));
+  webm.Set("MAX_BLOCKS_PER_CLUSTER", static_cast<double>(container::kWebmMaxBlocksPerCluster));
+  webm.Set("MAX_TRACK_NUMBER", static_cast<double>(container::kWebmMaxTrackNumber));
+  webm.Set("DEFAULT_TIMECODE_SCALE_NS", static_cast<double>(container::kWebmDefaultTimecodeScaleNs));
+  Napi::Object webmKinds = Napi::Object::New(env);
+  webmKinds.Set("HEAD", static_cast<double>(container::WebmEventKind::kHead));
+  webmKinds.Set("PACKET", static_cast<double>(container::WebmEventKind::kPacket));
+  webm.Set("EVENT", webmKinds);
+  c.Set("WEBM", webm);
   return c;
 }
 
@@ -80,6 +96,7 @@ Napi::Value ParseOpusTags(const Napi::CallbackInfo& info) {
 void InitContainer(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeOggDemuxer", DefineOggDemuxer(env));
   exports.Set("NativeOggMuxer", DefineOggMuxer(env));
+  exports.Set("NativeWebmDemuxer", DefineWebmDemuxer(env));
   exports.Set("parseOpusHead", Napi::Function::New(env, ParseOpusHead, "parseOpusHead"));
   exports.Set("parseOpusTags", Napi::Function::New(env, ParseOpusTags, "parseOpusTags"));
   exports.Set("containerConstants", Constants(env));

@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const { Readable } = require('node:stream');
 const voice = require('@discordjs/voice');
-const { createAudioResource, StreamType } = require('voxpool/voice');
+const { createAudioResource, demuxProbe, StreamType } = require('voxpool/voice');
 
 /**
  * 48 kHz stereo s16le sine, made as it is read: "generated audio" needs no file or FFmpeg.
@@ -33,7 +33,7 @@ function tone(frequency, seconds, amplitude = 0.5) {
 
 /**
  * A resource for what `play` accepts: `tone:<Hz>[:<seconds>]` (generated PCM), a file path
- * (Ogg/Opus and WebM/Opus demuxed by prism-media; anything else, e.g. MP3, decoded by FFmpeg), or
+ * (Ogg/Opus and WebM/Opus demuxed by voxpool on the pool; anything else, e.g. MP3, decoded by FFmpeg), or
  * an http(s) URL (FFmpeg).
  * @returns {Promise<import('@discordjs/voice').AudioResource>}
  */
@@ -52,8 +52,9 @@ async function resourceFor(query, metadata, volume) {
     return atVolume(createAudioResource(tone(Number(generated[1]), Number(generated[2] ?? 5)), { ...options, inputType: StreamType.Raw }));
   }
   if (/^https?:\/\//.test(query)) return atVolume(createAudioResource(query, options));
-  // demuxProbe (@discordjs/voice) tells Ogg/Opus and WebM/Opus from anything else.
-  const { stream, type } = await voice.demuxProbe(fs.createReadStream(query));
+  // demuxProbe (@discordjs/voice's, on voxpool's demuxers) tells Ogg/Opus and WebM/Opus from
+  // anything else.
+  const { stream, type } = await demuxProbe(fs.createReadStream(query));
   return atVolume(createAudioResource(stream, { ...options, inputType: type }));
 }
 

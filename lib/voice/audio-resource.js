@@ -9,6 +9,7 @@ const { StreamType, TransformerType, STREAM_TYPES, inferStreamType } = require('
 const { VoiceEncoderStream } = require('./encoder-stream');
 const { createTranscodeStages } = require('./transcode');
 const { OggDemuxer } = require('../ogg-demuxer');
+const { WebmDemuxer } = require('../webm-demuxer');
 const { prismMissing } = require('./resolve');
 
 // @discordjs/voice's FFmpeg arguments (src/audio/TransformerGraph.ts): s16le, 48 kHz, stereo.
@@ -32,8 +33,8 @@ class PipelineNode {
 
 /**
  * The transformer graph of @discordjs/voice (same node and edge types and costs), with voxpool's
- * stages: encoder, decoder, volume and the Ogg demuxer are voxpool's; FFmpeg and the WebM demuxer
- * are prism-media's, as in @discordjs/voice. Edges are plain objects `{ type, from, to, cost,
+ * stages: encoder, decoder, volume and the Ogg and WebM demuxers are voxpool's; FFmpeg is
+ * prism-media's, as in @discordjs/voice. Edges are plain objects `{ type, from, to, cost,
  * transformer }` and `resource.edges` lists the ones a resource's pipeline takes.
  * @param {object} voice the bound @discordjs/voice
  * @param {object | null} prism its prism-media
@@ -67,15 +68,13 @@ function buildGraph(voice, prism) {
       type: TransformerType.OpusDecoder, to: node(StreamType.Raw), cost: 1.5,
       transformer: () => new OpusDecoderStream({ sampleRate: CLOCK_RATE, channels: 2, prebuffer: 0 }),
     }),
+    // voxpool's own demuxers: parsed on the pool, no prism-media needed (prism's API, so a
+    // resource's stages look as they would with @discordjs/voice's graph).
     oggDemuxer: edge(StreamType.OggOpus, {
-      type: TransformerType.OggOpusDemuxer, to: node(StreamType.Opus), cost: 1,
-      // voxpool's own demuxer: parsed on the pool, no prism-media needed (prism's API, so a
-      // resource's stages look as they would with @discordjs/voice's graph).
-      transformer: () => new OggDemuxer(),
+      type: TransformerType.OggOpusDemuxer, to: node(StreamType.Opus), cost: 1, transformer: () => new OggDemuxer(),
     }),
     webmDemuxer: edge(StreamType.WebmOpus, {
-      type: TransformerType.WebmOpusDemuxer, to: node(StreamType.Opus), cost: 1,
-      transformer: () => new (needPrism('A WebM/Opus input').opus.WebmDemuxer)(),
+      type: TransformerType.WebmOpusDemuxer, to: node(StreamType.Opus), cost: 1, transformer: () => new WebmDemuxer(),
     }),
     ffmpeg: {
       [StreamType.Arbitrary]: edge(StreamType.Arbitrary, ffmpeg),

@@ -76,6 +76,17 @@ export declare function createAudioResource<Metadata extends null | undefined>(
   options?: Omit<CreateAudioResourceOptions<Metadata>, 'metadata'>,
 ): VoxpoolAudioResource<null>;
 
+/** What demuxProbe found: `stream` holds every byte of the input (none lost to the probe). */
+export interface ProbeInfo { stream: Readable; type: 'ogg/opus' | 'webm/opus' | 'arbitrary' }
+/**
+ * @discordjs/voice's demuxProbe on voxpool's demuxers: reads up to `probeSize` bytes (default
+ * 1024) and says whether the input is Ogg Opus or WebM Opus whose OpusHead `validator` accepts
+ * (default: validateDiscordOpusHead), or arbitrary.
+ */
+export declare function demuxProbe(stream: Readable, probeSize?: number, validator?: (opusHead: Buffer) => boolean): Promise<ProbeInfo>;
+/** @discordjs/voice's validateDiscordOpusHead: a stereo, 48 kHz OpusHead. */
+export declare function validateDiscordOpusHead(opusHead: Buffer): boolean;
+
 // ---- receive ----
 
 /** One decoded 20 ms frame. */

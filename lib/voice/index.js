@@ -3,8 +3,10 @@
  * voxpool/voice: @discordjs/voice with its codec work on voxpool's pool.
  *
  * - createAudioResource(input, options): @discordjs/voice's, returning a genuine AudioResource
- *   whose encoder, decoder and volume stages are voxpool's (FFmpeg and the Ogg/WebM demuxers stay
+ *   whose encoder, decoder, volume and Ogg/WebM demuxer stages are voxpool's (FFmpeg stays
  *   prism-media's, as in @discordjs/voice).
+ * - demuxProbe(stream, probeSize, validator): @discordjs/voice's, telling Ogg Opus from WebM Opus
+ *   from anything else with voxpool's demuxers (no prism-media), for createAudioResource's inputType.
  * - subscribeDecoded(connection, userId, options): a user's audio as decoded 20 ms frames with
  *   loss concealment; createSpeakerMix(connection, options): every speaker mixed.
  *
@@ -19,6 +21,7 @@ const { VoiceEncoderStream } = require('./encoder-stream');
 const { VoiceTranscodeStream } = require('./transcode');
 const { DecodedReceiveStream, subscribeDecoded, createDecodedStream } = require('./receive');
 const { SpeakerMixStream, createSpeakerMix } = require('./speaker-mix');
+const { demuxProbe, validateDiscordOpusHead } = require('./demux-probe');
 
 const bound = new WeakMap();  // voice module -> its API
 
@@ -71,6 +74,8 @@ module.exports = {
   createSpeakerMix,
   createDecodedStream,
   withVoice,
+  demuxProbe,
+  validateDiscordOpusHead,
   StreamType,
   TransformerType,
   VoiceEncoderStream,

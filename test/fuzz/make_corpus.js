@@ -224,12 +224,44 @@ function oggSeeds() {
   }
 }
 
+/**
+ * WebM and Matroska Opus files written by ffmpeg (libopus) from its sine source, bit-exact so the
+ * seeds are the same every run: a stereo .webm, a mono .mka, a live stream written to a pipe
+ * (unknown-size Segment), a file whose audio is the second track after a VP8 video one, and a copy
+ * cut mid-cluster. Each is prefixed with the fuzzer's chunk-size control byte. Without ffmpeg
+ * there are no WebM seeds (the fuzzer starts from nothing).
+ */
+function webmSeeds() {
+  const { spawnSync } = require('node:child_process');
+  const exact = ['-fflags', '+bitexact', '-flags:a', '+bitexact', '-flags:v', '+bitexact', '-map_metadata', '-1'];
+  const make = (inputs, codec, format, extra = []) => {
+    const ff = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...inputs, ...codec, ...exact, ...extra, '-f', format, 'pipe:1'], {
+      maxBuffer: 1 << 24,
+    });
+    return ff.status === 0 && ff.stdout.length > 0 ? ff.stdout : null;
+  };
+  const sine = (seconds, f = 440) => ['-f', 'lavfi', '-i', `sine=f=${f}:d=${seconds}:r=48000`];
+  const stereo = make(sine(0.3), ['-ac', '2', '-c:a', 'libopus', '-b:a', '64k'], 'webm');
+  const mono = make(sine(0.3, 880), ['-ac', '1', '-c:a', 'libopus', '-b:a', '16k', '-frame_duration', '10'], 'matroska');
+  const live = make(sine(0.3), ['-ac', '2', '-c:a', 'libopus'], 'webm', ['-live', '1', '-cluster_time_limit', '100']);
+  const video = make(['-f', 'lavfi', '-i', 'testsrc=s=32x32:d=0.2:r=10', ...sine(0.2)],
+    ['-map', '0:v', '-map', '1:a', '-c:v', 'libvpx', '-b:v', '50k', '-c:a', 'libopus'], 'webm');
+  if (!stereo || !mono || !live) {
+    process.stderr.write('make_corpus: ffmpeg (with libopus) is missing; no WebM seeds\n');
+    return [];
+  }
+  const files = [stereo, mono, live, stereo.subarray(0, stereo.length - 50)];
+  if (video) files.push(video);
+  return files.flatMap((f) => [Buffer.concat([Buffer.from([0]), f]), Buffer.concat([Buffer.from([40]), f])]);
+}
+
 const targets = {
   rtp_parse_fuzzer: rtpSeeds,
   voice_open_fuzzer: voiceSeeds,
   secretstream_pull_fuzzer: streamSeeds,
   opus_decode_fuzzer: opusSeeds,
   ogg_demux_fuzzer: oggSeeds(),
+  webm_demux_fuzzer: webmSeeds(),
 };
 for (const [name, seeds] of Object.entries(targets)) {
   const dir = path.join(outDir, name);

@@ -22,6 +22,6 @@ test('no binary for this platform: the error names the packages and npm rebuild 
   assert.equal(err.code, 'ERR_VOXPOOL_BINDING_NOT_FOUND');
   assert.ok(err.message.startsWith(`voxpool: no prebuilt binary for ${process.platform}-${process.arch} (prebuilt: `), err.message);
   assert.match(err.message, /\) and no source build in /);
-  assert.match(err.message, /apt-get install cmake g\+\+ pkg-config libopus-dev libsodium-dev libsoxr-dev libconcurrentqueue-dev/);
+  assert.match(err.message, /apt-get install cmake g\+\+ pkg-config libopus-dev libsodium-dev libsoxr-dev libogg-dev libwebm-dev libconcurrentqueue-dev/);
   assert.match(err.message, /run `npm rebuild voxpool`/);
 });

@@ -28,6 +28,11 @@ test('report names the binary that loaded and the versions the linked libraries 
   assert.match(r.libraries.sodium.version, /^\d+\.\d+\.\d+$/);
   assert.equal(r.libraries.soxr.version, binding.mixerConstants.RESAMPLER);
   assert.match(r.libraries.soxr.version, /^libsoxr-\d+\.\d+\.\d+$/);
+  // libwebm is always a shared object (Debian ships no archive); libogg is static in a prebuild.
+  assert.equal(r.libraries.webm.version, null);
+  assert.equal(r.libraries.webm.linkage, 'shared');
+  assert.match(path.basename(r.libraries.webm.file), /^libwebm\.so/);
+  assert.ok(['static', 'shared'].includes(r.libraries.ogg.linkage), r.libraries.ogg.linkage);
   // How libopus was built: the build's own record, consistent with how it is linked.
   const ob = r.libraries.opus.build;
   assert.ok(ob, 'libraries.opus.build recorded');
@@ -106,6 +111,9 @@ test('the prebuild reports itself: static libopus and libsodium, bundled libsoxr
     assert.equal(r.libraries.soxr.linkage, 'shared');
     // the copy beside the binary, not the system's
     assert.equal(path.dirname(r.libraries.soxr.file), prebuildDir);
+    assert.equal(r.libraries.ogg.linkage, 'static');
+    assert.equal(r.libraries.webm.linkage, 'shared');
+    assert.equal(path.dirname(r.libraries.webm.file), prebuildDir);
     // the prebuild runs the Debian source version of the library it was built from
     assert.equal(r.libraries.opus.version, `libopus ${/^opus=([^-\s]+)/.exec(build.static.opus)[1]}`);
     assert.equal(r.libraries.sodium.version, /^libsodium=([^-\s]+)/.exec(build.static.sodium)[1]);

@@ -281,15 +281,16 @@ for (const [version, voice] of VERSIONS) {
         const ratio = median(frameRms(decodeAll(rec.packets)).slice(5, 45)) / unity;
         assert.ok(Math.abs(ratio - 0.5) < 0.06, `ratio ${ratio}`);
       });
-      add('WebM/Opus file (ffmpeg)', api.createAudioResource(fs.createReadStream(media.webm), { inputType: StreamType.WebmOpus }), (r) => {
+      add('WebM/Opus file (ffmpeg): passthrough, demuxed by voxpool', api.createAudioResource(fs.createReadStream(media.webm), { inputType: StreamType.WebmOpus }), (r) => {
         assert.deepEqual(edgeTypes(r), ['webm/opus demuxer']);
+        assert.ok(r.playStream instanceof voxpool.WebmDemuxer);
       });
       const webmHalf = api.createAudioResource(fs.createReadStream(media.webm), { inputType: StreamType.WebmOpus, inlineVolume: true });
       webmHalf.volume.setVolumeDecibels(20 * Math.log10(0.5));
       add('WebM/Opus with inlineVolume', webmHalf, (r, rec) => {
         assert.deepEqual(edgeTypes(r), ['webm/opus demuxer', 'opus decoder', 'volume transformer', 'opus encoder']);
         assert.ok(r.volume instanceof voxpool.OpusTranscodeStream);
-        const unity = median(frameRms(decodeAll(byName.get('WebM/Opus file (ffmpeg)').packets)).slice(5, 45));
+        const unity = median(frameRms(decodeAll(byName.get('WebM/Opus file (ffmpeg): passthrough, demuxed by voxpool').packets)).slice(5, 45));
         const ratio = median(frameRms(decodeAll(rec.packets)).slice(5, 45)) / unity;
         assert.ok(Math.abs(ratio - 0.5) < 0.06, `ratio ${ratio}`);
       });

@@ -519,4 +519,31 @@ module.exports = [
     why: 'Pages wait until libogg fills them (4 kB or 255 packets): a live recording lags by many ' +
       'seconds at voice bitrates.',
   },
+  {
+    id: 'webm-discard-padding-ignored',
+    file: 'src/container/webm_demuxer.cc',
+    find: 'if (block_group.discard_padding.is_present() && padding > 0) {',
+    replace: 'if (false) {',
+    tests: { native: '^WebmDemuxer\\.', js: ['test/js/webm-demuxer.test.js'] },
+    why: 'The DiscardPadding of the BlockGroup that ends a file is not reported as end trimming: ' +
+      'the decoded file is longer than the encoder input.',
+  },
+  {
+    id: 'webm-other-track-followed',
+    file: 'src/container/webm_demuxer.cc',
+    find: 'if (!following_ || block.track_number != track_.number) {',
+    replace: 'if (!following_) {',
+    tests: { native: '^WebmDemuxer\\.', js: ['test/js/webm-demuxer.test.js'] },
+    why: 'Blocks of every track are read as the Opus track: video frames or a second audio ' +
+      "track's packets reach the decoder.",
+  },
+  {
+    id: 'webm-laced-timestamps-flat',
+    file: 'src/container/webm_demuxer.cc',
+    find: 'const int64_t offset = block_samples_ * kNsPerSecond / kOpusGranuleRate;',
+    replace: 'const int64_t offset = 0;',
+    tests: { native: '^WebmDemuxer\\.', js: ['test/js/webm-demuxer.test.js'] },
+    why: "Every frame of a laced block gets the block's timestamp: timestamps repeat and seeking " +
+      'or A/V sync drifts.',
+  },
 ];

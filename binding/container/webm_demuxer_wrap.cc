@@ -1,0 +1,81 @@
+// NativeWebmDemuxer: container::WebmDemuxer on the pool, for lib/webm-demuxer.js (the job and
+// methods are demuxer_wrap.h's). Each result also carries the followed track's TrackEntry once
+// it has been read.
+#include "container/webm_demuxer_wrap.h"
+
+#include <memory>
+
+#include "container/demuxer_wrap.h"
+#include "options.h"
+#include "voxpool/container/webm_demuxer.h"
+
+namespace voxpool::binding {
+namespace {
+
+using container::WebmDemuxer;
+
+struct WebmTraits {
+  using Demuxer = WebmDemuxer;
+  using Output = container::WebmOutput;
+  struct State {
+    container::WebmDemuxerStats stats;
+    container::WebmTrackInfo track;
+  };
+  // Per event (lib/webm-demuxer.js reads the same layout): kind, track, timestampNs, samples,
+  // trimEnd, offset, size. A timestamp is exact as a double up to 2^53 ns (104 days).
+  static constexpr size_t kEventFields = 7;
+
+  static State Snapshot(const Demuxer& d) { return {d.stats(), d.track_info()}; }
+  static double* Write(const container::WebmEvent& ev, double* e) {
+    *e++ = static_cast<double>(ev.kind);
+    *e++ = static_cast<double>(ev.track);
+    *e++ = static_cast<double>(ev.timestamp_ns);
+    *e++ = static_cast<double>(ev.samples);
+    *e++ = static_cast<double>(ev.trim_end);
+    *e++ = static_cast<double>(ev.offset);
+    *e++ = static_cast<double>(ev.size);
+    return e;
+  }
+  // stats, and track once a track is followed.
+  static void Describe(Napi::Env env, const State& state, Napi::Object* o) {
+    Napi::Object s = Napi::Object::New(env);
+    s.Set("bytes", static_cast<double>(state.stats.bytes));
+    s.Set("clusters", static_cast<double>(state.stats.clusters));
+    s.Set("frames", static_cast<double>(state.stats.frames));
+    s.Set("otherTrackFrames", static_cast<double>(state.stats.other_track_frames));
+    o->Set("stats", s);
+    if (state.track.number == 0) return;
+    Napi::Object t = Napi::Object::New(env);
+    t.Set("number", static_cast<double>(state.track.number));
+    t.Set("channels", static_cast<double>(state.track.channels));
+    t.Set("samplingFrequency", state.track.sampling_frequency);
+    t.Set("codecDelayNs", static_cast<double>(state.track.codec_delay_ns));
+    t.Set("seekPreRollNs", static_cast<double>(state.track.seek_pre_roll_ns));
+    t.Set("timecodeScaleNs", static_cast<double>(state.track.timecode_scale_ns));
+    o->Set("track", t);
+  }
+};
+
+class NativeWebmDemuxer : public DemuxerWrap<NativeWebmDemuxer, WebmTraits> {
+ public:
+  static constexpr ClassId kClass = ClassId::kWebmDemuxer;
+
+  // new NativeWebmDemuxer({ track?, maxFrameBytes?, maxQueue?, overflow? })
+  explicit NativeWebmDemuxer(const Napi::CallbackInfo& info) : DemuxerWrap(info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = OptionsArg(info);
+    container::WebmDemuxerOptions options;
+    options.track = static_cast<int64_t>(NumberOr(o, "track", static_cast<double>(options.track)));
+    options.max_frame_bytes = static_cast<size_t>(
+        NumberOr(o, "maxFrameBytes", static_cast<double>(options.max_frame_bytes)));
+    std::unique_ptr<WebmDemuxer> d;
+    Check(env, WebmDemuxer::Create(options, &d));
+    Adopt(env, info.This(), std::move(d), sizeof(WebmDemuxer), ReadStrandOptions(o));
+  }
+};
+
+}  // namespace
+
+Napi::Function DefineWebmDemuxer(Napi::Env env) { return NativeWebmDemuxer::Define(env); }
+
+}  // namespace voxpool::binding

@@ -1,0 +1,75 @@
+// libFuzzer target: WebmDemuxer::Push/Finish on arbitrary bytes. Input: one control byte (the
+// chunk size the rest is pushed in: 1 + control * 97 bytes, so both byte-at-a-time and
+// cluster-sized feeds are explored), then the stream. Invariants checked on every call: each
+// event's bytes lie inside the output, no frame exceeds maxFrameBytes, a packet's trim is within
+// its samples, every packet belongs to the followed track, a head comes at most once and before
+// any packet, and once a call fails every later call fails with the same code. libwebm itself is
+// the system's shared library (not instrumented for coverage); what a hostile input can make it
+// allocate is bounded by the demuxer, which libFuzzer's malloc limit (-malloc_limit_mb, by default
+// -rss_limit_mb) checks here.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "voxpool/container/webm_demuxer.h"
+
+namespace {
+
+using namespace voxpool::container;
+
+void Check(bool ok) {
+  if (!ok) std::abort();
+}
+
+// Small enough that the fuzzer reaches the limit with inputs of a few kilobytes.
+constexpr size_t kMaxFrameBytes = 70000;
+
+struct Seen {
+  bool head = false;
+  bool packet = false;
+};
+
+void CheckOutput(const WebmOutput& out, const WebmDemuxer& demuxer, Seen* seen) {
+  for (const WebmEvent& e : out.events) {
+    Check(e.offset <= out.bytes.size() && e.size <= out.bytes.size() - e.offset);
+    Check(e.size <= kMaxFrameBytes);
+    Check(e.samples >= 0 && e.trim_end >= 0 && e.trim_end <= e.samples);
+    Check(static_cast<int64_t>(e.track) == demuxer.track());
+    if (e.kind == WebmEventKind::kHead) {
+      Check(!seen->head && !seen->packet);
+      seen->head = true;
+    } else {
+      seen->packet = true;
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  const size_t chunk = 1 + static_cast<size_t>(data[0]) * 97;
+  data += 1;
+  size -= 1;
+  WebmDemuxerOptions options;
+  options.max_frame_bytes = kMaxFrameBytes;
+  std::unique_ptr<WebmDemuxer> demuxer;
+  Check(WebmDemuxer::Create(options, &demuxer).ok());
+  WebmOutput out;
+  Seen seen;
+  voxpool::Status failed;
+  for (size_t at = 0; at < size; at += chunk) {
+    out.Clear();
+    voxpool::Status st = demuxer->Push(data + at, chunk < size - at ? chunk : size - at, &out);
+    CheckOutput(out, *demuxer, &seen);
+    if (!failed.ok()) Check(st.code() == failed.code() && out.events.empty());
+    if (!st.ok()) failed = st;
+  }
+  out.Clear();
+  voxpool::Status st = demuxer->Finish(&out);
+  CheckOutput(out, *demuxer, &seen);
+  if (!failed.ok()) Check(st.code() == failed.code() && out.events.empty());
+  if (st.ok()) Check(demuxer->stats().frames > 0 && demuxer->track() > 0);
+  return 0;
+}
