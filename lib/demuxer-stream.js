@@ -2,7 +2,13 @@
 // The shared shape of OggDemuxer and WebmDemuxer: container bytes in, one native job per chunk on
 // the object's strand (so in order), and each job's events delivered by the subclass. A subclass
 // gives its native object and implements [DELIVER](result), which emits one job's events (a throw
-// there, from a listener, becomes the stream's error).
+// there, from a listener, becomes the stream's error). [SEEK](position) tells the native demuxer
+// that the chunks written after it come from another place in the input (lib/demux-file.js).
+const SEEK = Symbol('seek');
+// An option of WebmDemuxer that only lib/demux-file.js sets: read the SeekHead and Cues, and
+// keep what they say in demuxer[INDEX] (byte positions are absolute in the input).
+const INDEX = Symbol('index');
+
 const { Transform } = require('node:stream');
 const validate = require('./validate');
 const { rejecting } = require('./promise-api');
@@ -32,6 +38,23 @@ class DemuxerStream extends Transform {
     rejecting(() => this.#native.pushAsync(chunk)).then((r) => callback(this.#deliver(r)), callback);
   }
 
+  /**
+   * The chunks written after this come from byte `position` of the input. Call it only while no
+   * chunk is being parsed (every write's callback has run): it goes straight to the native
+   * object's strand. Resolves once the native demuxer has taken it; a failure destroys the stream.
+   * @param {number} position
+   * @returns {Promise<void>}
+   */
+  [SEEK](position) {
+    return rejecting(() => this.#native.seekAsync(position)).then((r) => {
+      const err = this.#deliver(r);
+      if (err) throw err;
+    }).catch((err) => {
+      this.destroy(err);
+      throw err;
+    });
+  }
+
   _flush(callback) {
     rejecting(() => this.#native.finishAsync()).then((r) => callback(this.#deliver(r)), callback);
   }
@@ -56,4 +79,4 @@ class DemuxerStream extends Transform {
   }
 }
 
-module.exports = { DemuxerStream, DELIVER };
+module.exports = { DemuxerStream, DELIVER, INDEX, SEEK };

@@ -394,11 +394,12 @@ export declare const containerConstants: Readonly<{
   DEFAULT_MAX_PACKET_BYTES: number; MAX_PACKET_BYTES: number; MAX_LEADING_GARBAGE_BYTES: number;
   GRANULE_RATE: 48000; NO_GRANULE: -1; DEFAULT_FLUSH_SAMPLES: number; MAX_FLUSH_SAMPLES: number;
   MAX_GAP_SAMPLES: number; MAX_OPUS_PACKET_BYTES: number; DEFAULT_CHANNELS: number; DEFAULT_SERIAL: number; DEFAULT_VENDOR: string;
+  MAX_SERIAL: number; MAX_START_SAMPLES: number; READ_BYTES: number; SEEK_WINDOW_BYTES: number; MAX_START_MS: number;
   EVENT: Readonly<{ HEAD: number; TAGS: number; PACKET: number; CHAIN_END: number }>;
   WEBM: Readonly<{
     CODEC_ID: 'A_OPUS'; DEFAULT_MAX_FRAME_BYTES: number; MAX_FRAME_BYTES: number; MAX_ELEMENT_BYTES: number;
-    MAX_BLOCKS_PER_CLUSTER: number; MAX_TRACK_NUMBER: number; DEFAULT_TIMECODE_SCALE_NS: number;
-    EVENT: Readonly<{ HEAD: number; PACKET: number }>;
+    MAX_BLOCKS_PER_CLUSTER: number; MAX_TRACK_NUMBER: number; DEFAULT_TIMECODE_SCALE_NS: number; MAX_START_NS: number;
+    EVENT: Readonly<{ HEAD: number; PACKET: number; CUES_AT: number; CUES: number; CUE_POINT: number; FIRST_CLUSTER: number }>;
   }>;
 }>;
 export interface OpusHeadInfo {
@@ -408,14 +409,21 @@ export interface OpusHeadInfo {
 export interface OpusTagsInfo { vendor: string; comments: string[] }
 /** What an OggDemuxer reads out with `{ timestamps: true }`. */
 export interface OggPacket { packet: Buffer; granule: number; samples: number; trimEnd: number; serial: number }
-export interface OggDemuxerOptions { serial?: number; maxPacketBytes?: number; timestamps?: boolean }
+export interface OggDemuxerOptions {
+  serial?: number; maxPacketBytes?: number; timestamps?: boolean;
+  /** Drop packets until the first that ends after this presentation time (ms; granule less pre-skip). */
+  startMs?: number;
+}
 export interface OggDemuxerStats {
   bytes: number; pages: number; packets: number; skippedBytes: number; holes: number; chains: number; otherPages: number;
+  droppedPackets: number; seeks: number;
 }
 /** Ogg Opus bytes in, Opus packets (Buffers, or OggPacket objects) out; prism-media's OggDemuxer API. */
 export class OggDemuxer extends Transform {
   constructor(options?: OggDemuxerOptions);
   readonly stats: OggDemuxerStats;
+  /** The followed stream's serial once its OpusHead has been read, else null. */
+  readonly serial: number | null;
   on(event: 'head', listener: (packet: Buffer, head: OpusHeadInfo) => void): this;
   on(event: 'tags', listener: (packet: Buffer, tags: OpusTagsInfo | null) => void): this;
   on(event: 'chainEnd', listener: (info: { serial: number }) => void): this;
@@ -423,8 +431,14 @@ export class OggDemuxer extends Transform {
 }
 /** What a WebmDemuxer reads out with `{ timestamps: true }`. */
 export interface WebmPacket { packet: Buffer; timestampNs: number; timestampMs: number; samples: number; trimEnd: number; track: number }
-export interface WebmDemuxerOptions { track?: number; maxFrameBytes?: number; timestamps?: boolean }
-export interface WebmDemuxerStats { bytes: number; clusters: number; frames: number; otherTrackFrames: number }
+export interface WebmDemuxerOptions {
+  track?: number; maxFrameBytes?: number; timestamps?: boolean;
+  /** Drop packets until the first that ends after this presentation time (ms; Block timestamp less CodecDelay). */
+  startMs?: number;
+}
+export interface WebmDemuxerStats {
+  bytes: number; clusters: number; frames: number; otherTrackFrames: number; droppedFrames: number; seeks: number;
+}
 /** The followed track's TrackEntry. */
 export interface WebmTrack {
   number: number; channels: number; samplingFrequency: number; codecDelayNs: number; seekPreRollNs: number; timecodeScaleNs: number;
@@ -447,6 +461,20 @@ export class OggMuxer extends Transform {
   readonly granule: number;
   gap(samples: number): boolean;
 }
+export interface DemuxFileOptions {
+  /** Play from this presentation time (ms): the first packet is the one that contains it. */
+  startMs?: number;
+  timestamps?: boolean;
+  /** Ogg: the stream to follow. */
+  serial?: number;
+  /** WebM: the track to follow. */
+  track?: number;
+}
+/**
+ * Opens an Ogg Opus or WebM/Matroska Opus file and resolves with the demuxer reading it from
+ * `startMs` (WebM: by its Cues; Ogg: bisection on granules), read as the stream is consumed.
+ */
+export function demuxFile(path: string | URL, options?: DemuxFileOptions): Promise<OggDemuxer | WebmDemuxer>;
 export function parseOpusHead(packet: Uint8Array): OpusHeadInfo;
 export function parseOpusTags(packet: Uint8Array): OpusTagsInfo;
 export function report(options?: { from?: string }): Report;

@@ -27,5 +27,6 @@ module.exports = {
   ...require('./ogg-demuxer'),
   ...require('./ogg-muxer'),
   ...require('./webm-demuxer'),
+  ...require('./demux-file'),
   ...require('./report'),
 };

@@ -12,7 +12,6 @@ const { DemuxerStream, DELIVER } = require('./demuxer-stream');
 const C = binding.containerConstants;
 const { HEAD, TAGS, PACKET, CHAIN_END } = C.EVENT;
 const FIELDS = 7;  // per event: kind, serial, granule, samples, trimEnd, offset, size
-const MAX_SERIAL = 0xffffffff;
 
 /**
  * @typedef {object} OggPacket what the stream reads out with `{ timestamps: true }`
@@ -27,6 +26,7 @@ const MAX_SERIAL = 0xffffffff;
 class OggDemuxer extends DemuxerStream {
   #timestamps;
   #stats = null;
+  #serial = null;
 
   /**
    * @param {object} [options]
@@ -34,26 +34,43 @@ class OggDemuxer extends DemuxerStream {
    * @param {number} [options.maxPacketBytes] largest packet accepted, OpusTags included
    *   (default containerConstants.DEFAULT_MAX_PACKET_BYTES, 16 MiB)
    * @param {boolean} [options.timestamps=false] read {@link OggPacket} objects instead of Buffers
+   * @param {number} [options.startMs=0] drop packets until the first that ends after this
+   *   presentation time (ms after the first sample played: granule minus pre-skip), 0..MAX_START_MS
    */
   constructor(options) {
     const o = validate.options(options);
     const native = {};
-    if (o.serial !== undefined) native.serial = validate.integer(o.serial, 'options.serial', 0, MAX_SERIAL);
+    if (o.serial !== undefined) native.serial = validate.integer(o.serial, 'options.serial', 0, C.MAX_SERIAL);
     if (o.maxPacketBytes !== undefined) {
       native.maxPacketBytes = validate.integer(o.maxPacketBytes, 'options.maxPacketBytes', 1, C.MAX_PACKET_BYTES);
     }
     const timestamps = o.timestamps === undefined ? false : validate.boolean(o.timestamps, 'options.timestamps');
+    if (o.startMs !== undefined) {
+      native.startSamples = Math.round(validate.number(o.startMs, 'options.startMs', 0, C.MAX_START_MS) * C.GRANULE_RATE / 1000);
+    }
     super(new binding.NativeOggDemuxer(native), 'a Buffer or Uint8Array of Ogg bytes');
     this.#timestamps = timestamps;
   }
 
   /**
    * Counters so far: bytes, pages (of the followed stream), packets, skippedBytes (garbage or
-   * pages whose CRC failed), holes (lost pages), chains (streams ended), otherPages.
-   * @returns {{bytes: number, pages: number, packets: number, skippedBytes: number, holes: number, chains: number, otherPages: number}}
+   * pages whose CRC failed), holes (lost pages), chains (streams ended), otherPages,
+   * droppedPackets (before options.startMs), seeks.
+   * @returns {{bytes: number, pages: number, packets: number, skippedBytes: number, holes: number, chains: number, otherPages: number, droppedPackets: number, seeks: number}}
    */
   get stats() {
-    return { bytes: 0, pages: 0, packets: 0, skippedBytes: 0, holes: 0, chains: 0, otherPages: 0, ...this.#stats };
+    return {
+      bytes: 0, pages: 0, packets: 0, skippedBytes: 0, holes: 0, chains: 0, otherPages: 0, droppedPackets: 0, seeks: 0,
+      ...this.#stats,
+    };
+  }
+
+  /**
+   * The serial of the stream followed (its OpusHead has been read), else null.
+   * @returns {number | null}
+   */
+  get serial() {
+    return this.#serial;
   }
 
   /** Emits one job's events (DemuxerStream turns a listener's throw into the stream's error). */
@@ -67,6 +84,7 @@ class OggDemuxer extends DemuxerStream {
           ? { packet: data, granule: events[i + 2], samples: events[i + 3], trimEnd: events[i + 4], serial: events[i + 1] }
           : data);
       } else if (kind === HEAD) {
+        this.#serial = events[i + 1];
         this.emit('head', data, binding.parseOpusHead(data));
       } else if (kind === TAGS) {
         this.emit('tags', data, tagsOrNull(data));

@@ -7,12 +7,14 @@
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
-const { DemuxerStream, DELIVER } = require('./demuxer-stream');
+const { DemuxerStream, DELIVER, INDEX } = require('./demuxer-stream');
 
-const W = binding.containerConstants.WEBM;
-const { HEAD, PACKET } = W.EVENT;
-const FIELDS = 7;  // per event: kind, track, timestampNs, samples, trimEnd, offset, size
+const C = binding.containerConstants;
+const W = C.WEBM;
+const { HEAD, PACKET, CUES_AT, CUES, CUE_POINT, FIRST_CLUSTER } = W.EVENT;
+const FIELDS = 8;  // per event: kind, track, timestampNs, samples, trimEnd, offset, size, position
 const NS_PER_MS = 1e6;
+
 
 /**
  * @typedef {object} WebmPacket what the stream reads out with `{ timestamps: true }`
@@ -48,6 +50,9 @@ class WebmDemuxer extends DemuxerStream {
    * @param {number} [options.maxFrameBytes] largest frame accepted
    *   (default containerConstants.WEBM.DEFAULT_MAX_FRAME_BYTES, 16 MiB)
    * @param {boolean} [options.timestamps=false] read {@link WebmPacket} objects instead of Buffers
+   * @param {number} [options.startMs=0] drop packets until the first that ends after this
+   *   presentation time (ms after the first sample: the Block timestamp minus the CodecDelay),
+   *   0..containerConstants.MAX_START_MS
    */
   constructor(options) {
     const o = validate.options(options);
@@ -57,17 +62,22 @@ class WebmDemuxer extends DemuxerStream {
       native.maxFrameBytes = validate.integer(o.maxFrameBytes, 'options.maxFrameBytes', 1, W.MAX_FRAME_BYTES);
     }
     const timestamps = o.timestamps === undefined ? false : validate.boolean(o.timestamps, 'options.timestamps');
+    if (o.startMs !== undefined) {
+      native.startNs = Math.round(validate.number(o.startMs, 'options.startMs', 0, C.MAX_START_MS) * NS_PER_MS);
+    }
+    if (o[INDEX] === true) native.index = true;
     super(new binding.NativeWebmDemuxer(native), 'a Buffer or Uint8Array of WebM bytes');
     this.#timestamps = timestamps;
+    if (native.index) this[INDEX] = { cuesAt: undefined, cuesEnd: undefined, firstCluster: undefined, cuePoints: [] };
   }
 
   /**
-   * Counters so far: bytes pushed, clusters begun, frames (packets) of the followed track,
-   * otherTrackFrames skipped.
-   * @returns {{bytes: number, clusters: number, frames: number, otherTrackFrames: number}}
+   * Counters so far: bytes pushed, clusters begun, frames (packets) of the followed track
+   * emitted, otherTrackFrames skipped, droppedFrames (before options.startMs), seeks.
+   * @returns {{bytes: number, clusters: number, frames: number, otherTrackFrames: number, droppedFrames: number, seeks: number}}
    */
   get stats() {
-    return { bytes: 0, clusters: 0, frames: 0, otherTrackFrames: 0, ...this.#stats };
+    return { bytes: 0, clusters: 0, frames: 0, otherTrackFrames: 0, droppedFrames: 0, seeks: 0, ...this.#stats };
   }
 
   /**
@@ -98,6 +108,14 @@ class WebmDemuxer extends DemuxerStream {
           : data);
       } else if (kind === HEAD) {
         this.emit('head', data, headOrNull(data));
+      } else if (kind === CUE_POINT) {
+        this[INDEX].cuePoints.push({ timestampNs: events[i + 2], position: events[i + 7] });
+      } else if (kind === CUES_AT) {
+        this[INDEX].cuesAt = events[i + 7];
+      } else if (kind === CUES) {
+        this[INDEX].cuesEnd = events[i + 7];
+      } else if (kind === FIRST_CLUSTER) {
+        this[INDEX].firstCluster = events[i + 7];
       }
     }
   }

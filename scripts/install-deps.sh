@@ -14,9 +14,9 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev
   clang libclang-rt-dev
   nodejs
-  # test tools: files made by opus-tools and ffmpeg, speech by espeak-ng, the loopback voice
-  # server's TLS certificate by openssl
-  opus-tools ffmpeg espeak-ng sox openssl
+  # test tools: files made by opus-tools and ffmpeg, laced WebM by mkvmerge (mkvtoolnix), speech
+  # by espeak-ng, the loopback voice server's TLS certificate by openssl
+  opus-tools ffmpeg mkvtoolnix espeak-ng sox openssl
 )
 
 # The arm64 prebuild (docs/PREBUILDS.md): Debian's multiarch cross toolchain, the :arm64 -dev

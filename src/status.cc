@@ -37,9 +37,10 @@ Status Status::FromOpus(int opus_error) {
 
 namespace {
 
-// `x` as a message writes it: an integer without a decimal point, anything else as %g does.
+// `x` as a message writes it: an integer without a decimal point (every one a double holds
+// exactly, up to 2^53), anything else as %g does.
 std::string NumberText(double x) {
-  if (std::nearbyint(x) == x && std::fabs(x) < 1e15)
+  if (std::nearbyint(x) == x && std::fabs(x) <= 9007199254740992.0)
     return std::to_string(static_cast<long long>(x));
   char text[32];
   std::snprintf(text, sizeof text, "%g", x);

@@ -11,6 +11,7 @@
 #include "voxpool/container/ogg_demuxer.h"
 #include "voxpool/container/ogg_muxer.h"
 #include "voxpool/container/opus_head.h"
+#include "voxpool/container/seek.h"
 #include "voxpool/container/webm_demuxer.h"
 
 namespace voxpool::binding {
@@ -27,6 +28,11 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("MAX_FLUSH_SAMPLES", static_cast<double>(container::kOggMaxFlushSamples));
   c.Set("MAX_GAP_SAMPLES", static_cast<double>(container::kOggMaxGapSamples));
   c.Set("MAX_OPUS_PACKET_BYTES", static_cast<double>(container::kOpusMaxPacketBytes));
+  c.Set("MAX_SERIAL", static_cast<double>(container::kOggMaxSerial));
+  c.Set("MAX_START_SAMPLES", static_cast<double>(container::kOggMaxStartSamples));
+  c.Set("READ_BYTES", static_cast<double>(container::kContainerReadBytes));
+  c.Set("SEEK_WINDOW_BYTES", static_cast<double>(container::kOggSeekWindowBytes));
+  c.Set("MAX_START_MS", container::kContainerMaxStartMs);
   const container::OpusHead head;
   c.Set("DEFAULT_CHANNELS", head.channels);
   c.Set("DEFAULT_SERIAL", static_cast<double>(container::OggMuxerOptions{}.serial));
@@ -47,9 +53,14 @@ Napi::Object Constants(Napi::Env env) {
   webm.Set("MAX_BLOCKS_PER_CLUSTER", static_cast<double>(container::kWebmMaxBlocksPerCluster));
   webm.Set("MAX_TRACK_NUMBER", static_cast<double>(container::kWebmMaxTrackNumber));
   webm.Set("DEFAULT_TIMECODE_SCALE_NS", static_cast<double>(container::kWebmDefaultTimecodeScaleNs));
+  webm.Set("MAX_START_NS", static_cast<double>(container::kWebmMaxStartNs));
   Napi::Object webmKinds = Napi::Object::New(env);
   webmKinds.Set("HEAD", static_cast<double>(container::WebmEventKind::kHead));
   webmKinds.Set("PACKET", static_cast<double>(container::WebmEventKind::kPacket));
+  webmKinds.Set("CUES_AT", static_cast<double>(container::WebmEventKind::kCuesAt));
+  webmKinds.Set("CUES", static_cast<double>(container::WebmEventKind::kCues));
+  webmKinds.Set("CUE_POINT", static_cast<double>(container::WebmEventKind::kCuePoint));
+  webmKinds.Set("FIRST_CLUSTER", static_cast<double>(container::WebmEventKind::kFirstCluster));
   webm.Set("EVENT", webmKinds);
   c.Set("WEBM", webm);
   return c;
@@ -91,6 +102,21 @@ Napi::Value ParseOpusTags(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// findOggPage(bytes, serial) -> { offset, granule } | null: the first whole page of `serial` in
+// `bytes` that states a granule (container::FindOggPage). Synchronous: a seek's bisection step
+// over one window of the file (lib/demux-file.js reads at most WINDOW_BYTES).
+Napi::Value FindOggPage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Bytes b = BytesArg(info, 0, "Expected the bytes as a Buffer or Uint8Array");
+  const auto serial = static_cast<uint32_t>(NumberArg(info, 1, "Expected the serial as a number"));
+  container::OggPageInfo page;
+  if (!container::FindOggPage(b.data, b.size, serial, &page)) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("offset", static_cast<double>(page.offset));
+  o.Set("granule", static_cast<double>(page.granule));
+  return o;
+}
+
 }  // namespace
 
 void InitContainer(Napi::Env env, Napi::Object exports) {
@@ -99,6 +125,7 @@ void InitContainer(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeWebmDemuxer", DefineWebmDemuxer(env));
   exports.Set("parseOpusHead", Napi::Function::New(env, ParseOpusHead, "parseOpusHead"));
   exports.Set("parseOpusTags", Napi::Function::New(env, ParseOpusTags, "parseOpusTags"));
+  exports.Set("findOggPage", Napi::Function::New(env, FindOggPage, "findOggPage"));
   exports.Set("containerConstants", Constants(env));
 }
 

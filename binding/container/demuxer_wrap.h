@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "args.h"
+#include "errors.h"
 #include "pool/js_result.h"
 #include "pooled_wrap.h"
 
@@ -33,13 +34,26 @@ template <class Traits>
 class DemuxJob final : public pool::Job, public JsResult {
  public:
   using Demuxer = typename Traits::Demuxer;
-  // `finish`: the input ended (Finish) instead of a chunk (Push). Copies the chunk (allocates).
-  DemuxJob(std::shared_ptr<Demuxer> demuxer, const Bytes& chunk, bool finish)
-      : demuxer_(std::move(demuxer)), chunk_(chunk.data, chunk.data + chunk.size), finish_(finish) {}
+  enum class Step : uint8_t { kPush, kFinish, kSeek };
+  // kPush: the chunk (copied: allocates); kFinish: the input ended; kSeek: the next chunk is
+  // from byte `position` of the input.
+  DemuxJob(std::shared_ptr<Demuxer> demuxer, Step step, const Bytes& chunk, uint64_t position = 0)
+      : demuxer_(std::move(demuxer)), chunk_(chunk.data, chunk.data + chunk.size), step_(step),
+        position_(position) {}
 
   void Run() noexcept override {
     try {
-      status = finish_ ? demuxer_->Finish(&out_) : demuxer_->Push(chunk_.data(), chunk_.size(), &out_);
+      switch (step_) {
+        case Step::kPush:
+          status = demuxer_->Push(chunk_.data(), chunk_.size(), &out_);
+          break;
+        case Step::kFinish:
+          status = demuxer_->Finish(&out_);
+          break;
+        case Step::kSeek:
+          status = demuxer_->Seek(position_);
+          break;
+      }
     } catch (const std::bad_alloc&) {
       status = Status(ErrorCode::kMalformedContainer, "Out of memory while demuxing");
     }
@@ -61,19 +75,25 @@ class DemuxJob final : public pool::Job, public JsResult {
  private:
   std::shared_ptr<Demuxer> demuxer_;
   std::vector<uint8_t> chunk_;
-  bool finish_;
+  Step step_;
+  uint64_t position_;
   typename Traits::Output out_;
   typename Traits::State state_;
 };
 
+// The largest byte position seekAsync takes: exact as a JS number.
+inline constexpr double kMaxPosition = 9007199254740992.0;
+
 template <class Self, class Traits>
 class DemuxerWrap : public PooledWrap<Self, typename Traits::Demuxer> {
   using Base = PooledWrap<Self, typename Traits::Demuxer>;
+  using Job = DemuxJob<Traits>;
 
  public:
   static Napi::Function Define(Napi::Env env) {
     return Base::DefineWith(env, {{"pushAsync", &DemuxerWrap::PushAsync},
-                                  {"finishAsync", &DemuxerWrap::FinishAsync}});
+                                  {"finishAsync", &DemuxerWrap::FinishAsync},
+                                  {"seekAsync", &DemuxerWrap::SeekAsync}});
   }
 
  protected:
@@ -86,13 +106,24 @@ class DemuxerWrap : public PooledWrap<Self, typename Traits::Demuxer> {
     Base::Of(env, info.This());
     const auto& d = this->Live(env);
     Bytes chunk = BytesArg(info, 0, "Expected the chunk as a Buffer or Uint8Array");
-    return this->Submit(env, std::make_unique<DemuxJob<Traits>>(d, chunk, false));
+    return this->Submit(env, std::make_unique<Job>(d, Job::Step::kPush, chunk));
   }
   // finishAsync() -> Promise<{ bytes, events, stats, ... }>: the input ended.
   Napi::Value FinishAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Base::Of(env, info.This());
-    return this->Submit(env, std::make_unique<DemuxJob<Traits>>(this->Live(env), Bytes{}, true));
+    return this->Submit(env, std::make_unique<Job>(this->Live(env), Job::Step::kFinish, Bytes{}));
+  }
+  // seekAsync(position) -> Promise<{ bytes, events, stats, ... }>: the next chunk is from byte
+  // `position` (0..2^53) of the input (Demuxer::Seek).
+  Napi::Value SeekAsync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Base::Of(env, info.This());
+    const auto& d = this->Live(env);
+    const double position = NumberArg(info, 0, "Expected the position as a number");
+    if (!(position >= 0 && position <= kMaxPosition)) ThrowRangeError(env, "position must be 0..2^53");
+    return this->Submit(env, std::make_unique<Job>(d, Job::Step::kSeek, Bytes{},
+                                                   static_cast<uint64_t>(position)));
   }
 };
 

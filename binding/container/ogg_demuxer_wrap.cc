@@ -41,6 +41,8 @@ struct OggTraits {
     s.Set("holes", static_cast<double>(stats.holes));
     s.Set("chains", static_cast<double>(stats.chains));
     s.Set("otherPages", static_cast<double>(stats.other_pages));
+    s.Set("droppedPackets", static_cast<double>(stats.dropped_packets));
+    s.Set("seeks", static_cast<double>(stats.seeks));
     o->Set("stats", s);
   }
 };
@@ -49,7 +51,7 @@ class NativeOggDemuxer : public DemuxerWrap<NativeOggDemuxer, OggTraits> {
  public:
   static constexpr ClassId kClass = ClassId::kOggDemuxer;
 
-  // new NativeOggDemuxer({ serial?, maxPacketBytes?, maxQueue?, overflow? })
+  // new NativeOggDemuxer({ serial?, maxPacketBytes?, startSamples?, maxQueue?, overflow? })
   explicit NativeOggDemuxer(const Napi::CallbackInfo& info) : DemuxerWrap(info) {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
@@ -57,6 +59,7 @@ class NativeOggDemuxer : public DemuxerWrap<NativeOggDemuxer, OggTraits> {
     options.serial = static_cast<int64_t>(NumberOr(o, "serial", static_cast<double>(options.serial)));
     options.max_packet_bytes = static_cast<size_t>(
         NumberOr(o, "maxPacketBytes", static_cast<double>(options.max_packet_bytes)));
+    options.start_samples = static_cast<int64_t>(NumberOr(o, "startSamples", 0));
     std::unique_ptr<OggDemuxer> d;
     Check(env, OggDemuxer::Create(options, &d));
     Adopt(env, info.This(), std::move(d), sizeof(OggDemuxer), ReadStrandOptions(o));

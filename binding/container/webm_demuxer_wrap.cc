@@ -22,8 +22,9 @@ struct WebmTraits {
     container::WebmTrackInfo track;
   };
   // Per event (lib/webm-demuxer.js reads the same layout): kind, track, timestampNs, samples,
-  // trimEnd, offset, size. A timestamp is exact as a double up to 2^53 ns (104 days).
-  static constexpr size_t kEventFields = 7;
+  // trimEnd, offset, size, position. A timestamp is exact as a double up to 2^53 ns (104 days),
+  // a position up to 2^53 bytes.
+  static constexpr size_t kEventFields = 8;
 
   static State Snapshot(const Demuxer& d) { return {d.stats(), d.track_info()}; }
   static double* Write(const container::WebmEvent& ev, double* e) {
@@ -34,6 +35,7 @@ struct WebmTraits {
     *e++ = static_cast<double>(ev.trim_end);
     *e++ = static_cast<double>(ev.offset);
     *e++ = static_cast<double>(ev.size);
+    *e++ = static_cast<double>(ev.position);
     return e;
   }
   // stats, and track once a track is followed.
@@ -43,6 +45,8 @@ struct WebmTraits {
     s.Set("clusters", static_cast<double>(state.stats.clusters));
     s.Set("frames", static_cast<double>(state.stats.frames));
     s.Set("otherTrackFrames", static_cast<double>(state.stats.other_track_frames));
+    s.Set("droppedFrames", static_cast<double>(state.stats.dropped_frames));
+    s.Set("seeks", static_cast<double>(state.stats.seeks));
     o->Set("stats", s);
     if (state.track.number == 0) return;
     Napi::Object t = Napi::Object::New(env);
@@ -60,7 +64,7 @@ class NativeWebmDemuxer : public DemuxerWrap<NativeWebmDemuxer, WebmTraits> {
  public:
   static constexpr ClassId kClass = ClassId::kWebmDemuxer;
 
-  // new NativeWebmDemuxer({ track?, maxFrameBytes?, maxQueue?, overflow? })
+  // new NativeWebmDemuxer({ track?, maxFrameBytes?, startNs?, index?, maxQueue?, overflow? })
   explicit NativeWebmDemuxer(const Napi::CallbackInfo& info) : DemuxerWrap(info) {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
@@ -68,6 +72,8 @@ class NativeWebmDemuxer : public DemuxerWrap<NativeWebmDemuxer, WebmTraits> {
     options.track = static_cast<int64_t>(NumberOr(o, "track", static_cast<double>(options.track)));
     options.max_frame_bytes = static_cast<size_t>(
         NumberOr(o, "maxFrameBytes", static_cast<double>(options.max_frame_bytes)));
+    options.start_ns = static_cast<int64_t>(NumberOr(o, "startNs", 0));
+    options.index = BoolOr(o, "index", false);
     std::unique_ptr<WebmDemuxer> d;
     Check(env, WebmDemuxer::Create(options, &d));
     Adopt(env, info.This(), std::move(d), sizeof(WebmDemuxer), ReadStrandOptions(o));

@@ -27,11 +27,14 @@ size_t PendingPacketBytes(const ogg_stream_state& s) noexcept {
 
 Status OggDemuxer::Create(const OggDemuxerOptions& options, std::unique_ptr<OggDemuxer>* out) {
   if (options.serial != kOggAnySerial) {
-    Status st = CheckRange("serial", options.serial, 0, 4294967295.0);
+    Status st = CheckRange("serial", options.serial, 0, static_cast<double>(kOggMaxSerial));
     if (!st.ok()) return st;
   }
   Status st = CheckRange("maxPacketBytes", options.max_packet_bytes, 1,
                          static_cast<double>(kOggMaxPacketBytesLimit), "bytes");
+  if (!st.ok()) return st;
+  st = CheckRange("startSamples", options.start_samples, 0, static_cast<double>(kOggMaxStartSamples),
+                  "samples");
   if (!st.ok()) return st;
   out->reset(new OggDemuxer(options));
   return Status::Ok();
@@ -96,6 +99,7 @@ Status OggDemuxer::OnPage(ogg_page* page, OggOutput* out) {
       serial_ = serial;
       header_packets_ = 0;
       last_granule_ = 0;
+      granule_known_ = true;
     } else {
       ++stats_.other_pages;
       if (!saw_head_ && !ogg_page_bos(page)) {
@@ -129,7 +133,7 @@ Status OggDemuxer::OnPage(ogg_page* page, OggOutput* out) {
   if (first < end) {
     int64_t forward = last_granule_;
     for (size_t i = first; i < end; ++i) forward += out->events[i].samples;
-    if (page_granule != kOggNoGranule && eos && page_granule < forward) {
+    if (granule_known_ && page_granule != kOggNoGranule && eos && page_granule < forward) {
       OggEvent& last = out->events[end - 1];
       last.trim_end = static_cast<int>(std::min<int64_t>(forward - page_granule, last.samples));
       forward = last_granule_;
@@ -143,11 +147,13 @@ Status OggDemuxer::OnPage(ogg_page* page, OggOutput* out) {
         out->events[i].granule = g;
         g -= out->events[i].samples;
       }
-    } else {
+    } else if (granule_known_) {
       forward = last_granule_;
       for (size_t i = first; i < end; ++i) out->events[i].granule = forward += out->events[i].samples;
-    }
+    }  // else: after a Seek, no page has stated a granule yet: they stay kOggNoGranule
+    if (page_granule != kOggNoGranule) granule_known_ = true;
     last_granule_ = out->events[end - 1].granule;
+    if (!started_ && options_.start_samples > 0) DropBeforeStart(first, out);
   }
   if (eos) {
     following_ = false;
@@ -177,6 +183,7 @@ Status OggDemuxer::DrainPackets(OggOutput* out) {
       if (!st.ok()) return st;
       saw_head_ = true;
       header_packets_ = 1;
+      pre_skip_ = head.pre_skip;
       Emit(OggEventKind::kHead, packet.packet, size, out);
     } else if (header_packets_ == 1) {
       if (!HasOpusMagic(packet.packet, size, kOpusTagsMagic)) {
@@ -189,6 +196,82 @@ Status OggDemuxer::DrainPackets(OggOutput* out) {
       ++stats_.packets;
     }
   }
+}
+
+void OggDemuxer::DropBeforeStart(size_t first, OggOutput* out) {
+  size_t keep = first;
+  while (keep < out->events.size()) {
+    const OggEvent& e = out->events[keep];
+    if (e.granule != kOggNoGranule && e.granule - pre_skip_ > options_.start_samples) break;
+    ++keep;
+  }
+  if (keep == first) {
+    started_ = true;
+    return;
+  }
+  // The packets of one page are the last events and bytes appended: drop them from the middle.
+  const size_t from = out->events[first].offset;
+  const size_t to = keep < out->events.size() ? out->events[keep].offset : out->bytes.size();
+  out->bytes.erase(out->bytes.begin() + static_cast<ptrdiff_t>(from),
+                   out->bytes.begin() + static_cast<ptrdiff_t>(to));
+  for (size_t i = keep; i < out->events.size(); ++i) out->events[i].offset -= to - from;
+  out->events.erase(out->events.begin() + static_cast<ptrdiff_t>(first),
+                    out->events.begin() + static_cast<ptrdiff_t>(keep));
+  const auto dropped = static_cast<uint64_t>(keep - first);
+  stats_.dropped_packets += dropped;
+  stats_.packets -= dropped;
+  if (first < out->events.size()) started_ = true;
+}
+
+Status OggDemuxer::Seek(uint64_t position) {
+  (void)position;
+  if (!failed_.ok()) return failed_;
+  if (finished_) return Status(ErrorCode::kInvalidArgument, "Seek after Finish");
+  if (!saw_head_ || header_packets_ < 2) {
+    return Status(ErrorCode::kInvalidArgument, "Seek before the OpusHead and OpusTags have been read");
+  }
+  ogg_sync_reset(&sync_);
+  ogg_stream_reset_serialno(&stream_, static_cast<int>(serial_));
+  following_ = true;
+  header_packets_ = 2;
+  granule_known_ = false;
+  ++stats_.seeks;
+  return Status::Ok();
+}
+
+bool FindOggPage(const uint8_t* data, size_t size, uint32_t serial, OggPageInfo* out) {
+  ogg_sync_state sync;
+  ogg_sync_init(&sync);
+  bool found = false;
+  size_t offset = 0;
+  size_t fed = 0;
+  while (!found && fed < size) {
+    const size_t slice = std::min(kFeedSliceBytes, size - fed);
+    char* buffer = ogg_sync_buffer(&sync, static_cast<long>(slice));
+    if (buffer == nullptr) break;
+    std::memcpy(buffer, data + fed, slice);
+    ogg_sync_wrote(&sync, static_cast<long>(slice));
+    fed += slice;
+    ogg_page page;
+    for (;;) {
+      const long n = ogg_sync_pageseek(&sync, &page);
+      if (n == 0) break;
+      if (n < 0) {
+        offset += static_cast<size_t>(-n);
+        continue;
+      }
+      if (static_cast<uint32_t>(ogg_page_serialno(&page)) == serial &&
+          ogg_page_granulepos(&page) != kOggNoGranule) {
+        out->offset = offset;
+        out->granule = ogg_page_granulepos(&page);
+        found = true;
+        break;
+      }
+      offset += static_cast<size_t>(n);
+    }
+  }
+  ogg_sync_clear(&sync);
+  return found;
 }
 
 void OggDemuxer::Emit(OggEventKind kind, const uint8_t* data, size_t size, OggOutput* out) {
@@ -204,6 +287,7 @@ void OggDemuxer::Emit(OggEventKind kind, const uint8_t* data, size_t size, OggOu
 Status OggDemuxer::Finish(OggOutput* out) {
   (void)out;
   if (!failed_.ok()) return failed_;
+  finished_ = true;
   if (sync_.fill > sync_.returned) return Fail(Status(ErrorCode::kStreamTruncated, "The Ogg input ends inside a page"));
   if (following_ && PendingPacketBytes(stream_) > 0) {
     return Fail(Status(ErrorCode::kStreamTruncated, "The Ogg input ends inside a packet"));

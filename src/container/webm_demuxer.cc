@@ -107,6 +107,13 @@ void WebmDemuxer::Input::Keep() {
   Set(nullptr, 0, end_);
 }
 
+void WebmDemuxer::Input::Reset(uint64_t position) noexcept {
+  carry_.clear();
+  carry_at_ = 0;
+  Set(nullptr, 0, false);
+  position_ = position;
+}
+
 void WebmDemuxer::Input::Consume(size_t n) noexcept {
   position_ += n;
   const size_t from_carry = std::min(n, carry_.size() - carry_at_);
@@ -183,7 +190,13 @@ namespace {
 bool IsReadMaster(webm::Id parent, webm::Id id) {
   using webm::Id;
   if (parent == kTopLevel) return id == Id::kEbml || id == Id::kSegment;
-  if (parent == Id::kSegment) return id == Id::kInfo || id == Id::kTracks || id == Id::kCluster;
+  if (parent == Id::kSegment) {
+    return id == Id::kInfo || id == Id::kTracks || id == Id::kCluster || id == Id::kSeekHead ||
+           id == Id::kCues;
+  }
+  if (parent == Id::kSeekHead) return id == Id::kSeek;
+  if (parent == Id::kCues) return id == Id::kCuePoint;
+  if (parent == Id::kCuePoint) return id == Id::kCueTrackPositions;
   if (parent == Id::kTracks) return id == Id::kTrackEntry;
   if (parent == Id::kTrackEntry) return id == Id::kAudio;
   if (parent == Id::kCluster) return id == Id::kBlockGroup;
@@ -201,6 +214,8 @@ Status WebmDemuxer::Create(const WebmDemuxerOptions& options, std::unique_ptr<We
   }
   Status st = CheckRange("maxFrameBytes", options.max_frame_bytes, 1,
                          static_cast<double>(kWebmMaxFrameBytesLimit), "bytes");
+  if (!st.ok()) return st;
+  st = CheckRange("startNs", options.start_ns, 0, static_cast<double>(kWebmMaxStartNs), "ns");
   if (!st.ok()) return st;
   out->reset(new WebmDemuxer(options));
   return Status::Ok();
@@ -231,6 +246,33 @@ Status WebmDemuxer::Push(const uint8_t* data, size_t size, WebmOutput* out) {
   return Parse(out);
 }
 
+Status WebmDemuxer::Seek(uint64_t position) {
+  if (!failed_.ok()) return failed_;
+  if (input_.at_end()) return Status(ErrorCode::kInvalidArgument, "Seek after Finish");
+  if (!following_) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "Seek before the followed track's TrackEntry has been read");
+  }
+  if (position < segment_data_ || position >= segment_end_) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "Seek to byte " + std::to_string(position) + ", outside the WebM Segment");
+  }
+  // libwebm re-enters the Segment (as of unknown size) at the element found there; what this
+  // demuxer knew of the elements open before is void, and anything held for them is dropped.
+  input_.Reset(position);
+  parser_.DidSeek();
+  open_.clear();
+  open_.push_back({webm::Id::kSegment, segment_end_, true});
+  header_start_ = UINT64_MAX;
+  frame_open_ = frame_held_ = false;
+  frame_.clear();
+  in_block_group_ = false;
+  cluster_blocks_ = 0;
+  seeked_ = true;
+  ++stats_.seeks;
+  return Status::Ok();
+}
+
 Status WebmDemuxer::Finish(WebmOutput* out) {
   if (!failed_.ok()) return failed_;
   if (out == nullptr) return Status(ErrorCode::kInvalidArgument, "Output must not be null");
@@ -245,7 +287,7 @@ Status WebmDemuxer::Finish(WebmOutput* out) {
                               : "This WebM input holds no Opus track with number " +
                                     std::to_string(options_.track)));
   }
-  if (stats_.frames == 0)
+  if (stats_.frames + stats_.dropped_frames == 0)
     return Fail(Truncated("The WebM input ended before its first Opus frame"));
   return Status::Ok();
 }
@@ -281,6 +323,15 @@ webm::Status WebmDemuxer::OnElementBegin(const webm::ElementMetadata& metadata,
   while (!open_.empty() && open_.back().end <= metadata.position) open_.pop_back();
   const webm::Id parent = open_.empty() ? kTopLevel : open_.back().id;
   const bool unknown_size = metadata.size == webm::kUnknownElementSize;
+  if (seeked_) {
+    // A seek must land on a Cluster or the Cues: libwebm would take any other Segment descendant
+    // as found inside parents it never read.
+    seeked_ = false;
+    if (metadata.id != webm::Id::kCluster && metadata.id != webm::Id::kCues) {
+      return Refuse(Malformed("A seek in the WebM input landed on an element (ID " +
+                              IdText(metadata.id) + ") that is not a Cluster or the Cues"));
+    }
+  }
   webm::Status st = Classify(metadata, action);
   if (st.completed_ok() && unknown_size && metadata.id != webm::Id::kSegment &&
       metadata.id != webm::Id::kCluster) {
@@ -316,6 +367,12 @@ webm::Status WebmDemuxer::Classify(const webm::ElementMetadata& metadata, webm::
       case webm::Id::kSegment:
         if (saw_segment_) return Refuse(Malformed("This WebM input holds more than one Segment"));
         saw_segment_ = in_segment_ = true;
+        segment_data_ = metadata.position + metadata.header_size;
+        segment_end_ = UINT64_MAX;
+        if (metadata.size != webm::kUnknownElementSize) {
+          uint64_t end = 0;
+          if (!__builtin_add_overflow(segment_data_, metadata.size, &end)) segment_end_ = end;
+        }
         return ok;
       case webm::Id::kVoid:
         return ok;
@@ -340,6 +397,22 @@ webm::Status WebmDemuxer::Classify(const webm::ElementMetadata& metadata, webm::
     case webm::Id::kCluster:
       ++stats_.clusters;
       cluster_blocks_ = 0;
+      if (options_.index && !saw_cluster_)
+        EmitIndex(WebmEventKind::kFirstCluster, metadata.position, 0);
+      saw_cluster_ = true;
+      return ok;
+    case webm::Id::kSeekHead:
+      if (!options_.index) *action = webm::Action::kSkip;
+      return ok;
+    case webm::Id::kCues:
+      if (!options_.index) {
+        *action = webm::Action::kSkip;
+      } else {
+        // libwebm reads the Cues a CuePoint at a time (each bounded below); only its end is news.
+        uint64_t end = 0;
+        if (!__builtin_add_overflow(metadata.position + metadata.header_size, metadata.size, &end))
+          EmitIndex(WebmEventKind::kCues, end, 0);
+      }
       return ok;
     case webm::Id::kSimpleBlock:
     case webm::Id::kBlockGroup:
@@ -354,8 +427,6 @@ webm::Status WebmDemuxer::Classify(const webm::ElementMetadata& metadata, webm::
       entry_has_encodings_ = true;
       *action = webm::Action::kSkip;
       return ok;
-    case webm::Id::kSeekHead:
-    case webm::Id::kCues:
     case webm::Id::kChapters:
     case webm::Id::kTags:
     case webm::Id::kVideo:
@@ -613,9 +684,62 @@ void WebmDemuxer::EmitHeld(int trim_end) {
   frame_.clear();
 }
 
+bool WebmDemuxer::BeforeStart(int64_t timestamp_ns, int samples) const noexcept {
+  // In 128 bits: a hostile timestamp and CodecDelay may each be near 2^63.
+  const __int128 end = __int128{timestamp_ns} - __int128{track_.codec_delay_ns} +
+                       __int128{samples} * kNsPerSecond / kOpusGranuleRate;
+  return end <= options_.start_ns;
+}
+
+void WebmDemuxer::EmitIndex(WebmEventKind kind, uint64_t position, int64_t timestamp_ns) {
+  // kCues states where the Cues end, which may be the Segment's end; the others where something
+  // begins, which must be inside it. A position outside is no use to a reader.
+  if (position < segment_data_ || position > segment_end_ ||
+      (position == segment_end_ && kind != WebmEventKind::kCues))
+    return;
+  out_->events.push_back(
+      WebmEvent{kind, track_.number, timestamp_ns, 0, 0, out_->bytes.size(), 0, position});
+}
+
+webm::Status WebmDemuxer::OnSeek(const webm::ElementMetadata&, const webm::Seek& seek) {
+  if (!saw_cues_at_ && seek.id.value() == webm::Id::kCues && seek.position.is_present()) {
+    saw_cues_at_ = true;
+    uint64_t position = 0;
+    if (!__builtin_add_overflow(segment_data_, seek.position.value(), &position))
+      EmitIndex(WebmEventKind::kCuesAt, position, 0);
+  }
+  return webm::Status(webm::Status::kOkCompleted);
+}
+
+webm::Status WebmDemuxer::OnCuePoint(const webm::ElementMetadata&, const webm::CuePoint& cue) {
+  if (!following_) return webm::Status(webm::Status::kOkCompleted);
+  for (const auto& positions : cue.cue_track_positions) {
+    const webm::CueTrackPositions& p = positions.value();
+    if (p.track.value() != track_.number) continue;
+    int64_t ns = 0;
+    const uint64_t time = cue.time.value();
+    if (time <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) &&
+        track_.timecode_scale_ns <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) &&
+        !__builtin_mul_overflow(static_cast<int64_t>(time),
+                                static_cast<int64_t>(track_.timecode_scale_ns), &ns)) {
+      uint64_t position = 0;
+      if (!__builtin_add_overflow(segment_data_, p.cluster_position.value(), &position))
+        EmitIndex(WebmEventKind::kCuePoint, position, ns);
+    }
+    break;
+  }
+  return webm::Status(webm::Status::kOkCompleted);
+}
+
 void WebmDemuxer::Emit(WebmEventKind kind, const uint8_t* data, size_t size, int64_t timestamp_ns,
                        int samples, int trim_end) {
-  const WebmEvent e{kind, track_.number, timestamp_ns, samples, trim_end, out_->bytes.size(), size};
+  if (kind == WebmEventKind::kPacket && options_.start_ns > 0 &&
+      BeforeStart(timestamp_ns, samples)) {
+    ++stats_.dropped_frames;
+    return;
+  }
+  const WebmEvent e{kind, track_.number, timestamp_ns, samples, trim_end, out_->bytes.size(),
+                    size, 0};
   if (size > 0) out_->bytes.insert(out_->bytes.end(), data, data + size);
   out_->events.push_back(e);
   if (kind == WebmEventKind::kPacket) ++stats_.frames;

@@ -218,7 +218,8 @@ function oggSeeds() {
       return [];
     }
     files.push(stereo, mono, Buffer.concat([stereo, mono]), stereo.subarray(0, stereo.length - 50));
-    return files.flatMap((f) => [Buffer.concat([Buffer.from([0]), f]), Buffer.concat([Buffer.from([40]), f])]);
+    // Control bytes: whole input, 7,721-byte chunks, and both again seeking (the high bit).
+    return files.flatMap((f) => [0, 40, 0x80, 0x80 | 40].map((c) => Buffer.concat([Buffer.from([c]), f])));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -252,7 +253,23 @@ function webmSeeds() {
   }
   const files = [stereo, mono, live, stereo.subarray(0, stereo.length - 50)];
   if (video) files.push(video);
-  return files.flatMap((f) => [Buffer.concat([Buffer.from([0]), f]), Buffer.concat([Buffer.from([40]), f])]);
+  const seeds = files.flatMap((f) => [Buffer.concat([Buffer.from([0]), f]), Buffer.concat([Buffer.from([40]), f])]);
+  // A seekable file (SeekHead and Cues, as ffmpeg writes to a file, not a pipe) of a few
+  // Clusters, fed with the high control bit: seeking by its own index.
+  const os = require('node:os');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'voxpool-webm-seeds-'));
+  try {
+    const file = path.join(tmp, 'cues.webm');
+    const ff = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...sine(1.5), '-ac', '2', '-c:a', 'libopus', '-b:a', '16k',
+      ...exact, '-cluster_time_limit', '300', '-y', file]);
+    if (ff.status === 0) {
+      const cues = fs.readFileSync(file);
+      seeds.push(...[0x80, 0x80 | 40].map((c) => Buffer.concat([Buffer.from([c]), cues])));
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return seeds;
 }
 
 const targets = {

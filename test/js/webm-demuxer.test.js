@@ -1,8 +1,10 @@
 'use strict';
 // WebmDemuxer against files the real tools write: ffmpeg's WebM and Matroska muxers (SimpleBlocks,
 // the BlockGroup with DiscardPadding that ends a file, unknown sizes from `-live 1`, a pipe), 20 and
-// 60 ms frames, a video track beside the audio, two Opus tracks; ffprobe's packet list (size, pts)
-// is the reference, prism-media's WebmDemuxer the incumbent.
+// 60 ms frames, a video track beside the audio, two Opus tracks; mkvmerge's (mkvtoolnix) laced
+// blocks, Xiph, EBML and fixed, in SimpleBlocks and BlockGroups, which ffmpeg's muxer never
+// writes; ffprobe's packet list (size, pts) is the reference, prism-media's WebmDemuxer the
+// incumbent.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
@@ -13,7 +15,7 @@ const { Readable } = require('node:stream');
 const prism = require('prism-media');
 const voxpool = require('../..');
 
-const { WebmDemuxer, containerConstants: C } = voxpool;
+const { WebmDemuxer, OggDemuxer, containerConstants: C } = voxpool;
 const W = C.WEBM;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voxpool-webm-'));
@@ -171,6 +173,132 @@ test('two Opus tracks: the first by default, the other by options.track', async 
   assert.equal(none.error?.code, 'ERR_VOXPOOL_MALFORMED_CONTAINER');
   assert.equal(none.error.message, 'This WebM input holds no Opus track with number 3');
 });
+
+// mkvmerge (mkvtoolnix) laces audio: up to 8 Opus packets per block, fixed lacing when they are all
+// of one size (CBR), else Xiph or EBML lacing, whichever is shorter for the block, unless
+// `--engage lacing_xiph` or `--engage lacing_ebml` forces one; `--engage no_simpleblocks` puts
+// every block in a BlockGroup. Its last block is an unlaced BlockGroup with the source's end trimming as
+// DiscardPadding. Its TimecodeScale is 20 832 ns (one tick a 48 kHz sample, about), not 1 ms.
+
+/** mkvmerge writing `name` from `source` with `args`; returns its path. */
+function mkvmerge(name, source, args = []) {
+  const file = path.join(dir, name);
+  const r = spawnSync('mkvmerge', ['--quiet', ...args, '-o', file, source], { encoding: 'utf8' });
+  assert.ok(!r.error, `mkvmerge (mkvtoolnix, in scripts/install-deps.sh) cannot run: ${r.error?.message}`);
+  assert.equal(r.status, 0, `mkvmerge ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return file;
+}
+
+const LACING = ['none', 'Xiph', 'fixed', 'EBML'];
+
+/**
+ * The file's blocks as mkvinfo lists them (frames per block, the element's position with -P), with
+ * the lacing each one's flags byte states (bits 1-2; the byte after the element ID and size, the
+ * track number and the 16-bit timecode), read from the file: mkvinfo does not print it.
+ */
+function mkvBlocks(file) {
+  const bytes = fs.readFileSync(file);
+  const vintLength = (b) => Math.clz32(b) - 23;  // 1 for 0x80-0xFF … 8 for 0x01
+  return run('mkvinfo', ['--ui-language', 'en_US', '-v', '-P', file]).split('\n').flatMap((line) => {
+    const m = /\+ (Simple block|Block): .*?(\d+) frame\(s\).* at (\d+)$/.exec(line);
+    if (!m) return [];
+    let at = Number(m[3]);
+    const group = m[1] === 'Block';
+    assert.equal(bytes[at], group ? 0xa1 : 0xa3, `a ${m[1]} ID at ${at}`);
+    at += 1;
+    at += vintLength(bytes[at]);  // the element's size
+    at += vintLength(bytes[at]) + 2;  // the track number, the timecode
+    return [{ group, frames: Number(m[2]), lacing: LACING[(bytes[at] >> 1) & 3] }];
+  });
+}
+
+/** ffprobe's packets of the first audio stream with pts in nanoseconds (pts × its time_base). */
+function probeNs(file) {
+  const { streams, packets } = JSON.parse(run('ffprobe', ['-v', 'error', '-select_streams', 'a:0',
+    '-show_entries', 'stream=time_base:packet=pts,size', '-of', 'json', file]));
+  const [num, den] = streams[0].time_base.split('/').map(Number);
+  return packets.map((p) => ({ ptsNs: p.pts * num * 1e9 / den, size: Number(p.size) }));
+}
+
+/**
+ * assertMatchesProbe for any TimecodeScale: ffmpeg counts in ticks of it, CodecDelay rounded to a
+ * tick and a lace's later packets stepped by their duration in whole ticks (20 ms: 960 ticks of
+ * 20 832 ns, 19.99872 ms), so its pts drift some µs from the exact time along a block; within
+ * 0.1 ms, far under a frame (2.5 ms at least), a lace offset by a wrong packet cannot pass.
+ */
+function assertMatchesProbeNs(got, reference, track) {
+  assert.equal(got.packets.length, reference.length, 'as many packets as ffprobe lists');
+  got.packets.forEach((p, i) => {
+    assert.equal(p.packet.length, reference[i].size, `packet ${i} size`);
+    const off = p.timestampNs - track.codecDelayNs - reference[i].ptsNs;
+    assert.ok(Math.abs(off) < 100000, `packet ${i}: timestamp ${p.timestampNs} ns, ffprobe's pts ${reference[i].ptsNs} ns + CodecDelay (${off} ns off)`);
+  });
+}
+
+/** The packets ffmpeg extracts (`-c copy`), back to back: what a demuxer's packets concatenate to. */
+function ffmpegCopy(file) {
+  return run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', file, '-map', '0:a:0', '-c', 'copy', '-f', 'data', '-'], { encoding: 'buffer' });
+}
+
+// At ffmpeg's default 96 kb/s most stereo packets are 255 bytes or more: Xiph lace sizes of two bytes.
+const laced = [
+  { name: 'xiph.webm', lacing: 'Xiph', args: ['--engage', 'lacing_xiph'], source: () => ffmpeg('mkv-src.webm', ['-ac', '2', '-c:a', 'libopus']), channels: 2, frameMs: 20 },
+  { name: 'ebml-mono-60ms.webm', lacing: 'EBML', args: ['--engage', 'lacing_ebml'], channels: 1, frameMs: 60,
+    source: () => ffmpeg('mkv-src-60ms.webm', ['-ac', '1', '-c:a', 'libopus', '-frame_duration', '60', '-b:a', '24k']) },
+  { name: 'fixed-cbr.mka', lacing: 'fixed', channels: 2, frameMs: 20,
+    source: () => ffmpeg('mkv-src-cbr.webm', ['-ac', '2', '-c:a', 'libopus', '-b:a', '64k', '-vbr', 'off']) },
+  { name: 'groups.webm', lacing: 'Xiph', args: ['--engage', 'no_simpleblocks', '--engage', 'lacing_xiph'], groups: true, channels: 2, frameMs: 20,
+    source: () => ffmpeg('mkv-src-groups.webm', ['-ac', '2', '-c:a', 'libopus']) },
+  { name: 'from-ogg.mka', lacing: 'Xiph', args: ['--engage', 'lacing_xiph'], channels: 2, frameMs: 20, ogg: true,
+    source: () => ffmpeg('mkv-src.opus', ['-ac', '2', '-c:a', 'libopus']) },
+];
+
+for (const c of laced) {
+  const how = `mkvmerge ${[...(c.args ?? []), '-o', c.name].join(' ')}${c.ogg ? ' (from Ogg Opus)' : ''}`;
+  test(`${how}: ${c.lacing}-laced ${c.groups ? 'BlockGroups' : 'SimpleBlocks'} give ffprobe's packets and timestamps, ffmpeg's bytes, exact end trimming`, async () => {
+    const source = c.source();
+    const file = mkvmerge(c.name, source, c.args);
+
+    // The file really is laced as named: mkvinfo's blocks hold several packets each.
+    const blocks = mkvBlocks(file);
+    const reference = probeNs(file);
+    assert.equal(blocks.reduce((n, b) => n + b.frames, 0), reference.length, "mkvinfo's frames are ffprobe's packets");
+    const multi = blocks.filter((b) => b.frames > 1);
+    assert.ok(multi.length >= 8 && blocks.length * 3 < reference.length, `${blocks.length} blocks for ${reference.length} packets`);
+    assert.deepEqual([...new Set(multi.map((b) => b.lacing))], [c.lacing], 'the lacing of every multi-packet block');
+    assert.ok(multi.every((b) => b.group === Boolean(c.groups)), c.groups ? 'laced BlockGroups' : 'laced SimpleBlocks');
+    const last = blocks.at(-1);
+    assert.ok(last.group && last.frames === 1, 'an unlaced BlockGroup (DiscardPadding) ends the file');
+
+    const demuxer = new WebmDemuxer({ timestamps: true });
+    const got = await demux(demuxer, file, { chunk: 4096 });
+    assert.equal(got.error, null);
+    const { track } = demuxer;
+    assert.equal(track.channels, c.channels);
+    assert.equal(got.heads[0].parsed.channels, c.channels);
+    assert.notEqual(track.timecodeScaleNs, W.DEFAULT_TIMECODE_SCALE_NS, "mkvmerge's own TimecodeScale");
+    assertMatchesProbeNs(got, reference, track);
+    assert.ok(Buffer.concat(got.packets.map((p) => p.packet)).equals(ffmpegCopy(file)), "the bytes `ffmpeg -c copy` extracts");
+    for (const p of got.packets) assert.equal(p.samples, c.frameMs * 48);
+    // DiscardPadding, on the last BlockGroup only, trims the output to the sine's exact length.
+    assert.ok(got.packets.at(-1).trimEnd > 0, 'the last packet is trimmed');
+    assert.ok(got.packets.slice(0, -1).every((p) => p.trimEnd === 0), 'no other packet is trimmed');
+    assert.equal(playedSamples(got), SECONDS * 48000);
+    assert.equal(demuxer.stats.frames, got.packets.length);
+    assert.equal(demuxer.stats.bytes, fs.statSync(file).size);
+
+    // The packets of the unlaced source, one for one (mkvmerge copies them), and their trimming.
+    const unlaced = await demux(c.ogg ? new OggDemuxer({ timestamps: true }) : new WebmDemuxer({ timestamps: true }), source);
+    assert.equal(unlaced.error, null);
+    assert.deepEqual(got.packets.map((p) => p.packet), unlaced.packets.map((p) => p.packet), "the source's packets");
+    assert.equal(got.packets.at(-1).trimEnd, unlaced.packets.at(-1).trimEnd, "the source's end trimming");
+
+    // Laces cut anywhere by the chunking: the same packets.
+    const small = await demux(new WebmDemuxer({ timestamps: true }), fs.readFileSync(file), { chunk: 61 });
+    assert.equal(small.error, null);
+    assert.deepEqual(small.packets, got.packets, 'chunks of 61 bytes');
+  });
+}
 
 test('the chunking of the input does not change what comes out', async () => {
   const bytes = fs.readFileSync(ffmpeg('chunking.webm', ['-ac', '2', '-c:a', 'libopus']));

@@ -546,4 +546,31 @@ module.exports = [
     why: "Every frame of a laced block gets the block's timestamp: timestamps repeat and seeking " +
       'or A/V sync drifts.',
   },
+  {
+    id: 'webm-start-ignores-codec-delay',
+    file: 'src/container/webm_demuxer.cc',
+    find: 'const __int128 end = __int128{timestamp_ns} - __int128{track_.codec_delay_ns} +',
+    replace: 'const __int128 end = __int128{timestamp_ns} +',
+    tests: { native: '^WebmDemuxer\\.', js: ['test/js/demux-file.test.js'] },
+    why: 'A start point is compared with Block timestamps that still count the pre-skip: playing ' +
+      'from 1:30 starts a packet late, and the one holding the start is lost.',
+  },
+  {
+    id: 'webm-seek-lands-anywhere',
+    file: 'src/container/webm_demuxer.cc',
+    find: 'if (metadata.id != webm::Id::kCluster && metadata.id != webm::Id::kCues) {',
+    replace: 'if (false) {',
+    tests: { native: '^WebmDemuxer\\.', js: ['test/js/demux-file.test.js'] },
+    why: 'A seek to a place the Cues name wrongly is read as if a Cluster began there: a hostile ' +
+      'file plays garbage or reaches libwebm states it asserts on.',
+  },
+  {
+    id: 'ogg-seek-keeps-granule',
+    file: 'src/container/ogg_demuxer.cc',
+    find: '  granule_known_ = false;\n  ++stats_.seeks;',
+    replace: '  ++stats_.seeks;',
+    tests: { native: '^OggDemuxer\\.', js: ['test/js/demux-file.test.js'] },
+    why: 'After a seek, packets before the first page that states a granule are numbered on from ' +
+      'before the seek: their timestamps are wrong and the start point drops or keeps the wrong ones.',
+  },
 ];

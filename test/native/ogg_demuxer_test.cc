@@ -360,6 +360,99 @@ TEST(OggDemuxer, APacketOverTheLimitIsRefusedAndTheDemuxerStaysSpent) {
   EXPECT_EQ(d->Finish(&out).code(), ErrorCode::kMalformedContainer);
 }
 
+// The byte offsets at which the pages of `file` begin.
+std::vector<size_t> PageOffsets(const Bytes& file) {
+  std::vector<size_t> at;
+  for (size_t i = 0; i + 4 <= file.size(); ++i) {
+    if (std::memcmp(file.data() + i, "OggS", 4) == 0) at.push_back(i);
+  }
+  return at;
+}
+
+TEST(OggDemuxer, StartSamplesDropsThePacketsThatEndBeforeIt) {
+  const auto packets = Packets(40, 21);
+  const Bytes file = OneStream(5, packets);
+  OggDemuxerOptions o;
+  // Packet i ends at granule 960 (i + 1), presentation 960 (i + 1) - 312; the first to end after
+  // 10,000 samples is i = 10 (10,248).
+  o.start_samples = 10000;
+  for (size_t chunk : {size_t{0}, size_t{97}}) {
+    const Demuxed r = Demux(file, chunk, o);
+    ASSERT_TRUE(r.push.ok() && r.finish.ok()) << r.push.message() << r.finish.message();
+    const auto audio = AudioOf(r);
+    ASSERT_EQ(audio.size(), 30u);
+    EXPECT_EQ(audio.front(), packets[10]);
+    EXPECT_EQ(r.stats.dropped_packets, 10u);
+    EXPECT_EQ(r.stats.packets, 30u);
+  }
+  o.start_samples = 40 * 960;  // past the end: nothing is emitted, and that is no error
+  const Demuxed past = Demux(file, 0, o);
+  EXPECT_TRUE(past.finish.ok());
+  EXPECT_EQ(AudioOf(past).size(), 0u);
+  EXPECT_EQ(past.stats.dropped_packets, 40u);
+}
+
+TEST(OggDemuxer, FindOggPageGivesTheFirstWholePageOfTheStreamWithAGranule) {
+  const Bytes file = OneStream(9, Packets(40, 22));
+  const std::vector<size_t> pages = PageOffsets(file);
+  ASSERT_GE(pages.size(), 6u);
+  OggPageInfo page;
+  // From the file's start: the OpusHead page states granule 0.
+  ASSERT_TRUE(FindOggPage(file.data(), file.size(), 9, &page));
+  EXPECT_EQ(page.offset, 0u);
+  EXPECT_EQ(page.granule, 0);
+  // From inside the third audio page: the fourth, whose granule is 20 packets of 960.
+  const size_t from = pages[4] + 3;
+  ASSERT_TRUE(FindOggPage(file.data() + from, file.size() - from, 9, &page));
+  EXPECT_EQ(page.offset, pages[5] - from);
+  EXPECT_EQ(page.granule, 4 * 5 * 960);
+  // Another serial, or a page cut short: none.
+  EXPECT_FALSE(FindOggPage(file.data(), file.size(), 10, &page));
+  EXPECT_FALSE(FindOggPage(file.data() + pages[5], 30, 9, &page));
+}
+
+TEST(OggDemuxer, SeekResumesAtAnyByteWithTheRightGranules) {
+  const auto packets = Packets(40, 23);
+  const Bytes file = OneStream(3, packets);
+  const std::vector<size_t> pages = PageOffsets(file);  // head, tags, then 5 packets a page
+  for (size_t landing : {pages[4], pages[4] + 7}) {
+    std::unique_ptr<OggDemuxer> d;
+    ASSERT_TRUE(OggDemuxer::Create({}, &d).ok());
+    OggOutput out;
+    ASSERT_TRUE(d->Push(file.data(), pages[3], &out).ok());  // the headers and the first page
+    EXPECT_EQ(d->Seek(landing).code(), ErrorCode::kOk);
+    out.Clear();
+    ASSERT_TRUE(d->Push(file.data() + landing, file.size() - landing, &out).ok());
+    ASSERT_TRUE(d->Finish(&out).ok());
+    // Landing on page 4 (packets 10..14) or inside it (libogg finds page 5: packets 15..).
+    const size_t first = landing == pages[4] ? 10 : 15;
+    std::vector<Bytes> audio;
+    for (const OggEvent& e : out.events) {
+      if (e.kind != OggEventKind::kPacket) continue;
+      const size_t i = first + audio.size();
+      audio.emplace_back(out.bytes.begin() + e.offset, out.bytes.begin() + e.offset + e.size);
+      EXPECT_EQ(e.granule, static_cast<int64_t>(960 * (i + 1)));
+    }
+    ASSERT_EQ(audio.size(), 40 - first);
+    EXPECT_EQ(audio.front(), packets[first]);
+    EXPECT_EQ(d->stats().seeks, 1u);
+    EXPECT_EQ(d->stats().holes, 0u);
+  }
+}
+
+TEST(OggDemuxer, SeekNeedsTheHeadersAndAnOpenInput) {
+  const Bytes file = OneStream(3, Packets(10, 24));
+  std::unique_ptr<OggDemuxer> d;
+  ASSERT_TRUE(OggDemuxer::Create({}, &d).ok());
+  Status st = d->Seek(100);
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "Seek before the OpusHead and OpusTags have been read");
+  OggOutput out;
+  ASSERT_TRUE(d->Push(file.data(), file.size(), &out).ok());
+  ASSERT_TRUE(d->Finish(&out).ok());
+  EXPECT_EQ(d->Seek(100).message(), "Seek after Finish");
+}
+
 TEST(OggDemuxer, OptionsAreChecked) {
   std::unique_ptr<OggDemuxer> d;
   OggDemuxerOptions o;
@@ -371,6 +464,10 @@ TEST(OggDemuxer, OptionsAreChecked) {
   o.max_packet_bytes = 0;
   st = OggDemuxer::Create(o, &d);
   EXPECT_EQ(st.message(), "maxPacketBytes must be from 1 to 268435456 bytes");
+  o = {};
+  o.start_samples = -1;
+  st = OggDemuxer::Create(o, &d);
+  EXPECT_EQ(st.message(), "startSamples must be from 0 to 9007199254740992 samples");
 }
 
 TEST(OpusHeadPackets, RoundTripAndRefuseWhatDoesNotFit) {

@@ -723,6 +723,166 @@ TEST(WebmDemuxer, ATrackWithoutCodecPrivateHasNoHeadEvent) {
   EXPECT_EQ(AudioOf(r), packets);
 }
 
+// ---- seeking ---------------------------------------------------------------------------------
+
+namespace ebml {
+constexpr uint32_t kSeekHead = 0x114D9B74, kSeek = 0x4DBB, kSeekId = 0x53AB,
+                   kSeekPosition = 0x53AC, kCuePoint = 0xBB, kCueTime = 0xB3,
+                   kCueTrackPositions = 0xB7, kCueTrack = 0xF7, kCueClusterPosition = 0xF1;
+// An unsigned integer in 8 bytes, so that a position written before it is known keeps its size.
+Bytes Uint8Bytes(uint32_t id, uint64_t v) {
+  Bytes body;
+  for (int i = 7; i >= 0; --i) body.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  return Element(id, body);
+}
+}  // namespace ebml
+
+// A file as ffmpeg writes one: SeekHead (naming the Cues), Info, Tracks, Clusters of
+// `per_cluster` packets, then Cues with a CuePoint per Cluster. Positions are absolute.
+struct IndexedFile {
+  Bytes bytes;
+  uint64_t cues = 0;                  // where the Cues begin
+  std::vector<uint64_t> clusters;     // where each Cluster begins
+  std::vector<int64_t> cluster_ns;    // its timecode in ns
+};
+
+IndexedFile Indexed(const std::vector<Bytes>& packets, size_t per_cluster) {
+  using namespace ebml;
+  const Bytes info_tracks = Concat({Info(), Tracks({OpusTrack()})});
+  std::vector<Bytes> clusters;
+  std::vector<int64_t> times;
+  for (size_t first = 0; first < packets.size(); first += per_cluster) {
+    std::vector<Bytes> blocks;
+    for (size_t i = first; i < std::min(packets.size(), first + per_cluster); ++i)
+      blocks.push_back(SimpleBlock(1, static_cast<int16_t>((i - first) * 20), {packets[i]}));
+    clusters.push_back(Cluster(first * 20, blocks));
+    times.push_back(static_cast<int64_t>(first) * 20000000);
+  }
+  auto seek_head = [](uint64_t cues_rel) {
+    return Element(kSeekHead, Element(kSeek, Concat({Element(kSeekId, Id(kCues)),
+                                                     Uint8Bytes(kSeekPosition, cues_rel)})));
+  };
+  uint64_t rel = seek_head(0).size() + info_tracks.size();
+  std::vector<uint64_t> cluster_rel;
+  Bytes body_clusters;
+  for (const Bytes& c : clusters) {
+    cluster_rel.push_back(rel);
+    rel += c.size();
+    Append(&body_clusters, c);
+  }
+  Bytes cue_points;
+  for (size_t k = 0; k < clusters.size(); ++k) {
+    Append(&cue_points,
+           Element(kCuePoint, Concat({Uint(kCueTime, static_cast<uint64_t>(times[k] / 1000000)),
+                                      Element(kCueTrackPositions,
+                                              Concat({Uint(kCueTrack, 1),
+                                                      Uint8Bytes(kCueClusterPosition,
+                                                                 cluster_rel[k])}))})));
+  }
+  const Bytes body =
+      Concat({seek_head(rel), info_tracks, body_clusters, Element(kCues, cue_points)});
+  IndexedFile f;
+  f.bytes = Concat({Header(), Segment(body)});
+  const uint64_t data = f.bytes.size() - body.size();
+  f.cues = data + rel;
+  for (uint64_t r : cluster_rel) f.clusters.push_back(data + r);
+  f.cluster_ns = times;
+  return f;
+}
+
+TEST(WebmDemuxer, TheIndexNamesTheCuesTheFirstClusterAndEachCuePoint) {
+  const auto packets = Packets(50, 31);
+  const IndexedFile f = Indexed(packets, 10);
+  WebmDemuxerOptions o;
+  o.index = true;
+  for (size_t chunk : {size_t{0}, size_t{13}}) {
+    const Demuxed r = Demux(f.bytes, chunk, o);
+    ASSERT_TRUE(r.finish.ok()) << r.finish.message();
+    EXPECT_EQ(AudioOf(r), packets);
+    std::vector<uint64_t> cue_positions;
+    std::vector<int64_t> cue_times;
+    uint64_t cues_at = 0, cues_end = 0, first_cluster = 0;
+    for (const WebmEvent& e : r.events) {
+      if (e.kind == WebmEventKind::kCuesAt) cues_at = e.position;
+      if (e.kind == WebmEventKind::kCues) cues_end = e.position;
+      if (e.kind == WebmEventKind::kFirstCluster) first_cluster = e.position;
+      if (e.kind == WebmEventKind::kCuePoint) {
+        cue_positions.push_back(e.position);
+        cue_times.push_back(e.timestamp_ns);
+      }
+    }
+    EXPECT_EQ(cues_at, f.cues);
+    EXPECT_EQ(cues_end, f.bytes.size());
+    EXPECT_EQ(first_cluster, f.clusters[0]);
+    EXPECT_EQ(cue_positions, f.clusters);
+    EXPECT_EQ(cue_times, f.cluster_ns);
+  }
+  // Without options.index, the same file gives no index events.
+  const Demuxed plain = Demux(f.bytes);
+  EXPECT_EQ(plain.events.size(), packets.size() + 1);
+}
+
+TEST(WebmDemuxer, SeekReadsTheCuesThenResumesAtACluster) {
+  const auto packets = Packets(50, 32);
+  const IndexedFile f = Indexed(packets, 10);
+  WebmDemuxerOptions o;
+  o.index = true;
+  o.start_ns = 2 * 10 * 20000000 + 5 * 20000000 - 6500000 + 1;  // inside packet 25
+  std::unique_ptr<WebmDemuxer> d;
+  ASSERT_TRUE(WebmDemuxer::Create(o, &d).ok());
+  Demuxed r;
+  WebmOutput out;
+  ASSERT_TRUE(d->Push(f.bytes.data(), f.clusters[0] + 20, &out).ok());  // into the first Cluster
+  Collect(out, &r);
+  out.Clear();
+  ASSERT_TRUE(d->Seek(f.cues).ok());
+  ASSERT_TRUE(d->Push(f.bytes.data() + f.cues, f.bytes.size() - f.cues, &out).ok());
+  size_t cue_points = 0;
+  for (const WebmEvent& e : out.events) cue_points += e.kind == WebmEventKind::kCuePoint;
+  EXPECT_EQ(cue_points, 5u);
+  out.Clear();
+  ASSERT_TRUE(d->Seek(f.clusters[2]).ok());
+  for (size_t at = f.clusters[2]; at < f.cues; at += 7) {  // chunked, up to the Cues
+    ASSERT_TRUE(d->Push(f.bytes.data() + at, std::min<size_t>(7, f.cues - at), &out).ok());
+  }
+  ASSERT_TRUE(d->Finish(&out).ok());
+  r = {};
+  Collect(out, &r);
+  // Cluster 2 holds packets 20..29; 20..24 end before the start (the CodecDelay counted).
+  const auto audio = AudioOf(r);
+  ASSERT_EQ(audio.size(), 25u);
+  EXPECT_EQ(audio, std::vector<Bytes>(packets.begin() + 25, packets.end()));
+  EXPECT_EQ(TimestampsOf(r), Every20Ms(25, 25 * 20000000));
+  EXPECT_EQ(d->stats().seeks, 2u);
+  EXPECT_EQ(d->stats().dropped_frames, 5u);  // the first Push ended inside the first block
+}
+
+TEST(WebmDemuxer, ASeekMustLandOnAClusterOrTheCuesInsideTheSegment) {
+  const auto packets = Packets(30, 33);
+  const IndexedFile f = Indexed(packets, 10);
+  std::unique_ptr<WebmDemuxer> d;
+  ASSERT_TRUE(WebmDemuxer::Create({}, &d).ok());
+  Status st = d->Seek(f.clusters[1]);
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "Seek before the followed track's TrackEntry has been read");
+  WebmOutput out;
+  ASSERT_TRUE(d->Push(f.bytes.data(), f.clusters[0] + 20, &out).ok());  // into the first Cluster
+  st = d->Seek(f.bytes.size() + 5);
+  EXPECT_EQ(st.message(), "Seek to byte " + std::to_string(f.bytes.size() + 5) +
+                              ", outside the WebM Segment");
+  // Landing inside a Cluster's ID, inside a block, or on a block: refused, never read as found.
+  for (uint64_t landing : {f.clusters[1] + 1, f.clusters[1] + 9, f.clusters[1] + 6}) {
+    ASSERT_TRUE(WebmDemuxer::Create({}, &d).ok());
+    ASSERT_TRUE(d->Push(f.bytes.data(), f.clusters[0] + 20, &out).ok());
+    ASSERT_TRUE(d->Seek(landing).ok());
+    st = d->Push(f.bytes.data() + landing, f.bytes.size() - landing, &out);
+    if (st.ok()) st = d->Finish(&out);
+    EXPECT_EQ(st.code(), ErrorCode::kMalformedContainer) << landing - f.clusters[1];
+  }
+  ASSERT_TRUE(d->Finish(&out).code() == ErrorCode::kMalformedContainer);
+  EXPECT_EQ(d->Seek(f.clusters[0]).code(), ErrorCode::kMalformedContainer);  // spent
+}
+
 TEST(WebmDemuxer, OptionsAreChecked) {
   std::unique_ptr<WebmDemuxer> d;
   WebmDemuxerOptions o;
@@ -734,6 +894,11 @@ TEST(WebmDemuxer, OptionsAreChecked) {
   o.max_frame_bytes = 0;
   st = WebmDemuxer::Create(o, &d);
   EXPECT_EQ(st.message(), "maxFrameBytes must be from 1 to 268435456 bytes");
+  o.max_frame_bytes = 1;
+  o.start_ns = -1;
+  st = WebmDemuxer::Create(o, &d);
+  EXPECT_EQ(st.message(), "startNs must be from 0 to 9007199254740992 ns");
+  o.start_ns = 0;
   o.max_frame_bytes = kWebmMaxFrameBytesLimit;
   o.track = kWebmMaxTrackNumber;
   ASSERT_TRUE(WebmDemuxer::Create(o, &d).ok());

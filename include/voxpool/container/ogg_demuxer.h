@@ -28,15 +28,37 @@ inline constexpr size_t kOggDefaultMaxPacketBytes = 16u << 20;
 inline constexpr size_t kOggMaxPacketBytesLimit = 256u << 20;
 // Bytes read without finding a single page before the input is declared "not Ogg".
 inline constexpr size_t kOggMaxLeadingGarbageBytes = 1u << 16;
+// The largest serial number (Ogg's is 32-bit).
+inline constexpr int64_t kOggMaxSerial = 4294967295;
 // No serial chosen: follow the first Opus stream.
 inline constexpr int64_t kOggAnySerial = -1;
 // An Ogg granule position that marks "no packet ends on this page".
 inline constexpr int64_t kOggNoGranule = -1;
 
+// The latest start the options take, in 48 kHz samples: 2^53 (5.9 years), exact as a JS number.
+inline constexpr int64_t kOggMaxStartSamples = int64_t{1} << 53;
+
 struct OggDemuxerOptions {
   int64_t serial = kOggAnySerial;  // a serial number (0..2^32-1) to follow, or kOggAnySerial
   size_t max_packet_bytes = kOggDefaultMaxPacketBytes;  // 1..kOggMaxPacketBytesLimit
+  // Audio packets are read and dropped, not emitted, until the first one that ends after this
+  // presentation time (48 kHz samples after the first one played: granule minus pre-skip); a
+  // packet whose granule is unknown (after a Seek) is dropped too. Once one is emitted, none is
+  // dropped. 0..kOggMaxStartSamples.
+  int64_t start_samples = 0;
 };
+
+// Where FindOggPage found a page.
+struct OggPageInfo {
+  size_t offset = 0;   // of its first byte ("OggS") in the bytes searched
+  int64_t granule = kOggNoGranule;
+};
+
+// Finds, in `size` bytes from anywhere in an Ogg file, the first whole page (its CRC checked by
+// libogg) of stream `serial` that states a granule position: a bisection step of a seek (see
+// lib/demux-file.js). Returns false when there is none. Thread-safe (no shared state); allocates
+// libogg's sync buffer (`size` bytes).
+bool FindOggPage(const uint8_t* data, size_t size, uint32_t serial, OggPageInfo* out);
 
 enum class OggEventKind : uint8_t {
   kHead,      // an OpusHead packet: a stream (or the next link of a chain) begins
@@ -82,6 +104,8 @@ struct OggDemuxerStats {
   uint64_t holes = 0;          // gaps in the followed stream's page sequence (lost pages)
   uint64_t chains = 0;         // streams followed to their end
   uint64_t other_pages = 0;    // pages of streams not followed
+  uint64_t dropped_packets = 0;  // audio packets before options.start_samples, not emitted
+  uint64_t seeks = 0;            // Seek calls
 };
 
 // Not thread-safe: one stream, one caller at a time (the binding runs it on one strand).
@@ -100,6 +124,15 @@ class OggDemuxer {
   // page or packet seen, `out` to this call's packets.
   [[nodiscard]] Status Push(const uint8_t* data, size_t size, OggOutput* out);
 
+  // The bytes pushed next come from another place in the input (the reader seeked): libogg
+  // forgets what it held and finds the next page itself (the bytes before it count as skipped),
+  // a packet continued from before that page is dropped, and the granules of the packets before
+  // the first page that states one are kOggNoGranule; with options.start_samples those are
+  // dropped too. The followed stream stays the one whose headers were read (a seek is within one
+  // link of a chain). Allowed once its OpusTags have been read, not after Finish or an error;
+  // never fails otherwise. `position` (the byte offset seeked to) is only counted.
+  [[nodiscard]] Status Seek(uint64_t position);
+
   // The input ended. kStreamTruncated when it stopped inside a page or a packet, or before any
   // OpusHead; kMalformedContainer when no Opus stream was found. Appends nothing else to `out`
   // (a stream without an EOS page still ends cleanly: its last packet was already emitted).
@@ -116,6 +149,9 @@ class OggDemuxer {
   // Drains the packets the last page completed and gives them granules.
   Status DrainPackets(OggOutput* out);
   void Emit(OggEventKind kind, const uint8_t* data, size_t size, OggOutput* out);
+  // Drops the packets of events [first, end) that end before options.start_samples (a prefix),
+  // with their bytes, until one does not.
+  void DropBeforeStart(size_t first, OggOutput* out);
   Status Fail(Status status);
 
   const OggDemuxerOptions options_;
@@ -126,6 +162,10 @@ class OggDemuxer {
   int header_packets_ = 0;     // of the followed stream: 0 before OpusHead, 1 before OpusTags
   bool saw_head_ = false;      // any stream's OpusHead, for Finish's verdict
   int64_t last_granule_ = 0;   // granule at the end of the last packet emitted
+  bool granule_known_ = true;  // false after a Seek until a page states a granule
+  bool started_ = false;       // a packet at or after options.start_samples was emitted
+  bool finished_ = false;      // Finish was called
+  int64_t pre_skip_ = 0;       // the followed stream's OpusHead pre-skip
   size_t page_first_event_ = 0;
   Status failed_;              // sticky once the input is refused
   OggDemuxerStats stats_;

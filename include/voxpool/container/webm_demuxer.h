@@ -19,10 +19,16 @@
 // HoldsBack in webm_demuxer.cc).
 //
 // What libwebm itself holds is bounded here too: elements it would read whole into memory (strings,
-// CodecPrivate) larger than kWebmMaxElementBytes are skipped unread, elements this demuxer has no
-// use for (SeekHead, Cues, Chapters, Tags, Video, BlockAdditions, ...) are skipped whatever their
-// size, and a Cluster, whose blocks' headers libwebm keeps until the Cluster ends (about 32 bytes a
+// CodecPrivate, a CuePoint) larger than kWebmMaxElementBytes are skipped unread, elements this
+// demuxer has no use for (Chapters, Tags, Video, BlockAdditions, ... and the SeekHead and Cues
+// unless options.index asks for them) are skipped whatever their size, and a Cluster, whose blocks' headers libwebm keeps until the Cluster ends (about 32 bytes a
 // SimpleBlock, 200 a BlockGroup), may hold at most kWebmMaxBlocksPerCluster blocks.
+//
+// Seeking (options.index, Seek): the reader pushes the file's start until kHead, learns where the
+// Cues are (kCuesAt, from the SeekHead), seeks there and pushes them (kCues says where they end),
+// then seeks to the Cluster of the last CuePoint at or before its target and pushes from there;
+// options.start_ns drops the packets of that Cluster before the target. lib/demux-file.js is
+// that reader.
 #pragma once
 
 #include <webm/callback.h>
@@ -69,11 +75,28 @@ struct WebmDemuxerOptions {
   // A TrackNumber (1..kWebmMaxTrackNumber) to follow, or kWebmAnyTrack.
   int64_t track = kWebmAnyTrack;
   size_t max_frame_bytes = kWebmDefaultMaxFrameBytes;  // 1..kWebmMaxFrameBytesLimit
+  // Packets that end at or before this presentation time (nanoseconds after the first sample:
+  // the Block timestamp minus the CodecDelay) are read and dropped, not emitted: a start point,
+  // or the end of a Seek's approach. 0..kWebmMaxStartNs.
+  int64_t start_ns = 0;
+  // Read the SeekHead and Cues (otherwise skipped unread) and report where the Cues are, each
+  // CuePoint of the followed track and the first Cluster (kCuesAt, kCues, kCuePoint,
+  // kFirstCluster), for a reader that seeks with Seek.
+  bool index = false;
 };
+
+// The latest start the options take: 2^53 ns (104 days), exact as a JS number.
+inline constexpr int64_t kWebmMaxStartNs = int64_t{1} << 53;
 
 enum class WebmEventKind : uint8_t {
   kHead,    // the followed track's CodecPrivate: its OpusHead (not emitted when the track has none)
   kPacket,  // one Opus packet: one frame of a block (libwebm has split the lacing)
+  // With options.index only. `position` is an absolute byte offset in the input.
+  kCuesAt,        // the SeekHead names the Cues: they begin at `position`
+  kCues,          // the Cues element begins here; `position` is just past its end
+  kCuePoint,      // a CuePoint of the followed track: `timestamp_ns` (as a Block's) is in the
+                  // Cluster at `position`
+  kFirstCluster,  // the first Cluster begins at `position`
 };
 
 // One thing the demuxer found. Its bytes are out.bytes[offset, offset + size).
@@ -95,6 +118,8 @@ struct WebmEvent {
   int trim_end;
   size_t offset;
   size_t size;
+  // The index events' byte offset (see WebmEventKind); 0 for kHead and kPacket.
+  uint64_t position;
 };
 
 // What one Push or Finish produced. The caller clears it between calls (Clear keeps capacity, so
@@ -114,6 +139,8 @@ struct WebmDemuxerStats {
   uint64_t clusters = 0;            // Clusters begun
   uint64_t frames = 0;              // frames (Opus packets) of the followed track emitted
   uint64_t other_track_frames = 0;  // frames in blocks of other tracks, skipped unread
+  uint64_t dropped_frames = 0;      // frames of the followed track before options.start_ns
+  uint64_t seeks = 0;               // Seek calls
 };
 
 // The followed track, from its TrackEntry (Matroska's defaults where an element is absent). A
@@ -145,6 +172,13 @@ class WebmDemuxer final : private webm::Callback {
   // by the chunk boundary (at most maxFrameBytes), `out` to this call's frames.
   [[nodiscard]] Status Push(const uint8_t* data, size_t size, WebmOutput* out);
 
+  // The bytes pushed next begin at byte `position` of the input (as counted from its first byte),
+  // which must be the start of an element inside the Segment (a Cluster or the Cues, from the
+  // index events): the reader seeked. Allowed once the followed track is known (after kHead), not
+  // after Finish or an error. What a chunk boundary cut short before the seek is dropped. Never
+  // fails otherwise; allocates nothing.
+  [[nodiscard]] Status Seek(uint64_t position);
+
   // The input ended. kStreamTruncated when it stopped inside an element of known size (a frame, a
   // block, a known-size Cluster or Segment), before the Tracks, or before the first Opus frame;
   // kMalformedContainer when the Tracks hold no Opus track (or not the one asked for). Unknown-size
@@ -173,6 +207,8 @@ class WebmDemuxer final : private webm::Callback {
     // Moves the bytes not consumed into the carry, read first by the next Push. Allocates (a few
     // bytes: only a held-back element header is ever left).
     void Keep();
+    // Drops every byte not consumed; the next one read is byte `position` of the input.
+    void Reset(uint64_t position) noexcept;
     size_t available() const noexcept { return carry_.size() - carry_at_ + size_ - at_; }
     // The bytes readable in one piece from the cursor: the carry's, then the Push's.
     const uint8_t* cursor() const noexcept {
@@ -249,6 +285,13 @@ class WebmDemuxer final : private webm::Callback {
                                const webm::BlockGroup& block_group) override;
   webm::Status OnFrame(const webm::FrameMetadata& metadata, webm::Reader* reader,
                        std::uint64_t* bytes_remaining) override;
+  webm::Status OnSeek(const webm::ElementMetadata& metadata, const webm::Seek& seek) override;
+  webm::Status OnCuePoint(const webm::ElementMetadata& metadata,
+                          const webm::CuePoint& cue_point) override;
+  // An index event at absolute byte `position`, unless it lies outside the Segment.
+  void EmitIndex(WebmEventKind kind, uint64_t position, int64_t timestamp_ns);
+  // Whether a packet ending `samples` after `timestamp_ns` ends before options.start_ns.
+  bool BeforeStart(int64_t timestamp_ns, int samples) const noexcept;
 
   const WebmDemuxerOptions options_;
   webm::WebmParser parser_;
@@ -263,6 +306,11 @@ class WebmDemuxer final : private webm::Callback {
   bool in_segment_ = false;
   bool saw_segment_ = false;
   bool saw_tracks_ = false;
+  bool saw_cluster_ = false;
+  bool saw_cues_at_ = false;
+  bool seeked_ = false;                  // Seek was called: the next element must be a Cluster/Cues
+  uint64_t segment_data_ = 0;            // position of the Segment's first child
+  uint64_t segment_end_ = UINT64_MAX;    // position just past the Segment (MAX: unknown size)
   bool entry_has_encodings_ = false;      // the current TrackEntry has ContentEncodings
   uint64_t entry_oversized_private_ = 0;  // the current TrackEntry's skipped CodecPrivate size
   size_t cluster_blocks_ = 0;
