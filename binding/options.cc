@@ -31,6 +31,9 @@ pool::StrandOptions ReadStrandOptions(const Napi::Object& o) {
   Napi::Value overflow = o.Get("overflow");
   if (overflow.IsString() && overflow.As<Napi::String>().Utf8Value() == "drop-oldest")
     s.overflow = pool::OverflowPolicy::kDropOldest;
+  if (auto ms = OptionalNumber(o, "deadlineMs");
+      ms && *ms > 0 && *ms * 1e6 <= static_cast<double>(pool::kMaxLateLimitNs))
+    s.late_limit_ns = static_cast<int64_t>(*ms * 1e6);
   return s;
 }
 

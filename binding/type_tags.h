@@ -27,6 +27,7 @@ enum class ClassId : uint64_t {
   kOggDemuxer,
   kOggMuxer,
   kWebmDemuxer,
+  kAdaptiveComplexity,
   kEnd,  // one past the last id: a new class goes above this line
 };
 
@@ -57,6 +58,7 @@ inline constexpr ClassText kClassText[] = {
     {"NativeOggDemuxer", "Expected a NativeOggDemuxer (illegal invocation)", "The Ogg demuxer has been destroyed"},
     {"NativeOggMuxer", "Expected a NativeOggMuxer (illegal invocation)", "The Ogg muxer has been destroyed"},
     {"NativeWebmDemuxer", "Expected a NativeWebmDemuxer (illegal invocation)", "The WebM demuxer has been destroyed"},
+    {"NativeAdaptiveComplexity", "Expected a NativeAdaptiveComplexity (illegal invocation)", nullptr},  // no destroy()
 };
 // clang-format on
 static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kEnd) - 1,

@@ -24,6 +24,8 @@ class Delivery {
   #stream;
   #prebuffer;
   #held = [];  // null once delivery has started
+  /** Results the pool did not produce because their job started too late (`deadlineMs`). */
+  skipped = 0;
 
   /**
    * @param {import('node:stream').Transform} stream
@@ -38,6 +40,12 @@ class Delivery {
       limit: readAhead,
       onValue: (out) => this.#deliver(out),
       onError: (err) => { if (!stream.destroyed) stream.destroy(err); },
+      // With deadlineMs, a frame too late to be of use is skipped: the stream goes on without it.
+      skip: (err) => {
+        if (err?.code !== 'ERR_VOXPOOL_DEADLINE_EXCEEDED') return false;
+        this.skipped++;
+        return true;
+      },
     });
   }
 

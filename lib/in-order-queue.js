@@ -18,6 +18,7 @@ class InOrderQueue {
   #onValue;
   #onError;
   #closed = false;
+  #skip;
   /** @type {Array<{ most: number, cb: () => void }>} */
   #waiters = [];
 
@@ -28,11 +29,15 @@ class InOrderQueue {
    * @param {(value: T) => void} options.onValue called per fulfilled job, in submission order
    * @param {(err: unknown) => void} options.onError called for the first rejected job, in order;
    *   the queue is closed after it (later results are discarded)
+   * @param {(err: unknown) => boolean} [options.skip] a rejected job for which this is true is
+   *   passed over (neither delivered nor an error): a frame the pool did not run because it was
+   *   too late
    */
-  constructor({ limit, onValue, onError }) {
+  constructor({ limit, onValue, onError, skip }) {
     this.#limit = limit;
     this.#onValue = onValue;
     this.#onError = onError;
+    this.#skip = skip;
   }
 
   /** Jobs added and not yet delivered (or discarded). */
@@ -90,6 +95,8 @@ class InOrderQueue {
       if (this.#closed) continue;
       if (slot.ok) {
         this.#onValue(slot.value);
+      } else if (this.#skip?.(slot.value)) {
+        continue;
       } else {
         this.#closed = true;
         this.#onError(slot.value);

@@ -32,12 +32,18 @@ export type SampleRate = 8000 | 12000 | 16000 | 24000 | 48000;
 export interface QueueOptions {
   /** Most jobs queued for this object (default 4096). */ maxQueue?: number;
   /** What a full queue does: reject the new job (default) or drop the oldest queued one. */ overflow?: 'reject' | 'drop-oldest';
+  /**
+   * A job not started this many ms after its due time is not run: it rejects with
+   * ERR_VOXPOOL_DEADLINE_EXCEEDED (counted in stats().dropped). 0 (default): run late.
+   */
+  deadlineMs?: number;
 }
 export interface EncoderOptions extends QueueOptions {
   sampleRate?: SampleRate; channels?: 1 | 2; application?: 'audio' | 'voip' | 'lowdelay';
   /** bits per second */ bitrate?: number; /** 0-10 */ complexity?: number;
   signal?: 'auto' | 'voice' | 'music'; vbr?: boolean; vbrConstraint?: boolean;
   fec?: boolean; /** percent */ packetLoss?: number; dtx?: boolean;
+  /** Pool encodes take the complexity this controller chooses. */ adaptive?: AdaptiveComplexity;
 }
 export interface DecoderOptions extends QueueOptions {
   sampleRate?: SampleRate; channels?: 1 | 2; format?: 's16le' | 'f32le';
@@ -45,6 +51,7 @@ export interface DecoderOptions extends QueueOptions {
 export class Encoder {
   constructor(options?: EncoderOptions);
   readonly sampleRate: number; readonly channels: number; readonly frameSize: number; readonly pending: number;
+  /** The complexity the next frame is encoded at. */ readonly complexity: number;
   encode(pcm: Pcm): Buffer;
   /** dueMs: when the packet is needed, ms from now (default 20); the pool runs the earliest due first */
   encodeAsync(pcm: Pcm, options?: { dueMs?: number }): Promise<Buffer>;
@@ -74,7 +81,32 @@ export const opus: {
   readonly APPLICATION: { readonly voip: number; readonly audio: number; readonly lowdelay: number };
   readonly SIGNAL: { readonly auto: number; readonly voice: number; readonly music: number };
   readonly CTL: Readonly<Record<string, number>>;
+  readonly MAX_COMPLEXITY: number;
+  readonly ADAPTIVE: {
+    readonly DEFAULT_MIN_COMPLEXITY: number; readonly DEFAULT_TARGET_SLACK_MS: number; readonly MAX_TARGET_SLACK_MS: number;
+    readonly FRAME_MS: number; readonly WINDOW_MS: number; readonly HYSTERESIS: number;
+  };
 };
+
+export interface AdaptiveComplexityOptions {
+  /** The lowest complexity it steps down to (default ADAPTIVE.DEFAULT_MIN_COMPLEXITY). */ minComplexity?: number;
+  /** Where it starts and the highest it steps up to (default 10). */ maxComplexity?: number;
+  /** How long before its due time a tick's last frame should finish (default 5 ms). */ targetSlackMs?: number;
+}
+export interface AdaptiveComplexityStats {
+  /** frames[c]: pool encodes at complexity c */ frames: number[];
+  downgrades: number; upgrades: number; lateFrames: number;
+  /** 7.3: 30 % of the streams at 8, the rest at 7 */ level: number;
+  scale: number; streamsPerTick: number; threads: number;
+}
+/**
+ * Shared by encoders created with `{ adaptive }`: steps their complexity down only as far as the
+ * pool needs to finish each 20 ms tick in time, and back up with hysteresis.
+ */
+export class AdaptiveComplexity {
+  constructor(options?: AdaptiveComplexityOptions);
+  stats(): AdaptiveComplexityStats;
+}
 
 /** Drop-in for @discordjs/opus 0.10's OpusEncoder (encoder and decoder in one). */
 export class OpusEncoder {
@@ -93,8 +125,14 @@ export class OpusEncoder {
 import { Transform } from 'node:stream';
 export interface EncoderStreamOptions extends EncoderOptions { /** samples per channel */ frameSize?: number; /** frames in flight (1-1024, default 8) */ readAhead?: number; /** results ready before the first is delivered (0-readAhead, default min(3, readAhead)) */ prebuffer?: number }
 export interface DecoderStreamOptions extends DecoderOptions { /** frames in flight (1-1024, default 8) */ readAhead?: number; /** results ready before the first is delivered (0-readAhead, default min(3, readAhead)) */ prebuffer?: number }
-export class OpusEncoderStream extends Transform { constructor(options?: EncoderStreamOptions); readonly encoder: Encoder }
-export class OpusDecoderStream extends Transform { constructor(options?: DecoderStreamOptions); readonly decoder: Decoder }
+export class OpusEncoderStream extends Transform {
+  constructor(options?: EncoderStreamOptions); readonly encoder: Encoder;
+  /** frames not encoded because their job started more than `deadlineMs` after it was due */ readonly skippedFrames: number;
+}
+export class OpusDecoderStream extends Transform {
+  constructor(options?: DecoderStreamOptions); readonly decoder: Decoder;
+  /** packets not decoded because their job started more than `deadlineMs` after it was due */ readonly skippedFrames: number;
+}
 export function createEncoderStream(options?: EncoderStreamOptions): OpusEncoderStream;
 export function createDecoderStream(options?: DecoderStreamOptions): OpusDecoderStream;
 /** Opus in, Opus out with a volume between: one pool job per frame (decode, gain, encode). */
@@ -108,6 +146,8 @@ export class OpusTranscodeStream extends Transform {
   constructor(options?: TranscodeStreamOptions);
   /** the output encoder: setBitrate, setFec, setPacketLoss, ... while streaming */
   readonly encoder: Encoder;
+  /** frames not transcoded because their job started more than `deadlineMs` after it was due */
+  readonly skippedFrames: number;
   /** the volume last set (reached after its ramp) */
   volume: number;
   readonly volumeDecibels: number;

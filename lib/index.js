@@ -29,4 +29,5 @@ module.exports = {
   ...require('./webm-demuxer'),
   ...require('./demux-file'),
   ...require('./report'),
+  AdaptiveComplexity: require('./adaptive').AdaptiveComplexity,
 };

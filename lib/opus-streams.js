@@ -45,6 +45,9 @@ class OpusEncoderStream extends Transform {
   /** The underlying Encoder (to change bitrate, FEC, ... while streaming). */
   get encoder() { return this.#encoder; }
 
+  /** Frames not encoded because their job started more than `deadlineMs` after it was due. */
+  get skippedFrames() { return this.#delivery.skipped; }
+
   _transform(chunk, _encoding, callback) {
     // An empty chunk adds nothing (and a detached one reads as empty: slicing it would throw).
     if (chunk.byteLength === 0) {
@@ -133,6 +136,9 @@ class OpusDecoderStream extends Transform {
   }
 
   get decoder() { return this.#decoder; }
+
+  /** Packets not decoded because their job started more than `deadlineMs` after it was due. */
+  get skippedFrames() { return this.#delivery.skipped; }
 
   _transform(packet, _encoding, callback) {
     if (!ArrayBuffer.isView(packet)) {

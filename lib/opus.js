@@ -5,6 +5,7 @@ const { rejecting } = require('./promise-api');
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
+const { adaptiveNative } = require('./adaptive');
 const { queueOptions, maxQueueOf } = require('./queue-options');
 
 // A CTL request and value as libopus takes them (opus_int32; requests are positive).
@@ -28,6 +29,9 @@ const constants = Object.freeze({
   SIGNAL: Object.freeze({ auto: C.SIGNAL_AUTO, voice: C.SIGNAL_VOICE, music: C.SIGNAL_MUSIC }),
   // Encoder/decoder CTL request numbers (opus_defines.h), for ctl()/getCtl() and applyEncoderCTL().
   CTL: Object.freeze({ ...C.CTL }),
+  MAX_COMPLEXITY: C.MAX_COMPLEXITY,
+  // AdaptiveComplexity's defaults and limits (lib/adaptive.js).
+  ADAPTIVE: Object.freeze({ ...C.ADAPTIVE }),
 });
 
 
@@ -108,6 +112,7 @@ class Encoder {
     if (o.fec !== undefined) native.fec = validate.boolean(o.fec, 'fec');
     if (o.packetLoss !== undefined) native.packetLoss = validate.integer(o.packetLoss, 'packetLoss', 0, C.MAX_PACKET_LOSS_PERC);
     if (o.dtx !== undefined) native.dtx = validate.boolean(o.dtx, 'dtx');
+    if (o.adaptive !== undefined) native.adaptive = adaptiveNative(o.adaptive, 'adaptive');
     queueOptions(o, native);
     this.#native = new binding.NativeEncoder(native);
     this.#maxQueue = maxQueueOf(native);
@@ -165,6 +170,8 @@ class Encoder {
   setBitrate(bitrate) { this.#native.setCtl(constants.CTL.SET_BITRATE, validate.integer(bitrate, 'bitrate', constants.MIN_BITRATE, constants.MAX_BITRATE)); }
   /** @returns {number} bits per second */
   getBitrate() { return this.#native.getCtl(constants.CTL.GET_BITRATE); }
+  /** The complexity the next frame is encoded at (an adaptive encoder's changes with load). */
+  get complexity() { return this.#native.getCtl(constants.CTL.GET_COMPLEXITY); }
   /** @param {number} complexity 0-10 */
   setComplexity(complexity) { this.#native.setCtl(constants.CTL.SET_COMPLEXITY, validate.integer(complexity, 'complexity', 0, C.MAX_COMPLEXITY)); }
   /** @param {boolean} enabled in-band forward error correction */

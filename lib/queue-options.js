@@ -11,7 +11,9 @@ const OVERFLOW = Object.freeze(['reject', 'drop-oldest']);
 
 /**
  * Copies validated `maxQueue` (1..MAX_QUEUE jobs queued on this object, default
- * DEFAULT_MAX_QUEUE) and `overflow` from the user's options `o` into the native options `out`.
+ * DEFAULT_MAX_QUEUE), `overflow` and `deadlineMs` (0..MAX_DEADLINE_MS: a job not started this
+ * long after its due time is not run and rejects with ERR_VOXPOOL_DEADLINE_EXCEEDED; 0, the
+ * default, runs it late) from the user's options `o` into the native options `out`.
  * @param {object} o
  * @param {object} out
  * @returns {object} out
@@ -19,6 +21,7 @@ const OVERFLOW = Object.freeze(['reject', 'drop-oldest']);
 function queueOptions(o, out) {
   if (o.maxQueue !== undefined) out.maxQueue = validate.integer(o.maxQueue, 'maxQueue', 1, P.MAX_QUEUE);
   if (o.overflow !== undefined) out.overflow = validate.oneOf(o.overflow, 'overflow', OVERFLOW);
+  if (o.deadlineMs !== undefined) out.deadlineMs = validate.number(o.deadlineMs, 'deadlineMs', 0, P.MAX_DEADLINE_MS);
   return out;
 }
 

@@ -33,12 +33,12 @@ class OpusTranscodeStream extends Transform {
   /** @param {import('./index').TranscodeStreamOptions} [options] */
   constructor(options) {
     const o = validate.options(options);
-    const { volume, rampMs, readAhead, prebuffer, maxQueue, overflow, ...encoderOptions } = o;
+    const { volume, rampMs, readAhead, prebuffer, maxQueue, overflow, deadlineMs, ...encoderOptions } = o;
     const initial = volume === undefined ? 1 : validate.number(volume, 'volume', 0, C.MAX_VOLUME);
     const ramp = rampMs === undefined ? DEFAULT_RAMP_MS : validate.number(rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
     const delivery = deliveryOptions(o);
     const native = { volume: initial };
-    queueOptions({ maxQueue, overflow }, native);
+    queueOptions({ maxQueue, overflow, deadlineMs }, native);
     const encoder = new Encoder(encoderOptions);
     let transcoder;
     try {
@@ -61,6 +61,9 @@ class OpusTranscodeStream extends Transform {
 
   /** The output Encoder (bitrate, FEC, packet loss, ... while streaming). */
   get encoder() { return this.#encoder; }
+
+  /** Frames not transcoded because their job started more than `deadlineMs` after it was due. */
+  get skippedFrames() { return this.#delivery.skipped; }
 
   /**
    * Sets the volume relative to the input (1 unchanged); takes effect from the next frame

@@ -12,6 +12,9 @@
  *   workers         worker_threads pool (os.availableParallelism() workers) running
  *                   @discordjs/opus, stream s pinned to worker s % W, one postMessage per frame
  *                   each way (the common incumbent pattern)
+ *   voxpool-adaptive  voxpool-many with the encoders sharing an AdaptiveComplexity (5..10): it
+ *                   steps complexity down as far as the ticks need; the point reports the mean
+ *                   complexity, the share of frames at >= 8 and a quality figure (below)
  *   voxpool-many-prebuild  voxpool-many on the prebuilt binary (its tuned static libopus), run
  *                   when prebuilds/<platform>-<arch>/ exists: beside voxpool-many on the source
  *                   build (the system's libopus) it shows what the tuned libopus buys in streams
@@ -52,6 +55,7 @@ const LABELS = {
   'discordjs-sync': '@discordjs/opus sync, main thread',
   workers: '@discordjs/opus in worker_threads pool',
   'voxpool-many-prebuild': 'voxpool (encodeMany per tick), prebuild (tuned libopus)',
+  'voxpool-adaptive': 'voxpool (encodeMany per tick), adaptive complexity 5-10',
 };
 const PREBUILD = path.join(common.ROOT, 'prebuilds', `${process.platform}-${process.arch}`, 'voxpool.napi.glibc.node');
 
@@ -112,9 +116,9 @@ const SETUPS = {
       close: () => encs.forEach((e) => e.destroy()),
     };
   },
-  async 'voxpool-many'(n, done, fail) {
+  async 'voxpool-many'(n, done, fail, extra = {}) {
     const vp = common.loadVoxpool();
-    const encs = Array.from({ length: n }, () => vp.createEncoder(OPTS));
+    const encs = Array.from({ length: n }, () => vp.createEncoder({ ...OPTS, ...extra }));
     await vp.encodeMany(encs, encs.map(() => Buffer.alloc(audio.FRAME_BYTES)));
     const batch = new Array(n);
     return {
@@ -194,6 +198,45 @@ const SETUPS = {
 };
 // The same set-up; childPoint loads the prebuilt binary for it.
 SETUPS['voxpool-many-prebuild'] = SETUPS['voxpool-many'];
+SETUPS['voxpool-adaptive'] = async (n, done, fail) => {
+  const { AdaptiveComplexity } = require(common.ROOT);
+  const adaptive = new AdaptiveComplexity({ minComplexity: 5 });
+  const impl = await SETUPS['voxpool-many'](n, done, fail, { adaptive });
+  return { ...impl, adaptive };
+};
+
+/**
+ * Quality per complexity: the bench audio (10 s) encoded at each complexity, decoded, and compared
+ * with the decoded complexity-10 encoding of the same audio (SNR in dB, cx10 itself: Infinity).
+ * An adaptive point's quality figure is the frame-weighted mean over its complexity histogram.
+ */
+function complexitySnr() {
+  const vp = require(common.ROOT);
+  const frames = audio.frames({ seconds: 10 });
+  const decodeAll = (complexity) => {
+    const enc = new vp.Encoder({ ...OPTS, complexity });
+    const dec = new vp.Decoder();
+    const out = Buffer.concat(frames.map((f) => dec.decode(enc.encode(f))));
+    enc.destroy();
+    dec.destroy();
+    return out;
+  };
+  const ref = decodeAll(10);
+  const snr = [];
+  for (let c = 0; c <= 10; c++) {
+    const got = c === 10 ? ref : decodeAll(c);
+    let sig = 0;
+    let err = 0;
+    for (let i = 0; i < ref.length; i += 2) {
+      const r = ref.readInt16LE(i);
+      const d = got.readInt16LE(i) - r;
+      sig += r * r;
+      err += d * d;
+    }
+    snr.push(err === 0 ? Infinity : 10 * Math.log10(sig / err));
+  }
+  return snr;
+}
 
 async function childPoint({ contender, streams: n, seconds, warmup }) {
   const frames = audio.frames({ seconds: 10 });
@@ -241,6 +284,7 @@ async function childPoint({ contender, streams: n, seconds, warmup }) {
           ticksIssued: 0,
         };
         if (impl.vp) impl.vp.resetStats();
+        if (impl.adaptive) meter.adaptive = impl.adaptive.stats();
       }
       // Stop after the window, or when ticks have fallen so far behind (sync overload) that the
       // window's remaining frames can only be late: they count as missed.
@@ -310,6 +354,20 @@ async function childPoint({ contender, streams: n, seconds, warmup }) {
     result.pool = { threads: st.threads, queueWait: st.queueWait, serviceTime: st.serviceTime, dropped: st.dropped, rejected: st.rejected };
   }
   if (impl.workers) result.workers = impl.workers;
+  if (impl.adaptive) {
+    // The window's frames per complexity (those of the warm-up subtracted).
+    const st = impl.adaptive.stats();
+    const frames = st.frames.map((f, c) => f - meter.adaptive.frames[c]);
+    const total = frames.reduce((a, b) => a + b, 0);
+    result.adaptive = {
+      frames,
+      meanComplexity: total ? frames.reduce((a, f, c) => a + f * c, 0) / total : NaN,
+      atLeast8Percent: total ? (frames.slice(8).reduce((a, b) => a + b, 0) / total) * 100 : NaN,
+      downgrades: st.downgrades - meter.adaptive.downgrades,
+      upgrades: st.upgrades - meter.adaptive.upgrades,
+      level: st.level,
+    };
+  }
   result.pass = result.onTimePercent >= PASS_ON_TIME && result.loopDelayMs.p99 <= PASS_LOOP_P99_MS;
   await impl.close();
   return result;
@@ -390,6 +448,30 @@ function render(result) {
       ]),
     ),
   );
+  const adaptive = (result.sweeps['voxpool-adaptive'] || []).filter((p) => p.adaptive);
+  if (adaptive.length) {
+    const snr = result.complexitySnrDb;
+    const quality = (p) => {
+      // Frames at a complexity whose decode equals cx10's are identical; the others' SNR is
+      // averaged, weighted by frames.
+      const f = p.adaptive.frames;
+      const total = f.reduce((a, b) => a + b, 0);
+      const differing = snr ? f.reduce((a, n, c) => a + (Number.isFinite(snr[c]) ? n : 0), 0) : 0;
+      if (!snr || differing === 0) return 'every frame decodes as at cx10';
+      const mean = f.reduce((a, n, c) => a + (Number.isFinite(snr[c]) ? n * snr[c] : 0), 0) / differing;
+      return `${common.fmt((differing / total) * 100, 1)} % of frames differ from cx10's decode, at ${common.fmt(mean, 1)} dB SNR`;
+    };
+    out.push('\n### Adaptive complexity (voxpool-adaptive points)\n');
+    out.push(common.table(
+      ['streams', 'on time %', 'mean complexity', 'frames at ≥ 8 %', 'level at end', 'down / up steps', 'quality'],
+      adaptive.map((p) => [p.streams, common.fmt(p.onTimePercent, 2), common.fmt(p.adaptive.meanComplexity, 2), common.fmt(p.adaptive.atLeast8Percent, 1),
+        common.fmt(p.adaptive.level, 2), `${p.adaptive.downgrades} / ${p.adaptive.upgrades}`, quality(p)]),
+    ));
+    if (snr) {
+      out.push(`\nSNR of each complexity's decode against complexity 10's (dB, 0..9; ∞: the same bitstream): ` +
+        `${snr.slice(0, 10).map((x) => (Number.isFinite(x) ? common.fmt(x, 1) : '∞')).join(', ')}.`);
+    }
+  }
   out.push(
     '\nCPU % is process.cpuUsage() over wall (100 % = one core, all threads); main-thread CPU from ' +
       '/proc/thread-self/schedstat; loop busy = performance.eventLoopUtilization() × wall (overstates CPU ' +
@@ -416,6 +498,7 @@ async function main() {
   for (const c of contenders) if (!SETUPS[c]) throw new Error(`unknown contender ${c}; known: ${Object.keys(SETUPS).join(', ')}`);
 
   const result = { machine: common.machine(), quick, seconds, warmup, streams: streamList, contenders, sweeps: {}, maxPassing: {} };
+  if (contenders.includes('voxpool-adaptive')) result.complexitySnrDb = complexitySnr();
   if (!args['no-header']) console.log(`## Machine\n\n${common.machineMarkdown(result.machine)}\n`);
   for (const c of contenders) {
     result.sweeps[c] = [];

@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "options.h"
+#include "opus/adaptive_wrap.h"
 #include "opus/batch.h"
 #include "opus/ctl.h"
 #include "opus/packet_job.h"
@@ -55,10 +56,14 @@ class EncodeJob final : public PacketJob {
   // A recycled job when the environment has one (no allocation: the input vector keeps its
   // capacity), else a new one.
   static std::unique_ptr<EncodeJob> Make(Napi::Env env, std::shared_ptr<opus::Encoder> encoder,
-                                         const Bytes& pcm, int frame_size) {
+                                         const Bytes& pcm, int frame_size,
+                                         std::shared_ptr<opus::AdaptiveComplexity> adaptive,
+                                         uint64_t adaptive_id) {
     std::unique_ptr<EncodeJob> job = EnvContext::Get(env).Reuse<EncodeJob>();
     if (!job) job = std::make_unique<EncodeJob>();
     job->encoder_ = std::move(encoder);
+    job->adaptive_ = std::move(adaptive);
+    job->adaptive_id_ = adaptive_id;
     job->input_.assign(pcm.data, pcm.data + pcm.size);
     job->frame_size_ = frame_size;
     job->format_ = FormatOfView(pcm);
@@ -67,14 +72,32 @@ class EncodeJob final : public PacketJob {
   }
 
   bool recyclable() const override { return true; }
-  void ReleaseReferences() override { encoder_.reset(); }
+  void ReleaseReferences() override {
+    encoder_.reset();
+    adaptive_.reset();
+  }
 
   void Run() noexcept override {
+    if (!adaptive_) {
+      Finish(EncodeFrame(*encoder_, format_, input_.data(), frame_size_, out_, sizeof(out_)));
+      return;
+    }
+    // The controller's complexity for this stream now; then what the encode cost and how late
+    // it finished against the due time the pool scheduled it by.
+    const int complexity = adaptive_->ComplexityFor(adaptive_id_);
+    encoder_->SetComplexity(complexity);
+    const int64_t start = pool::NowNs();
     Finish(EncodeFrame(*encoder_, format_, input_.data(), frame_size_, out_, sizeof(out_)));
+    const int64_t now = pool::NowNs();
+    adaptive_->Record(complexity, now - start, due_ns != 0 ? now - due_ns : kNotDue, now);
   }
 
  private:
+  // A job without a due time (none is ever run so) counts as early.
+  static constexpr int64_t kNotDue = -(int64_t{1} << 40);
   std::shared_ptr<opus::Encoder> encoder_;
+  std::shared_ptr<opus::AdaptiveComplexity> adaptive_;
+  uint64_t adaptive_id_ = 0;
   std::vector<uint8_t> input_;  // operator new alignment suits int16/float
   int frame_size_ = 0;
   SampleFormat format_ = SampleFormat::kS16;
@@ -97,6 +120,11 @@ NativeEncoder::NativeEncoder(const Napi::CallbackInfo& info) : PooledWrap(info) 
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
   std::unique_ptr<opus::Encoder> encoder;
   Check(env, opus::Encoder::Create(options, &encoder));
+  const Napi::Value adaptive = o.Get("adaptive");
+  if (!adaptive.IsUndefined()) {
+    adaptive_ = SharedAdaptiveOf(env, adaptive);
+    adaptive_id_ = adaptive_->Join();
+  }
   const auto bytes = static_cast<int64_t>(encoder->memory_bytes());
   Adopt(env, info.This(), std::move(encoder), bytes, strand_options);
 }
@@ -106,7 +134,7 @@ std::unique_ptr<JsJob> NativeEncoder::MakeJob(Napi::Env env, napi_value value) {
   Bytes pcm;
   if (!GetBytes(env, value, &pcm)) ThrowTypeError(env, kPcmMessage);
   const int frame = FrameSizeOf(env, pcm, encoder->sample_rate(), encoder->channels());
-  return EncodeJob::Make(env, encoder, pcm, frame);
+  return EncodeJob::Make(env, encoder, pcm, frame, adaptive_, adaptive_id_);
 }
 
 // encode(pcm) -> Buffer (synchronous, on the calling thread)

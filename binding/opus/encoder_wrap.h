@@ -8,6 +8,7 @@
 
 #include "pool/js_result.h"
 #include "pooled_wrap.h"
+#include "voxpool/opus/adaptive_complexity.h"
 #include "voxpool/opus/encoder.h"
 
 namespace voxpool::binding {
@@ -19,7 +20,8 @@ class NativeEncoder : public PooledWrap<NativeEncoder, opus::Encoder> {
   static Napi::Function Define(Napi::Env env);
 
   // new NativeEncoder({ sampleRate, channels, application, bitrate?, complexity?, signal?, vbr?,
-  //                     vbrConstraint?, fec?, packetLoss?, dtx?, maxQueue?, overflow? })
+  //                     vbrConstraint?, fec?, packetLoss?, dtx?, adaptive?, maxQueue?, overflow? })
+  // `adaptive`: a NativeAdaptiveComplexity whose complexity the pool encodes take.
   explicit NativeEncoder(const Napi::CallbackInfo& info);
 
   // A job encoding `value` (PCM), checked; throws on bad input or after destroy().
@@ -31,6 +33,10 @@ class NativeEncoder : public PooledWrap<NativeEncoder, opus::Encoder> {
   Napi::Value EncodeBatch(const Napi::CallbackInfo& info);
   Napi::Value SetCtl(const Napi::CallbackInfo& info);
   Napi::Value GetCtl(const Napi::CallbackInfo& info);
+
+  // The controller this encoder's pool encodes follow ({ adaptive }), and its stream id there.
+  std::shared_ptr<opus::AdaptiveComplexity> adaptive_;
+  uint64_t adaptive_id_ = 0;
 };
 
 // The live encoder of a NativeEncoder, shared (a transcoder re-encodes with it). Throws a

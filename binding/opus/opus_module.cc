@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "args.h"
+#include "opus/adaptive_wrap.h"
 #include "opus/batch.h"
 #include "opus/decoder_wrap.h"
 #include "opus/encoder_wrap.h"
@@ -97,6 +98,15 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("SIGNAL_VOICE", opus::kSignalVoice);
   c.Set("SIGNAL_MUSIC", opus::kSignalMusic);
   c.Set("CTL", CtlRequests(env));
+  // The adaptive complexity controller's defaults and limits (lib/adaptive.js).
+  Napi::Object adaptive = Napi::Object::New(env);
+  adaptive.Set("DEFAULT_MIN_COMPLEXITY", opus::kAdaptiveDefaultMinComplexity);
+  adaptive.Set("DEFAULT_TARGET_SLACK_MS", static_cast<double>(opus::kAdaptiveDefaultTargetSlackNs) / 1e6);
+  adaptive.Set("MAX_TARGET_SLACK_MS", static_cast<double>(opus::kAdaptiveMaxTargetSlackNs) / 1e6);
+  adaptive.Set("FRAME_MS", static_cast<double>(opus::kAdaptiveFrameNs) / 1e6);
+  adaptive.Set("WINDOW_MS", static_cast<double>(opus::kAdaptiveWindowNs) / 1e6);
+  adaptive.Set("HYSTERESIS", opus::kAdaptiveHysteresis);
+  c.Set("ADAPTIVE", adaptive);
   c.Set("OPUS_VERSION", opus_get_version_string());
   return c;
 }
@@ -107,6 +117,7 @@ void InitOpus(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeEncoder", NativeEncoder::Define(env));
   exports.Set("NativeDecoder", NativeDecoder::Define(env));
   exports.Set("NativeTranscoder", NativeTranscoder::Define(env));
+  exports.Set("NativeAdaptiveComplexity", DefineAdaptiveComplexity(env));
   exports.Set("encodeMany", Napi::Function::New(env, EncodeMany, "encodeMany"));
   exports.Set("decodeMany", Napi::Function::New(env, DecodeMany, "decodeMany"));
   exports.Set("opusConstants", Constants(env));

@@ -110,6 +110,7 @@ void InitPool(Napi::Env env, Napi::Object exports) {
   c.Set("DEFAULT_MAX_QUEUE", static_cast<double>(pool::kDefaultStrandCapacity));
   c.Set("DEFAULT_DUE_MS", static_cast<double>(pool::kDefaultDueSlackNs) / 1e6);
   c.Set("MAX_DUE_MS", static_cast<double>(pool::kMaxDueSlackNs) / 1e6);
+  c.Set("MAX_DEADLINE_MS", static_cast<double>(pool::kMaxLateLimitNs) / 1e6);
   c.Set("MAX_QUEUE", static_cast<double>(pool::kMaxStrandCapacity));
   c.Set("MAX_WORKER_NICE", pool::kMaxWorkerNice);
   c.Set("DEFAULT_WORKER_NICE", pool::kDefaultWorkerNice);

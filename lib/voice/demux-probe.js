@@ -76,10 +76,17 @@ function demuxProbe(stream, probeSize = DEFAULT_PROBE_SIZE, validator = validate
     // The demuxers parse on the pool, so the stream's end may come before their verdict: they are
     // ended too, and "arbitrary" waits for both to finish with what they were given.
     let pending = demuxers.length;
+    // Ends the demuxers once, whichever comes first: enough bytes, the stream's 'end' or 'close'.
+    let ended = false;
+    const endDemuxers = () => {
+      if (ended) return;
+      ended = true;
+      for (const [d] of demuxers) if (!d.destroyed) d.end();
+    };
     const onEnd = () => {
       if (decided) return;
       stream.off('data', onData);
-      for (const [d] of demuxers) d.end();
+      endDemuxers();
     };
     for (const [demuxer, type] of demuxers) {
       demuxer.on('head', (head) => {
@@ -108,7 +115,7 @@ function demuxProbe(stream, probeSize = DEFAULT_PROBE_SIZE, validator = validate
         stream.off('data', onData);
         stream.pause();
         // Enough bytes: let the demuxers finish what they were given.
-        for (const [d] of demuxers) if (!d.destroyed) d.end();
+        endDemuxers();
       }
     };
     stream.on('error', onError);

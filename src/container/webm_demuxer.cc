@@ -1,3 +1,6 @@
+// container::WebmDemuxer: creation, Push / Finish and what each element means (the track, the
+// Segment's Info, what libwebm may read). Its reader is in webm_input.cc, blocks and frames in
+// webm_frames.cc, seeking in webm_index.cc.
 #include "voxpool/container/webm_demuxer.h"
 
 #include <opus/opus.h>
@@ -12,21 +15,21 @@
 #include <string>
 
 #include "voxpool/container/opus_head.h"
+#include "webm_detail.h"
 
 namespace voxpool::container {
+
+using webm_detail::Malformed;
+using webm_detail::Truncated;
+
 namespace {
 
 // The webm::Status a callback returns to stop libwebm with an error of its own (libwebm keeps
 // codes <= 0; positive ones are the user's). The Status itself waits in refusal_.
 constexpr std::int32_t kRefusedCode = 1;
 
-constexpr int64_t kNsPerSecond = 1000000000;
-
 // The parent of a top-level element, for IsReadMaster (0 is no EBML ID).
 constexpr webm::Id kTopLevel = static_cast<webm::Id>(0);
-
-Status Malformed(const std::string& what) { return Status(ErrorCode::kMalformedContainer, what); }
-Status Truncated(const std::string& what) { return Status(ErrorCode::kStreamTruncated, what); }
 
 // libwebm's own name for its status codes (webm/status.h), for messages.
 const char* WebmStatusName(std::int32_t code) {
@@ -81,107 +84,6 @@ bool IsOpusCodecId(const std::string& codec_id) {
          (codec_id.size() > n && codec_id.compare(0, n, kWebmOpusCodecId) == 0 &&
           codec_id[n] == '/');
 }
-
-int PacketSamples(const uint8_t* data, size_t size) {
-  if (size == 0 || size > static_cast<size_t>(std::numeric_limits<opus_int32>::max())) return 0;
-  const int samples =
-      opus_packet_get_nb_samples(data, static_cast<opus_int32>(size), kOpusGranuleRate);
-  return samples > 0 ? samples : 0;
-}
-
-}  // namespace
-
-// ---- Input ----------------------------------------------------------------------------------
-
-void WebmDemuxer::Input::Set(const uint8_t* data, size_t size, bool end) noexcept {
-  data_ = data;
-  size_ = size;
-  at_ = 0;
-  end_ = end;
-}
-
-void WebmDemuxer::Input::Keep() {
-  carry_.erase(carry_.begin(), carry_.begin() + static_cast<ptrdiff_t>(carry_at_));
-  carry_at_ = 0;
-  carry_.insert(carry_.end(), data_ + at_, data_ + size_);
-  Set(nullptr, 0, end_);
-}
-
-void WebmDemuxer::Input::Reset(uint64_t position) noexcept {
-  carry_.clear();
-  carry_at_ = 0;
-  Set(nullptr, 0, false);
-  position_ = position;
-}
-
-void WebmDemuxer::Input::Consume(size_t n) noexcept {
-  position_ += n;
-  const size_t from_carry = std::min(n, carry_.size() - carry_at_);
-  carry_at_ += from_carry;
-  at_ += n - from_carry;
-  if (carry_at_ == carry_.size() && !carry_.empty()) {
-    carry_.clear();
-    carry_at_ = 0;
-  }
-}
-
-webm::Status WebmDemuxer::Input::Empty() const noexcept {
-  return webm::Status(end_ ? webm::Status::kEndOfFile : webm::Status::kWouldBlock);
-}
-
-webm::Status WebmDemuxer::Input::Read(std::size_t num_to_read, std::uint8_t* buffer,
-                                      std::uint64_t* num_actually_read) {
-  *num_actually_read = 0;
-  if (owner_->HoldsBack(position_, position_ + available()))
-    return webm::Status(webm::Status::kWouldBlock);
-  size_t n = 0;
-  while (n < num_to_read && available() > 0) {
-    const size_t piece = std::min(num_to_read - n, contiguous());
-    std::memcpy(buffer + n, cursor(), piece);
-    Consume(piece);
-    n += piece;
-  }
-  *num_actually_read = n;
-  if (n == 0) return Empty();
-  return webm::Status(n == num_to_read ? webm::Status::kOkCompleted : webm::Status::kOkPartial);
-}
-
-webm::Status WebmDemuxer::Input::Skip(std::uint64_t num_to_skip,
-                                      std::uint64_t* num_actually_skipped) {
-  *num_actually_skipped = 0;
-  if (owner_->HoldsBack(position_, position_ + available()))
-    return webm::Status(webm::Status::kWouldBlock);
-  const size_t n = static_cast<size_t>(std::min<std::uint64_t>(num_to_skip, available()));
-  *num_actually_skipped = n;
-  if (n == 0) return Empty();
-  Consume(n);
-  return webm::Status(n == num_to_skip ? webm::Status::kOkCompleted : webm::Status::kOkPartial);
-}
-
-// libwebm (as Debian builds it, with assertions on) aborts the process when it resumes reading an
-// element ID that has already reached the end of its known-size parent: it asserts the parent
-// still has room, where a whole ID read in one go gets kElementOverflow instead. So when a header
-// starts within the last kMaxIdBytes - 1 bytes of such a parent, libwebm gets none of it until
-// kMaxIdBytes are there to read (or the input has ended); the few bytes held back are carried to
-// the next Push. A valid file is only delayed: a header that close to its parent's end is an
-// element of at most one byte of data, and the bytes after it are on their way.
-bool WebmDemuxer::HoldsBack(uint64_t position, uint64_t available_end) noexcept {
-  constexpr uint64_t kMaxIdBytes = 4;  // EBML IDs are 1 to 4 bytes
-  while (!open_.empty() && open_.back().end <= position) {
-    open_.pop_back();
-    header_start_ = UINT64_MAX;  // what comes after an element is the next one's header
-  }
-  if (open_.empty() || !open_.back().master) {
-    header_start_ = UINT64_MAX;  // top-level headers (libwebm does not assert there) or data
-    return false;
-  }
-  if (input_.at_end()) return false;
-  if (header_start_ == UINT64_MAX) header_start_ = position;  // the first byte of a child's header
-  const OpenElement& parent = open_.back();
-  return parent.end - header_start_ < kMaxIdBytes && available_end - header_start_ < kMaxIdBytes;
-}
-
-namespace {
 
 // Whether libwebm reads `id` as a master element (its body a run of child elements) where its
 // parent is `parent` (kTopLevel for the top level); an ID out of place is an unknown element
@@ -246,32 +148,6 @@ Status WebmDemuxer::Push(const uint8_t* data, size_t size, WebmOutput* out) {
   return Parse(out);
 }
 
-Status WebmDemuxer::Seek(uint64_t position) {
-  if (!failed_.ok()) return failed_;
-  if (input_.at_end()) return Status(ErrorCode::kInvalidArgument, "Seek after Finish");
-  if (!following_) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "Seek before the followed track's TrackEntry has been read");
-  }
-  if (position < segment_data_ || position >= segment_end_) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "Seek to byte " + std::to_string(position) + ", outside the WebM Segment");
-  }
-  // libwebm re-enters the Segment (as of unknown size) at the element found there; what this
-  // demuxer knew of the elements open before is void, and anything held for them is dropped.
-  input_.Reset(position);
-  parser_.DidSeek();
-  open_.clear();
-  open_.push_back({webm::Id::kSegment, segment_end_, true});
-  header_start_ = UINT64_MAX;
-  frame_open_ = frame_held_ = false;
-  frame_.clear();
-  in_block_group_ = false;
-  cluster_blocks_ = 0;
-  seeked_ = true;
-  ++stats_.seeks;
-  return Status::Ok();
-}
 
 Status WebmDemuxer::Finish(WebmOutput* out) {
   if (!failed_.ok()) return failed_;
@@ -538,211 +414,6 @@ webm::Status WebmDemuxer::OnClusterBegin(const webm::ElementMetadata&, const web
   }
   cluster_timecode_ = cluster.timecode.value();
   return webm::Status(webm::Status::kOkCompleted);
-}
-
-// ---- blocks and frames ----------------------------------------------------------------------
-
-webm::Status WebmDemuxer::OnSimpleBlockBegin(const webm::ElementMetadata& metadata,
-                                             const webm::SimpleBlock& simple_block,
-                                             webm::Action* action) {
-  in_block_group_ = false;
-  block_end_ = metadata.position + metadata.header_size + metadata.size;
-  return BeginBlock(simple_block, action);
-}
-
-webm::Status WebmDemuxer::OnBlockGroupBegin(const webm::ElementMetadata&, webm::Action* action) {
-  *action = webm::Action::kRead;
-  in_block_group_ = true;
-  return webm::Status(webm::Status::kOkCompleted);
-}
-
-webm::Status WebmDemuxer::OnBlockBegin(const webm::ElementMetadata& metadata,
-                                       const webm::Block& block, webm::Action* action) {
-  if (frame_held_)
-    EmitHeld(0);  // a second Block in one BlockGroup: the first one's padding is unknown
-  block_end_ = metadata.position + metadata.header_size + metadata.size;
-  return BeginBlock(block, action);
-}
-
-webm::Status WebmDemuxer::BeginBlock(const webm::Block& block, webm::Action* action) {
-  if (!following_ || block.track_number != track_.number) {
-    stats_.other_track_frames += static_cast<uint64_t>(block.num_frames);
-    *action = webm::Action::kSkip;
-    return webm::Status(webm::Status::kOkCompleted);
-  }
-  *action = webm::Action::kRead;
-  int64_t ticks = 0;
-  int64_t ns = 0;
-  if (cluster_timecode_ > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
-      track_.timecode_scale_ns > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
-      __builtin_add_overflow(static_cast<int64_t>(cluster_timecode_), int64_t{block.timecode},
-                             &ticks) ||
-      __builtin_mul_overflow(ticks, static_cast<int64_t>(track_.timecode_scale_ns), &ns)) {
-    return Refuse(Malformed("A WebM block's timestamp overflows 64-bit nanoseconds"));
-  }
-  block_timestamp_ns_ = ns;
-  block_samples_ = 0;
-  block_frames_ = block.num_frames;
-  block_frame_ = 0;
-  return webm::Status(webm::Status::kOkCompleted);
-}
-
-webm::Status WebmDemuxer::FrameTimestamp(int64_t* ns) {
-  // block_samples_ is at most 255 frames of 5,760 samples: the product cannot overflow.
-  const int64_t offset = block_samples_ * kNsPerSecond / kOpusGranuleRate;
-  if (__builtin_add_overflow(block_timestamp_ns_, offset, ns)) {
-    return Refuse(Malformed("A WebM block's timestamp overflows 64-bit nanoseconds"));
-  }
-  return webm::Status(webm::Status::kOkCompleted);
-}
-
-webm::Status WebmDemuxer::OnFrame(const webm::FrameMetadata& frame, webm::Reader*,
-                                  std::uint64_t* bytes_remaining) {
-  // Only frames of the followed track get here: other tracks' blocks were skipped at their start.
-  // libwebm reads them from input_, the reader it was handed.
-  const bool hold = in_block_group_ && block_frame_ + 1 == block_frames_;
-  if (!frame_open_) {
-    if (frame_held_) EmitHeld(0);  // never expected: a held frame ends its BlockGroup
-    // Checked before a byte of the frame is read or stored. libwebm has checked the lace sizes'
-    // sum against the block, but a sum can wrap: each frame is checked against the block's end.
-    if (frame.size > options_.max_frame_bytes) {
-      return Refuse(Malformed("A WebM frame of " + std::to_string(frame.size) +
-                              " bytes exceeds maxFrameBytes (" +
-                              std::to_string(options_.max_frame_bytes) + ")"));
-    }
-    if (input_.Position() > block_end_ || frame.size > block_end_ - input_.Position()) {
-      return Refuse(Malformed("A WebM block's lace sizes run past the block"));
-    }
-    frame_open_ = true;
-    frame_.clear();
-    const auto size = static_cast<size_t>(frame.size);
-    if (!hold && input_.contiguous() >= size) {
-      // The whole frame is in this Push: straight from the caller's bytes to the output.
-      int64_t timestamp = 0;
-      webm::Status st = FrameTimestamp(&timestamp);
-      if (!st.completed_ok()) return st;
-      const int samples = PacketSamples(input_.cursor(), size);
-      Emit(WebmEventKind::kPacket, input_.cursor(), size, timestamp, samples, 0);
-      input_.Consume(size);
-      *bytes_remaining = 0;
-      frame_open_ = false;
-      ++block_frame_;
-      block_samples_ += samples;
-      return webm::Status(webm::Status::kOkCompleted);
-    }
-  }
-  while (*bytes_remaining > 0) {
-    const auto n =
-        static_cast<size_t>(std::min<std::uint64_t>(*bytes_remaining, input_.contiguous()));
-    if (n == 0) return input_.Empty();  // resumed with the same frame on the next Push
-    frame_.insert(frame_.end(), input_.cursor(), input_.cursor() + n);
-    input_.Consume(n);
-    *bytes_remaining -= n;
-  }
-  frame_open_ = false;
-  int64_t timestamp = 0;
-  webm::Status st = FrameTimestamp(&timestamp);
-  if (!st.completed_ok()) return st;
-  const int samples = PacketSamples(frame_.data(), frame_.size());
-  ++block_frame_;
-  block_samples_ += samples;
-  if (hold) {
-    // The BlockGroup's DiscardPadding may follow its Block: the frame waits for the group's end.
-    frame_held_ = true;
-    held_timestamp_ns_ = timestamp;
-    held_samples_ = samples;
-  } else {
-    Emit(WebmEventKind::kPacket, frame_.data(), frame_.size(), timestamp, samples, 0);
-  }
-  return webm::Status(webm::Status::kOkCompleted);
-}
-
-webm::Status WebmDemuxer::OnBlockGroupEnd(const webm::ElementMetadata&,
-                                          const webm::BlockGroup& block_group) {
-  in_block_group_ = false;
-  if (frame_held_) {
-    // DiscardPadding: nanoseconds of padding at the end of the block (a negative value, padding
-    // at its start, is not end trimming and is ignored). In 48 kHz samples, rounded to nearest.
-    int trim = 0;
-    const int64_t padding = block_group.discard_padding.value();
-    if (block_group.discard_padding.is_present() && padding > 0) {
-      trim =
-          padding >= kNsPerSecond
-              ? held_samples_
-              : static_cast<int>(std::min<int64_t>(
-                    held_samples_, (padding * kOpusGranuleRate + kNsPerSecond / 2) / kNsPerSecond));
-    }
-    EmitHeld(trim);
-  }
-  return webm::Status(webm::Status::kOkCompleted);
-}
-
-void WebmDemuxer::EmitHeld(int trim_end) {
-  Emit(WebmEventKind::kPacket, frame_.data(), frame_.size(), held_timestamp_ns_, held_samples_,
-       trim_end);
-  frame_held_ = false;
-  frame_.clear();
-}
-
-bool WebmDemuxer::BeforeStart(int64_t timestamp_ns, int samples) const noexcept {
-  // In 128 bits: a hostile timestamp and CodecDelay may each be near 2^63.
-  const __int128 end = __int128{timestamp_ns} - __int128{track_.codec_delay_ns} +
-                       __int128{samples} * kNsPerSecond / kOpusGranuleRate;
-  return end <= options_.start_ns;
-}
-
-void WebmDemuxer::EmitIndex(WebmEventKind kind, uint64_t position, int64_t timestamp_ns) {
-  // kCues states where the Cues end, which may be the Segment's end; the others where something
-  // begins, which must be inside it. A position outside is no use to a reader.
-  if (position < segment_data_ || position > segment_end_ ||
-      (position == segment_end_ && kind != WebmEventKind::kCues))
-    return;
-  out_->events.push_back(
-      WebmEvent{kind, track_.number, timestamp_ns, 0, 0, out_->bytes.size(), 0, position});
-}
-
-webm::Status WebmDemuxer::OnSeek(const webm::ElementMetadata&, const webm::Seek& seek) {
-  if (!saw_cues_at_ && seek.id.value() == webm::Id::kCues && seek.position.is_present()) {
-    saw_cues_at_ = true;
-    uint64_t position = 0;
-    if (!__builtin_add_overflow(segment_data_, seek.position.value(), &position))
-      EmitIndex(WebmEventKind::kCuesAt, position, 0);
-  }
-  return webm::Status(webm::Status::kOkCompleted);
-}
-
-webm::Status WebmDemuxer::OnCuePoint(const webm::ElementMetadata&, const webm::CuePoint& cue) {
-  if (!following_) return webm::Status(webm::Status::kOkCompleted);
-  for (const auto& positions : cue.cue_track_positions) {
-    const webm::CueTrackPositions& p = positions.value();
-    if (p.track.value() != track_.number) continue;
-    int64_t ns = 0;
-    const uint64_t time = cue.time.value();
-    if (time <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) &&
-        track_.timecode_scale_ns <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) &&
-        !__builtin_mul_overflow(static_cast<int64_t>(time),
-                                static_cast<int64_t>(track_.timecode_scale_ns), &ns)) {
-      uint64_t position = 0;
-      if (!__builtin_add_overflow(segment_data_, p.cluster_position.value(), &position))
-        EmitIndex(WebmEventKind::kCuePoint, position, ns);
-    }
-    break;
-  }
-  return webm::Status(webm::Status::kOkCompleted);
-}
-
-void WebmDemuxer::Emit(WebmEventKind kind, const uint8_t* data, size_t size, int64_t timestamp_ns,
-                       int samples, int trim_end) {
-  if (kind == WebmEventKind::kPacket && options_.start_ns > 0 &&
-      BeforeStart(timestamp_ns, samples)) {
-    ++stats_.dropped_frames;
-    return;
-  }
-  const WebmEvent e{kind, track_.number, timestamp_ns, samples, trim_end, out_->bytes.size(),
-                    size, 0};
-  if (size > 0) out_->bytes.insert(out_->bytes.end(), data, data + size);
-  out_->events.push_back(e);
-  if (kind == WebmEventKind::kPacket) ++stats_.frames;
 }
 
 }  // namespace voxpool::container

@@ -97,6 +97,12 @@ Status Encoder::Create(const EncoderOptions& o, std::unique_ptr<Encoder>* out) {
 
 Encoder::~Encoder() { opus_encoder_destroy(state_); }
 
+void Encoder::SetComplexity(int complexity) noexcept {
+  const int c = complexity < 0 ? 0 : complexity > kMaxComplexity ? kMaxComplexity : complexity;
+  std::lock_guard<std::mutex> lock(mutex_);
+  opus_encoder_ctl(state_, OPUS_SET_COMPLEXITY(c));
+}
+
 int Encoder::Encode(const int16_t* pcm, int frame_size, uint8_t* out, int capacity) noexcept {
   if (pcm == nullptr || out == nullptr || capacity <= 0) return OPUS_BAD_ARG;
   std::lock_guard<std::mutex> lock(mutex_);

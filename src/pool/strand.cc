@@ -56,6 +56,8 @@ Status Strand::TrySubmit(std::unique_ptr<Job>& job) noexcept {
     }
     job->submitted_ns = NowNs();
     if (job->due_ns == 0) job->due_ns = job->submitted_ns + kDefaultDueSlackNs;
+    if (job->deadline_ns == 0 && options_.late_limit_ns > 0)
+      job->deadline_ns = job->due_ns + options_.late_limit_ns;
     due_ns = job->due_ns;  // when not scheduled, the queue was empty: this job is its head
     queue_.push_back(std::move(job));
     if (!scheduled_) scheduled_ = schedule = true;

@@ -107,3 +107,33 @@ test('hasRoom and whenRoom bound the jobs in flight; whenIdle waits for every on
   q.whenRoom(() => { now = true; });
   assert.equal(now, true, 'called at once when there is room');
 });
+
+test('a rejection that skip() accepts is passed over: later results still arrive, in order', async () => {
+  const values = [];
+  const errors = [];
+  const q = new InOrderQueue({
+    limit: 8,
+    onValue: (v) => values.push(v),
+    onError: (e) => errors.push(e),
+    skip: (e) => e.code === 'LATE',
+  });
+  const jobs = [deferred(), deferred(), deferred(), deferred()];
+  for (const j of jobs) q.add(j.promise);
+  jobs[3].resolve(3);
+  jobs[1].reject(Object.assign(new Error('late'), { code: 'LATE' }));
+  jobs[0].resolve(0);
+  jobs[2].resolve(2);
+  await tick();
+  assert.deepEqual(values, [0, 2, 3]);
+  assert.deepEqual(errors, []);
+  assert.equal(q.inflight, 0);
+  assert.equal(q.closed, false);
+  // Any other rejection still closes the queue.
+  const more = [deferred(), deferred()];
+  for (const j of more) q.add(j.promise);
+  more[0].reject(new Error('broken'));
+  more[1].resolve(5);
+  await tick();
+  assert.deepEqual(errors.map((e) => e.message), ['broken']);
+  assert.deepEqual(values, [0, 2, 3]);
+});

@@ -49,6 +49,24 @@ test('a corrupt packet errors the decoder stream with a VoxpoolError', async () 
   await assert.rejects(pipeline(Readable.from([{}]), voxpool.createDecoderStream(), collect([])), { name: 'TypeError' });
 });
 
+test('with deadlineMs, frames too late to run are skipped and counted; the stream goes on', async () => {
+  const voxpool = require('../..');
+  // 4000 frames due now on 8 other encoders hold both workers for hundreds of ms (earliest due
+  // first): the stream's first frames, due 0, 20, 40 ms after it starts, start later than that.
+  const pcm = require('./helpers').sineMix(48000, 2, 960);  // music-like: ~0.1 ms a frame
+  const busy = Array.from({ length: 8 }, () => new voxpool.Encoder());
+  const load = Promise.all(busy.flatMap((e) => Array.from({ length: 500 }, () => e.encodeAsync(pcm, { dueMs: 0 }))));
+  const enc = voxpool.createEncoderStream({ deadlineMs: 1, readAhead: 50, prebuffer: 0 });
+  const packets = [];
+  enc.on('data', (p) => packets.push(p));
+  const done = new Promise((resolve, reject) => { enc.on('end', resolve); enc.on('error', reject); });
+  enc.end(Buffer.alloc(3840 * 400, 1));
+  await done;
+  await load;
+  assert.ok(enc.skippedFrames > 0, 'some frames were too late');
+  assert.equal(packets.length + enc.skippedFrames, 400);
+});
+
 test('stream options are validated', () => {
   assert.throws(() => voxpool.createEncoderStream({ frameSize: 1000 }), { name: 'RangeError', message: 'Expected one of 120, 240, 480, 960, 1920, 2880, 3840, 4800, 5760 for frameSize but received 1000 of type number' });
   assert.throws(() => voxpool.createEncoderStream({ readAhead: 0 }), { name: 'RangeError', message: 'Expected an integer between 1 and 1024 for readAhead but received 0 of type number' });

@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const voxpool = require('../..');
-const { frames } = require('./helpers');
+const { frames, sineMix } = require('./helpers');
 
 const { Encoder } = voxpool;
 
@@ -58,6 +58,28 @@ test("drop-oldest keeps the newest frames and rejects stale ones with ERR_VOXPOO
   assert.deepEqual(kept.slice(-2), [28, 29], 'the newest maxQueue frames are kept');
   assert.ok(dropped.length > 0, 'a burst of 30 into a queue of 2 drops some');
   assert.deepEqual(order, Array.from({ length: 30 }, (_, i) => i), 'settled in submission order, drops included');
+});
+
+test('deadlineMs: frames not started that long after their due time reject with ERR_VOXPOOL_DEADLINE_EXCEEDED, unrun and counted', async () => {
+  const before = voxpool.stats().dropped;
+  const enc = new voxpool.Encoder({ deadlineMs: 1 });
+  const pcm = sineMix(48000, 2, 960);
+  // 400 frames due now on one encoder: one runs at a time (~0.1 ms each), so most start late.
+  const settled = await Promise.allSettled(Array.from({ length: 400 }, () => enc.encodeAsync(pcm, { dueMs: 0 })));
+  const missed = settled.filter((r) => r.status === 'rejected');
+  for (const r of missed) {
+    assert.equal(r.reason.code, 'ERR_VOXPOOL_DEADLINE_EXCEEDED');
+    assert.equal(r.reason.message, 'The job missed its deadline');
+  }
+  assert.ok(missed.length > 0 && missed.length < 400, `${missed.length} of 400 missed`);
+  assert.equal(voxpool.stats().dropped - before, missed.length);
+  // Without it (0, the default) every frame runs, late or not.
+  const late = new voxpool.Encoder({ deadlineMs: 0 });
+  const all = await Promise.allSettled(Array.from({ length: 400 }, () => late.encodeAsync(pcm, { dueMs: 0 })));
+  assert.equal(all.filter((r) => r.status === 'fulfilled').length, 400);
+  assert.throws(() => new voxpool.Encoder({ deadlineMs: -1 }), {
+    name: 'RangeError', message: 'Expected a number between 0 and 60000 for deadlineMs but received -1 of type number',
+  });
 });
 
 test('stats() counts jobs and reports latency percentiles', async () => {

@@ -207,7 +207,7 @@ module.exports = [
     id: 'seal-ad-fixed-header-only',
     file: 'src/crypto/voice_cipher.cc',
     find: 'crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, m, mlen, out, ad_bytes, nullptr,',
-    replace: 'crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, m, mlen, out, rtp::kFixedHeaderBytes, nullptr,',
+    replace: 'crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, m, mlen, out, voice::rtp::kFixedHeaderBytes, nullptr,',
     tests: { native: 'VoiceCipher', js: ['test/js/voice-cipher.test.js'] },
     why: 'XChaCha seal authenticates only the 12-byte fixed header, not the CSRCs and extension ' +
       'header the rtpsize modes cover: packets with an extension fail to open.',
@@ -521,7 +521,7 @@ module.exports = [
   },
   {
     id: 'webm-discard-padding-ignored',
-    file: 'src/container/webm_demuxer.cc',
+    file: 'src/container/webm_frames.cc',
     find: 'if (block_group.discard_padding.is_present() && padding > 0) {',
     replace: 'if (false) {',
     tests: { native: '^WebmDemuxer\\.', js: ['test/js/webm-demuxer.test.js'] },
@@ -530,7 +530,7 @@ module.exports = [
   },
   {
     id: 'webm-other-track-followed',
-    file: 'src/container/webm_demuxer.cc',
+    file: 'src/container/webm_frames.cc',
     find: 'if (!following_ || block.track_number != track_.number) {',
     replace: 'if (!following_) {',
     tests: { native: '^WebmDemuxer\\.', js: ['test/js/webm-demuxer.test.js'] },
@@ -539,7 +539,7 @@ module.exports = [
   },
   {
     id: 'webm-laced-timestamps-flat',
-    file: 'src/container/webm_demuxer.cc',
+    file: 'src/container/webm_frames.cc',
     find: 'const int64_t offset = block_samples_ * kNsPerSecond / kOpusGranuleRate;',
     replace: 'const int64_t offset = 0;',
     tests: { native: '^WebmDemuxer\\.', js: ['test/js/webm-demuxer.test.js'] },
@@ -548,9 +548,9 @@ module.exports = [
   },
   {
     id: 'webm-start-ignores-codec-delay',
-    file: 'src/container/webm_demuxer.cc',
-    find: 'const __int128 end = __int128{timestamp_ns} - __int128{track_.codec_delay_ns} +',
-    replace: 'const __int128 end = __int128{timestamp_ns} +',
+    file: 'src/container/webm_frames.cc',
+    find: 'const Wide end = Wide{timestamp_ns} - Wide{track_.codec_delay_ns} +',
+    replace: 'const Wide end = Wide{timestamp_ns} +',
     tests: { native: '^WebmDemuxer\\.', js: ['test/js/demux-file.test.js'] },
     why: 'A start point is compared with Block timestamps that still count the pre-skip: playing ' +
       'from 1:30 starts a packet late, and the one holding the start is lost.',
@@ -572,5 +572,48 @@ module.exports = [
     tests: { native: '^OggDemuxer\\.', js: ['test/js/demux-file.test.js'] },
     why: 'After a seek, packets before the first page that states a granule are numbered on from ' +
       'before the seek: their timestamps are wrong and the start point drops or keeps the wrong ones.',
+  },
+  {
+    id: 'adaptive-up-without-hysteresis',
+    file: 'src/opus/adaptive_complexity.cc',
+    find: 'while (next > current && work(next) > budget * (1 - kAdaptiveHysteresis)) next -= kLevelStep;',
+    replace: 'while (next > current && work(next) > budget) next -= kLevelStep;',
+    tests: { native: '^AdaptiveComplexity\\.', js: ['test/js/adaptive.test.js'] },
+    why: 'The level climbs back as soon as the model says a higher one just fits: near capacity it ' +
+      'steps up and down every few windows, and each step up risks a late tick.',
+  },
+  {
+    id: 'adaptive-down-to-the-floor',
+    file: 'src/opus/adaptive_complexity.cc',
+    find: '    next = fits;  // down at once, only as far as needed',
+    replace: '    next = low;',
+    tests: { native: '^AdaptiveComplexity\\.', js: ['test/js/adaptive.test.js'] },
+    why: 'Any overload drops every stream to minComplexity: quality falls far more than the tick needs.',
+  },
+  {
+    id: 'adaptive-ignores-late-frames',
+    file: 'src/opus/adaptive_complexity.cc',
+    find: 'scale_ = late ? std::max(kMinScale, scale_ * kScaleDown) : std::min(1.0, scale_ + kScaleUp);',
+    replace: 'scale_ = std::min(1.0, scale_ + kScaleUp);',
+    tests: { native: '^AdaptiveComplexity\\.', js: ['test/js/adaptive.test.js'] },
+    why: 'Frames that finish late do not shrink the budget: load the model does not see (the JS ' +
+      'thread, other jobs) keeps every tick late at full complexity.',
+  },
+  {
+    id: 'late-limit-ignored',
+    file: 'src/pool/strand.cc',
+    find: '      job->deadline_ns = job->due_ns + options_.late_limit_ns;',
+    replace: '      job->deadline_ns = 0;',
+    tests: { native: '^StrandTest\\.', js: ['test/js/pool.test.js'] },
+    why: 'deadlineMs does nothing: a stream that fell behind plays every late frame late instead of ' +
+      'skipping to catch up.',
+  },
+  {
+    id: 'stream-late-frame-is-an-error',
+    file: 'lib/delivery.js',
+    find: "if (err?.code !== 'ERR_VOXPOOL_DEADLINE_EXCEEDED') return false;",
+    replace: 'return false;',
+    tests: { js: ['test/js/opus-streams.test.js'] },
+    why: 'A frame the pool skipped for its deadline destroys the stream: one late tick ends the track.',
   },
 ];

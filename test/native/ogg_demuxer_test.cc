@@ -51,13 +51,17 @@ class StreamWriter {
     Flush(out);
   }
 
+  // Packets [blind_from, blind_to) are written without a granule (-1), as a careless muxer
+  // might: the pages they end get none.
   void Audio(const std::vector<Bytes>& packets, size_t per_page, Bytes* out,
-             int64_t final_granule = -1) {
+             int64_t final_granule = -1, size_t blind_from = SIZE_MAX, size_t blind_to = SIZE_MAX) {
     int64_t granule = 0;
     for (size_t i = 0; i < packets.size(); ++i) {
       granule += 960;
       const bool last = i + 1 == packets.size();
-      Put(packets[i], false, last, last && final_granule >= 0 ? final_granule : granule, out);
+      const bool blind = i >= blind_from && i < blind_to;
+      Put(packets[i], false, last,
+          blind ? -1 : last && final_granule >= 0 ? final_granule : granule, out);
       if ((i + 1) % per_page == 0 || last) Flush(out);
     }
   }
@@ -437,6 +441,38 @@ TEST(OggDemuxer, SeekResumesAtAnyByteWithTheRightGranules) {
     EXPECT_EQ(audio.front(), packets[first]);
     EXPECT_EQ(d->stats().seeks, 1u);
     EXPECT_EQ(d->stats().holes, 0u);
+  }
+}
+
+TEST(OggDemuxer, AfterASeekPacketsBeforeAStatedGranuleHaveNone) {
+  // Pages 4 and 5 (packets 10..19) state no granule; page 6 (20..24) does.
+  const auto packets = Packets(40, 25);
+  Bytes file;
+  StreamWriter w(3);
+  w.Headers(&file);
+  w.Audio(packets, 5, &file, -1, 10, 20);
+  const std::vector<size_t> pages = PageOffsets(file);
+  for (const int64_t start : {int64_t{0}, int64_t{1}}) {
+    OggDemuxerOptions o;
+    o.start_samples = start;
+    std::unique_ptr<OggDemuxer> d;
+    ASSERT_TRUE(OggDemuxer::Create(o, &d).ok());
+    OggOutput out;
+    // Without a start point, read up to packet 34 (its granule known), then seek back to page 4;
+    // with one, seek there straight after the headers (a start drops packets only until one is
+    // emitted).
+    ASSERT_TRUE(d->Push(file.data(), start == 0 ? pages[9] : pages[2], &out).ok());
+    ASSERT_TRUE(d->Seek(pages[4]).ok());
+    out.Clear();
+    ASSERT_TRUE(d->Push(file.data() + pages[4], file.size() - pages[4], &out).ok());
+    std::vector<int64_t> granules;
+    for (const OggEvent& e : out.events) {
+      if (e.kind == OggEventKind::kPacket) granules.push_back(e.granule);
+    }
+    std::vector<int64_t> expected;
+    if (start == 0) expected.assign(10, kOggNoGranule);  // a start point drops the unknown ones
+    for (int i = 20; i < 40; ++i) expected.push_back(960 * (i + 1));
+    EXPECT_EQ(granules, expected) << "start " << start;
   }
 }
 

@@ -381,6 +381,47 @@ TEST_F(StrandTest, DeadlinesDropJobsThatStartTooLate) {
   EXPECT_EQ(stats.completed, 2u);
 }
 
+TEST_F(StrandTest, ALateLimitDropsJobsThatStartThatLongAfterTheirDueTime) {
+  auto pool = MakePool(1);
+  StrandOptions options;
+  options.late_limit_ns = 1000000;  // 1 ms
+  auto strand = Strand::Create(pool, options);
+  auto target = std::make_shared<RecordingTarget>();
+
+  Latch started(1), release(1);
+  std::unique_ptr<Job> blocker = MakeBlocker(1, target, &started, &release);
+  ASSERT_TRUE(strand->TrySubmit(blocker).ok());
+  ASSERT_TRUE(started.Wait());
+  // Due now: late by the time the blocker lets go. Due in an hour: on time then. Its own
+  // deadline: the strand's limit does not replace it.
+  std::unique_ptr<Job> due_now = MakeJob(2, target);
+  due_now->due_ns = NowNs();
+  ASSERT_TRUE(strand->TrySubmit(due_now).ok());
+  std::unique_ptr<Job> due_later = MakeJob(3, target);
+  due_later->due_ns = NowNs() + int64_t{3600} * 1000000000;
+  ASSERT_TRUE(strand->TrySubmit(due_later).ok());
+  std::unique_ptr<Job> own = MakeJob(4, target);
+  own->due_ns = NowNs();
+  own->deadline_ns = NowNs() + int64_t{3600} * 1000000000;
+  ASSERT_TRUE(strand->TrySubmit(own).ok());
+  const int64_t late = NowNs() + 2000000;
+  while (NowNs() <= late) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  release.CountDown();
+  ASSERT_TRUE(target->WaitFor(4));
+
+  std::vector<std::unique_ptr<Job>> done = target->Take();
+  ASSERT_EQ(done.size(), 4u);
+  const ErrorCode expected[] = {ErrorCode::kOk, ErrorCode::kDeadlineExceeded, ErrorCode::kOk,
+                                ErrorCode::kOk};
+  for (int i = 0; i < 4; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(AsTest(done[i]).id, i + 1);
+    EXPECT_EQ(done[i]->status.code(), expected[i]);
+  }
+  EXPECT_EQ(done[1]->deadline_ns, done[1]->due_ns + 1000000);
+  EXPECT_EQ(pool->Stats().dropped, 1u);
+}
+
 TEST_F(StrandTest, CloseCompletesQueuedJobsWithDestroyed) {
   auto pool = MakePool(1);
   auto strand = Strand::Create(pool);

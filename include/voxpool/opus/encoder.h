@@ -44,6 +44,10 @@ class Encoder {
   // As Encode, for interleaved float PCM in [-1, 1].
   int EncodeFloat(const float* pcm, int frame_size, uint8_t* out, int capacity) noexcept;
 
+  // Sets the complexity (0..kMaxComplexity; clamped) for the frames encoded after it: what an
+  // AdaptiveComplexity controller chooses per frame. Never allocates. Thread-safe.
+  void SetComplexity(int complexity) noexcept;
+
   // Applies a SET-type encoder CTL (OPUS_SET_BITRATE_REQUEST, ...) or OPUS_RESET_STATE. Requests
   // that read or take a pointer are refused (kOpusUnimplemented) instead of being passed to the
   // variadic libopus call, where an integer would be used as a pointer. Thread-safe.

@@ -29,10 +29,18 @@ inline constexpr int64_t kMaxDueSlackNs = 60'000'000'000;
 inline constexpr size_t kDefaultStrandCapacity = 4096;
 inline constexpr size_t kMaxStrandCapacity = 10'000'000;
 
+// Longest a strand's late limit (`deadlineMs` in JS) may be: one minute.
+inline constexpr int64_t kMaxLateLimitNs = 60'000'000'000;
+
 struct StrandOptions {
   // Most jobs queued on this strand (not counting the one running).
   size_t capacity = kDefaultStrandCapacity;
   OverflowPolicy overflow = OverflowPolicy::kReject;
+  // A job that has not started this long after its due time is not run: it completes with
+  // kDeadlineExceeded (counted as dropped), so a stream that fell behind skips the frames too
+  // late to be of use instead of playing them late. 0: run late (no deadline). Applies to jobs
+  // submitted without a deadline of their own; 1..kMaxLateLimitNs.
+  int64_t late_limit_ns = 0;
 };
 
 class Strand : public std::enable_shared_from_this<Strand> {
