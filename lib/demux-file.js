@@ -101,28 +101,25 @@ class Reader {
 
   seek(position) { return this.demuxer[SEEK](position); }
 
-  // Feeds [from, to) in READ_BYTES chunks.
-  async copy(from, to = this.size) {
-    for (let at = from; at < to && this.live;) {
+  // Feeds [from, to) in READ_BYTES chunks, stopping early once `done()` is true (checked after
+  // each chunk is parsed); returns where it stopped.
+  async copy(from, to = this.size, done = () => false) {
+    let at = from;
+    while (at < to && this.live && !done()) {
       const chunk = await this.read(at, Math.min(C.READ_BYTES, to - at));
       if (chunk.length === 0) break;  // the file shrank
       at += chunk.length;
       if (this.live) await this.write(chunk);
     }
+    return at;
   }
 }
 
 async function feedWebm(r, first, startMs) {
-  let at = first.length;
   await r.write(first);
   const index = r.demuxer[INDEX];
   // The headers, up to the first Cluster (a few kB in practice).
-  while (index.firstCluster === undefined && at < r.size && r.live) {
-    const chunk = await r.read(at, C.READ_BYTES);
-    if (chunk.length === 0) break;
-    at += chunk.length;
-    await r.write(chunk);
-  }
+  const at = await r.copy(first.length, r.size, () => index.firstCluster !== undefined);
   if (startMs === 0 || r.demuxer.stats.frames > 0 || index.cuesAt === undefined || !r.live) {
     await r.copy(at);  // from the start, the start already reached, or no Cues: read on
     return;
@@ -150,12 +147,7 @@ async function feedOgg(r, first, startMs) {
   r.demuxer.once('tags', () => { tags = true; });
   await r.write(first);
   // The OpusHead and OpusTags (a page each, the tags more when they hold cover art).
-  while (!tags && at < r.size && r.live) {
-    const chunk = await r.read(at, C.READ_BYTES);
-    if (chunk.length === 0) break;
-    at += chunk.length;
-    await r.write(chunk);
-  }
+  at = await r.copy(at, r.size, () => tags);
   const serial = r.demuxer.serial;
   if (startMs > 0 && tags && r.demuxer.stats.packets === 0 && serial !== null && r.live) {
     // Bisection for the last page (of the followed stream, with a granule) ending at or before

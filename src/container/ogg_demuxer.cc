@@ -23,6 +23,16 @@ size_t PendingPacketBytes(const ogg_stream_state& s) noexcept {
   return s.body_fill > s.body_returned ? static_cast<size_t>(s.body_fill - s.body_returned) : 0;
 }
 
+// Hands `size` bytes (at most kFeedSliceBytes) to libogg's sync layer. False when libogg cannot
+// grow its buffer.
+bool SyncWrite(ogg_sync_state* sync, const uint8_t* data, size_t size) {
+  char* buffer = ogg_sync_buffer(sync, static_cast<long>(size));
+  if (buffer == nullptr) return false;
+  std::memcpy(buffer, data, size);
+  ogg_sync_wrote(sync, static_cast<long>(size));
+  return true;
+}
+
 }  // namespace
 
 Status OggDemuxer::Create(const OggDemuxerOptions& options, std::unique_ptr<OggDemuxer>* out) {
@@ -63,10 +73,9 @@ Status OggDemuxer::Push(const uint8_t* data, size_t size, OggOutput* out) {
   do {
     const size_t slice = std::min(kFeedSliceBytes, size - fed);
     if (slice > 0) {
-      char* buffer = ogg_sync_buffer(&sync_, static_cast<long>(slice));
-      if (buffer == nullptr) return Fail(Status(ErrorCode::kInvalidArgument, "libogg could not grow its buffer"));
-      std::memcpy(buffer, data + fed, slice);
-      ogg_sync_wrote(&sync_, static_cast<long>(slice));
+      if (!SyncWrite(&sync_, data + fed, slice)) {
+        return Fail(Status(ErrorCode::kInvalidArgument, "libogg could not grow its buffer"));
+      }
       fed += slice;
     }
     ogg_page page;
@@ -247,10 +256,7 @@ bool FindOggPage(const uint8_t* data, size_t size, uint32_t serial, OggPageInfo*
   size_t fed = 0;
   while (!found && fed < size) {
     const size_t slice = std::min(kFeedSliceBytes, size - fed);
-    char* buffer = ogg_sync_buffer(&sync, static_cast<long>(slice));
-    if (buffer == nullptr) break;
-    std::memcpy(buffer, data + fed, slice);
-    ogg_sync_wrote(&sync, static_cast<long>(slice));
+    if (!SyncWrite(&sync, data + fed, slice)) break;
     fed += slice;
     ogg_page page;
     for (;;) {
