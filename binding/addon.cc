@@ -6,6 +6,7 @@
 #include "build_info_binding.h"
 #include "container/container_module.h"
 #include "crypto/crypto_module.h"
+#include "filter/filter_module.h"
 #include "mix/mix_module.h"
 #include "opus/opus_module.h"
 #include "pool/env_context.h"
@@ -22,6 +23,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::InitVoice(env, exports);
   voxpool::binding::InitMix(env, exports);
   voxpool::binding::InitContainer(env, exports);
+  voxpool::binding::InitFilter(env, exports);
   voxpool::binding::InitBuildInfo(env, exports);
   return exports;
 }

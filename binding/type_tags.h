@@ -28,6 +28,8 @@ enum class ClassId : uint64_t {
   kOggMuxer,
   kWebmDemuxer,
   kAdaptiveComplexity,
+  kFilterChain,
+  kCrossfade,
   kEnd,  // one past the last id: a new class goes above this line
 };
 
@@ -59,6 +61,8 @@ inline constexpr ClassText kClassText[] = {
     {"NativeOggMuxer", "Expected a NativeOggMuxer (illegal invocation)", "The Ogg muxer has been destroyed"},
     {"NativeWebmDemuxer", "Expected a NativeWebmDemuxer (illegal invocation)", "The WebM demuxer has been destroyed"},
     {"NativeAdaptiveComplexity", "Expected a NativeAdaptiveComplexity (illegal invocation)", nullptr},  // no destroy()
+    {"NativeFilterChain", "Expected a NativeFilterChain (illegal invocation)", "The filter chain has been destroyed"},
+    {"NativeCrossfade", "Expected a NativeCrossfade (illegal invocation)", nullptr},  // no destroy()
 };
 // clang-format on
 static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kEnd) - 1,

@@ -44,6 +44,7 @@ export interface EncoderOptions extends QueueOptions {
   signal?: 'auto' | 'voice' | 'music'; vbr?: boolean; vbrConstraint?: boolean;
   fec?: boolean; /** percent */ packetLoss?: number; dtx?: boolean;
   /** Pool encodes take the complexity this controller chooses. */ adaptive?: AdaptiveComplexity;
+  /** Lavalink's filters, run on every frame before it is encoded, in the same job. */ filters?: LavalinkFilters;
 }
 export interface DecoderOptions extends QueueOptions {
   sampleRate?: SampleRate; channels?: 1 | 2; format?: 's16le' | 'f32le';
@@ -60,6 +61,11 @@ export class Encoder {
   setComplexity(complexity: number): void; setFec(enabled: boolean): void; setPacketLoss(percent: number): void;
   setDtx(enabled: boolean): void; setSignal(signal: 'auto' | 'voice' | 'music'): void; setVbr(enabled: boolean): void;
   ctl(request: number, value: number): void; getCtl(request: number): number;
+  /** Lavalink's filters, run in each encode job before the encode, from the next frame. */
+  setFilters(filters: LavalinkFilters): void;
+  /** The filters set, defaults filled in; {} for none. */ readonly filters: Readonly<LavalinkFilters>;
+  /** Fades from the gain now to `to` (linear 0..1) over durationMs (default 0), from the next frame; s-curve by default. */
+  fade(to: number, options?: FadeOptions): void;
   destroy(): void;
 }
 export class Decoder {
@@ -128,6 +134,11 @@ export interface DecoderStreamOptions extends DecoderOptions { /** frames in fli
 export class OpusEncoderStream extends Transform {
   constructor(options?: EncoderStreamOptions); readonly encoder: Encoder;
   /** frames not encoded because their job started more than `deadlineMs` after it was due */ readonly skippedFrames: number;
+  /** Lavalink's filters for every frame from the next one (Encoder#setFilters). */ setFilters(filters: LavalinkFilters): void;
+  readonly filters: Readonly<LavalinkFilters>;
+  /** Fades from the gain now to `to` (linear 0..1) over durationMs (default 0), from the next frame; s-curve by default. */
+  fade(to: number, options?: FadeOptions): void;
+
 }
 export class OpusDecoderStream extends Transform {
   constructor(options?: DecoderStreamOptions); readonly decoder: Decoder;
@@ -148,6 +159,12 @@ export class OpusTranscodeStream extends Transform {
   readonly encoder: Encoder;
   /** frames not transcoded because their job started more than `deadlineMs` after it was due */
   readonly skippedFrames: number;
+  /** Lavalink's filters between decode and encode, from the next frame. */
+  setFilters(filters: LavalinkFilters): void;
+  readonly filters: Readonly<LavalinkFilters>;
+  /** Fades from the gain now to `to` (linear 0..1) over durationMs (default 0), from the next frame; s-curve by default. */
+  fade(to: number, options?: FadeOptions): void;
+
   /** the volume last set (reached after its ramp) */
   volume: number;
   readonly volumeDecibels: number;
@@ -311,6 +328,87 @@ export class Resampler {
   reset(): void;
   destroy(): void;
 }
+/** Lavalink v4's `filters` object (same names, ranges and defaults) plus voxpool's highPass. */
+export interface LavalinkFilters {
+  /** 0..5, Lavalink's curve; 1 = unchanged. */
+  volume?: number;
+  /** Band 0..14 (25 Hz .. 16 kHz), gain -0.25..1: the band's centre gain is 1 + 4 x gain. */
+  equalizer?: { band: number; gain: number }[] | null;
+  karaoke?: { level?: number; monoLevel?: number; filterBand?: number; filterWidth?: number } | null;
+  /** Accepted only at its identity (speed, pitch and rate 1): voxpool does not time-stretch yet. */
+  timescale?: { speed?: 1; pitch?: 1; rate?: 1 } | null;
+  tremolo?: { frequency?: number; depth?: number } | null;
+  vibrato?: { frequency?: number; depth?: number } | null;
+  rotation?: { rotationHz?: number } | null;
+  distortion?: {
+    sinOffset?: number; sinScale?: number; cosOffset?: number; cosScale?: number;
+    tanOffset?: number; tanScale?: number; offset?: number; scale?: number;
+  } | null;
+  channelMix?: { leftToLeft?: number; leftToRight?: number; rightToLeft?: number; rightToRight?: number } | null;
+  lowPass?: { smoothing?: number } | null;
+  /** voxpool's own: a 2nd-order Butterworth high-pass at cutoffHz (10..20000). */
+  highPass?: { cutoffHz?: number } | null;
+  /** voxpool's own: a stereo-linked soft-knee compressor. */
+  compressor?: { thresholdDb?: number; ratio?: number; attackMs?: number; releaseMs?: number; kneeDb?: number; makeupDb?: number } | null;
+  /** Lavalink plugins' filters: accepted and ignored. */
+  pluginFilters?: Record<string, unknown>;
+}
+export interface FilterChainOptions {
+  sampleRate?: number; channels?: 1 | 2; format?: PcmFormat; filters?: LavalinkFilters;
+  maxQueue?: number; overflow?: 'reject' | 'drop-oldest'; deadlineMs?: number;
+}
+export interface FilterField {
+  group: string; name: string; min: number; max: number; minExclusive: boolean; unit: string; default: number;
+}
+export declare const filterConstants: Readonly<{
+  MIN_SAMPLE_RATE: number; MAX_SAMPLE_RATE: number; MAX_CHANNELS: number; MAX_FRAMES: number;
+  EQUALIZER_BANDS: number; EQUALIZER_MIN_GAIN: number; EQUALIZER_MAX_GAIN: number; EQUALIZER_MAX_BAND_FRACTION: number;
+  EQUALIZER_FREQUENCIES: readonly number[];
+  GROUPS: readonly Readonly<{ name: string; runsWhenPresent: boolean }>[];
+  FIELDS: readonly Readonly<FilterField>[];
+  FADE_CURVES: readonly string[]; MAX_FADE_MS: number;
+}>;
+/** Lavalink's filters on PCM frames, natively; output frames equal input frames. */
+export class FilterChain {
+  constructor(options?: FilterChainOptions);
+  readonly sampleRate: number; readonly channels: 1 | 2; readonly format: PcmFormat; readonly frameBytes: number;
+  /** The filters last set, with defaults filled in (frozen). */
+  readonly filters: Readonly<LavalinkFilters>;
+  readonly active: boolean; readonly pending: number;
+  process(pcm: PcmInput): Buffer;
+  processAsync(pcm: PcmInput): Promise<Buffer>;
+  setFilters(filters?: LavalinkFilters): void;
+  /** Fades from the gain now to `to` (linear 0..1) over durationMs (default 0), from the next frame; s-curve by default. */
+  fade(to: number, options?: FadeOptions): void;
+  destroy(): void;
+}
+export interface FadeOptions { durationMs?: number; curve?: 'linear' | 'equal-power' | 's-curve' }
+export interface CrossfadeOptions {
+  sampleRate?: number; channels?: 1 | 2; format?: PcmFormat; /** 1..MAX_FADE_MS, default 3000 */ durationMs?: number;
+  /** default 'equal-power' (two different tracks keep their loudness) */ curve?: 'linear' | 'equal-power' | 's-curve';
+}
+/** The end of one source into the start of the next; then the incoming source alone. */
+export class Crossfade {
+  constructor(options?: CrossfadeOptions);
+  readonly progress: number; readonly done: boolean;
+  process(outgoing: PcmInput, incoming: PcmInput): Buffer;
+  reset(): void;
+}
+export interface FilterStreamOptions extends FilterChainOptions {
+  /** frames per pool job (default 20 ms) */ frameSize?: number;
+  /** jobs in flight (1-1024, default 8) */ readAhead?: number;
+  /** results ready before the first is delivered (0-readAhead, default min(3, readAhead)) */ prebuffer?: number;
+  highWaterMark?: number;
+}
+/** PCM in, the same PCM filtered out, 20 ms frames on the pool, in order. */
+export class FilterStream extends Transform {
+  constructor(options?: FilterStreamOptions);
+  readonly chain: FilterChain; readonly filters: Readonly<LavalinkFilters>; readonly skippedFrames: number;
+  setFilters(filters?: LavalinkFilters): void;
+  /** Fades from the gain now to `to` (linear 0..1) over durationMs (default 0), from the next frame; s-curve by default. */
+  fade(to: number, options?: FadeOptions): void;
+}
+export function createFilterStream(options?: FilterStreamOptions): FilterStream;
 export interface SpeakerMixerOptions {
   inputRate?: number; inputChannels?: 1 | 2; outputRate?: number; outputChannels?: 1 | 2; frameSize?: number; format?: PcmFormat;
   jitterFrames?: number; maxSpeakers?: number; conceal?: 'repeat-fade' | 'silence'; concealFrames?: number; idleFrames?: number;

@@ -28,6 +28,11 @@ module.exports = {
   ...require('./ogg-muxer'),
   ...require('./webm-demuxer'),
   ...require('./demux-file'),
+  // filters (issue 11)
+  FilterChain: require('./filter-chain').FilterChain,
+  filterConstants: require('./filter-chain').filterConstants,
+  ...require('./filter-stream'),
+  Crossfade: require('./crossfade').Crossfade,
   ...require('./report'),
   AdaptiveComplexity: require('./adaptive').AdaptiveComplexity,
 };

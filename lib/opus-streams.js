@@ -45,6 +45,19 @@ class OpusEncoderStream extends Transform {
   /** The underlying Encoder (to change bitrate, FEC, ... while streaming). */
   get encoder() { return this.#encoder; }
 
+  /**
+   * Sets the filters every frame runs through before it is encoded, in the same pool job
+   * (Encoder#setFilters): Lavalink's `filters` object, from the next frame submitted.
+   * @param {import('./index').LavalinkFilters} filters
+   */
+  setFilters(filters) { this.#encoder.setFilters(filters); }
+
+  /** The filters set (Lavalink-shaped, frozen); {} for none. */
+  get filters() { return this.#encoder.filters; }
+
+  /** Fades from the next frame submitted (Encoder#fade). */
+  fade(to, options) { this.#encoder.fade(to, options); }
+
   /** Frames not encoded because their job started more than `deadlineMs` after it was due. */
   get skippedFrames() { return this.#delivery.skipped; }
 

@@ -7,6 +7,7 @@ const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { adaptiveNative } = require('./adaptive');
 const { queueOptions, maxQueueOf } = require('./queue-options');
+const { FilterChain, nativeFilterChainOf, fadeArgs } = require('./filter-chain');
 
 // A CTL request and value as libopus takes them (opus_int32; requests are positive).
 const INT32_MIN = -0x80000000;
@@ -57,6 +58,8 @@ function frameByteSizes(sampleRate, channels, bytesPerSample) {
 // Module-private access to an Encoder's or Decoder's native handle and checks, for the
 // many-stream calls below. Set by the classes' static blocks: nothing outside this file can reach
 // a native handle (it would skip every check).
+const NO_FILTERS = Object.freeze({});
+
 let encoderNative;
 let encoderCheck;
 let isEncoder;
@@ -88,6 +91,7 @@ function checkPcm(pcm, sizes, channels, name = 'pcm') {
  */
 class Encoder {
   #native;
+  #filters = null;  // a FilterChain run inside every encode job; null until `filters` is given
   #maxQueue;
   #sizes;
   #channels;
@@ -114,7 +118,16 @@ class Encoder {
     if (o.dtx !== undefined) native.dtx = validate.boolean(o.dtx, 'dtx');
     if (o.adaptive !== undefined) native.adaptive = adaptiveNative(o.adaptive, 'adaptive');
     queueOptions(o, native);
-    this.#native = new binding.NativeEncoder(native);
+    // The chain first: it validates the filters before any native codec exists.
+    const filters = o.filters === undefined ? null : new FilterChain({ sampleRate, channels, filters: o.filters });
+    try {
+      this.#native = new binding.NativeEncoder(native);
+      if (filters) this.#native.attachFilters(nativeFilterChainOf(filters));
+    } catch (err) {
+      filters?.destroy();
+      throw err;
+    }
+    this.#filters = filters;
     this.#maxQueue = maxQueueOf(native);
     this.#sampleRate = sampleRate;
     this.#channels = channels;
@@ -129,6 +142,44 @@ class Encoder {
   get frameSize() { return this.#sampleRate / 50; }
   /** Jobs queued on the pool for this encoder (not counting one running). */
   get pending() { return this.#native.pending(); }
+
+  /**
+   * Sets the filters every frame runs through before it is encoded, in the same pool job
+   * (Lavalink's `filters` object; see FilterChain). Replaces all filters; takes effect from the
+   * next frame encoded, without clicks. The first call attaches a filter chain to the encoder.
+   * @param {import('./index').LavalinkFilters} filters
+   */
+  setFilters(filters) {
+    if (this.#filters) this.#filters.setFilters(filters);
+    else this.#attach(filters);
+  }
+
+  /**
+   * Fades the encoder's input from the next frame (FilterChain#fade): a track fading out or in
+   * on its own encode jobs.
+   * @param {number} to linear gain 0..1
+   * @param {{ durationMs?: number, curve?: 'linear' | 'equal-power' | 's-curve' }} [options]
+   */
+  fade(to, options) {
+    fadeArgs(to, options);  // checked before a chain is attached for it
+    (this.#filters ?? this.#attach({})).fade(to, options);
+  }
+
+  // Attaches a new chain with `filters` (the first setFilters() or fade()).
+  #attach(filters) {
+    const chain = new FilterChain({ sampleRate: this.#sampleRate, channels: this.#channels, filters });
+    try {
+      this.#native.attachFilters(nativeFilterChainOf(chain));
+    } catch (err) {
+      chain.destroy();
+      throw err;
+    }
+    this.#filters = chain;
+    return chain;
+  }
+
+  /** The filters set (Lavalink-shaped, defaults filled in, frozen); {} for none. */
+  get filters() { return this.#filters ? this.#filters.filters : NO_FILTERS; }
 
   /**
    * Encodes one frame synchronously on the calling thread.
@@ -200,7 +251,10 @@ class Encoder {
    * finishes. Later synchronous calls throw ERR_VOXPOOL_DESTROYED; later async calls return a
    * Promise that rejects with it. Idempotent.
    */
-  destroy() { this.#native.destroy(); }
+  destroy() {
+    this.#native.destroy();
+    this.#filters?.destroy();
+  }
 
   static {
     encoderNative = (encoder) => encoder.#native;

@@ -10,9 +10,11 @@ const { Delivery, deliveryOptions } = require('./delivery');
 const { defineVolumeApi } = require('./volume-api');
 const { queueOptions } = require('./queue-options');
 const { guardReceiver } = require('./receiver-guard');
+const { FilterChain, nativeFilterChainOf, fadeArgs } = require('./filter-chain');
 
 const C = binding.mixerConstants;
 const DEFAULT_RAMP_MS = 20;
+const NO_FILTERS = Object.freeze({});
 
 /**
  * Object mode both ways: an Opus packet per write (an empty Buffer is a lost packet, concealed),
@@ -24,6 +26,7 @@ const DEFAULT_RAMP_MS = 20;
 class OpusTranscodeStream extends Transform {
   #encoder;
   #native;
+  #filters = null;  // a FilterChain run between decode and encode; null until `filters` is given
   #delivery;
   #rampMs;
   // The last volume change, sent with every frame; the native side applies a new generation at
@@ -33,7 +36,7 @@ class OpusTranscodeStream extends Transform {
   /** @param {import('./index').TranscodeStreamOptions} [options] */
   constructor(options) {
     const o = validate.options(options);
-    const { volume, rampMs, readAhead, prebuffer, maxQueue, overflow, deadlineMs, ...encoderOptions } = o;
+    const { volume, rampMs, readAhead, prebuffer, maxQueue, overflow, deadlineMs, filters, ...encoderOptions } = o;
     const initial = volume === undefined ? 1 : validate.number(volume, 'volume', 0, C.MAX_VOLUME);
     const ramp = rampMs === undefined ? DEFAULT_RAMP_MS : validate.number(rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
     const delivery = deliveryOptions(o);
@@ -41,9 +44,13 @@ class OpusTranscodeStream extends Transform {
     queueOptions({ maxQueue, overflow, deadlineMs }, native);
     const encoder = new Encoder(encoderOptions);
     let transcoder;
+    let chain = null;
     try {
+      chain = filters === undefined ? null : new FilterChain({ sampleRate: encoder.sampleRate, channels: encoder.channels, filters });
       transcoder = new binding.NativeTranscoder(nativeEncoderOf(encoder), native);
+      if (chain) transcoder.attachFilters(nativeFilterChainOf(chain));
     } catch (err) {
+      chain?.destroy();
       encoder.destroy();
       throw err;
     }
@@ -54,6 +61,7 @@ class OpusTranscodeStream extends Transform {
     super({ objectMode: true, writableHighWaterMark: 1, readableHighWaterMark: 4 });
     this.#encoder = encoder;
     this.#native = transcoder;
+    this.#filters = chain;
     this.#rampMs = ramp;
     this.#volume.target = initial;
     this.#delivery = new Delivery(this, delivery);
@@ -61,6 +69,42 @@ class OpusTranscodeStream extends Transform {
 
   /** The output Encoder (bitrate, FEC, packet loss, ... while streaming). */
   get encoder() { return this.#encoder; }
+
+  /**
+   * Sets the filters every frame runs through between decode and encode, in the same pool job
+   * (Lavalink's `filters` object; see FilterChain). Replaces all filters, from the next frame.
+   * @param {import('./index').LavalinkFilters} filters
+   */
+  setFilters(filters) {
+    if (this.#filters) this.#filters.setFilters(filters);
+    else this.#attach(filters);
+  }
+
+  /**
+   * Fades from the next packet written (FilterChain#fade), between decode and encode.
+   * @param {number} to linear gain 0..1
+   * @param {{ durationMs?: number, curve?: 'linear' | 'equal-power' | 's-curve' }} [options]
+   */
+  fade(to, options) {
+    fadeArgs(to, options);
+    (this.#filters ?? this.#attach({})).fade(to, options);
+  }
+
+  // Attaches a new chain with `filters` (the first setFilters() or fade()).
+  #attach(filters) {
+    const chain = new FilterChain({ sampleRate: this.#encoder.sampleRate, channels: this.#encoder.channels, filters });
+    try {
+      this.#native.attachFilters(nativeFilterChainOf(chain));
+    } catch (err) {
+      chain.destroy();
+      throw err;
+    }
+    this.#filters = chain;
+    return chain;
+  }
+
+  /** The filters set (Lavalink-shaped, defaults filled in, frozen); {} for none. */
+  get filters() { return this.#filters ? this.#filters.filters : NO_FILTERS; }
 
   /** Frames not transcoded because their job started more than `deadlineMs` after it was due. */
   get skippedFrames() { return this.#delivery.skipped; }
@@ -109,6 +153,7 @@ class OpusTranscodeStream extends Transform {
     this.#delivery.jobs.close();
     this.#native.destroy();
     this.#encoder.destroy();
+    this.#filters?.destroy();
     callback(err);
   }
 

@@ -56,4 +56,11 @@ Status OutOfRange(std::string_view name, double min, double max, std::string_vie
   return Status(ErrorCode::kInvalidArgument, std::move(message));
 }
 
+Status OutOfHalfOpenRange(std::string_view name, double min, double max, std::string_view unit) {
+  std::string message(name);
+  message += " must be above " + NumberText(min) + " and at most " + NumberText(max);
+  if (!unit.empty()) (message += ' ') += unit;
+  return Status(ErrorCode::kInvalidArgument, std::move(message));
+}
+
 }  // namespace voxpool

@@ -12,6 +12,8 @@
 namespace voxpool::crypto {
 namespace {
 
+namespace rtp = voice::rtp;
+
 constexpr size_t kPayload = 160;
 
 std::vector<uint8_t> Packet() {

@@ -11,9 +11,9 @@
 
 namespace {
 
-using voxpool::DbToLinear;
-using voxpool::Mixer;
-using voxpool::MixerOptions;
+using voxpool::mix::DbToLinear;
+using voxpool::mix::Mixer;
+using voxpool::mix::MixerOptions;
 
 // One tick: push a frame into every source (s16 or f32, at the mixer's rate) and mix it, with a
 // non-unity gain per source, a pan on every other one, and the limiter on. args: sources,
@@ -29,7 +29,7 @@ void BM_Mix(benchmark::State& state) {
   if (!Mixer::Create(o, &m).ok()) return state.SkipWithError("create");
   std::vector<uint32_t> ids(sources);
   for (int s = 0; s < sources; ++s) {
-    voxpool::SourceOptions so;
+    voxpool::mix::SourceOptions so;
     so.gain = DbToLinear(-3.0f - s % 7);
     so.pan = s % 2 ? 0.3f : 0.0f;
     so.format = f32 ? voxpool::SampleFormat::kF32 : voxpool::SampleFormat::kS16;
@@ -71,12 +71,12 @@ void BM_MixTickOnly(benchmark::State& state) {
   MixerOptions o;
   o.frame_size = frame;
   o.max_sources = sources;
-  o.queue_frames = voxpool::kMixerMaxQueueFrames;
+  o.queue_frames = voxpool::mix::kMixerMaxQueueFrames;
   std::unique_ptr<Mixer> m;
   if (!Mixer::Create(o, &m).ok()) return state.SkipWithError("create");
   std::vector<uint32_t> ids(sources);
   for (int s = 0; s < sources; ++s) {
-    voxpool::SourceOptions so;
+    voxpool::mix::SourceOptions so;
     so.gain = DbToLinear(-3.0f - s % 7);
     so.pan = s % 2 ? 0.3f : 0.0f;
     if (!m->AddSource(so, &ids[s]).ok()) return state.SkipWithError("add");
@@ -85,7 +85,7 @@ void BM_MixTickOnly(benchmark::State& state) {
   for (size_t i = 0; i < s16.size(); ++i)
     s16[i] = static_cast<int16_t>(12000 * std::sin(i * 0.013));
   std::vector<int16_t> out(s16.size());
-  const int ahead = voxpool::kMixerMaxQueueFrames - 1;
+  const int ahead = voxpool::mix::kMixerMaxQueueFrames - 1;
   int left = 0;
   for (auto _ : state) {
     if (left == 0) {
@@ -105,12 +105,12 @@ BENCHMARK(BM_MixTickOnly)->ArgsProduct({{2, 8, 32}, {960}});
 
 // 20 ms stereo float chunks through one resampler. args: input rate, output rate.
 void BM_Resample(benchmark::State& state) {
-  voxpool::ResamplerOptions o;
+  voxpool::mix::ResamplerOptions o;
   o.input_rate = static_cast<int>(state.range(0));
   o.output_rate = static_cast<int>(state.range(1));
   o.channels = 2;
-  std::unique_ptr<voxpool::Resampler> r;
-  if (!voxpool::Resampler::Create(o, &r).ok()) return state.SkipWithError("create");
+  std::unique_ptr<voxpool::mix::Resampler> r;
+  if (!voxpool::mix::Resampler::Create(o, &r).ok()) return state.SkipWithError("create");
   const int in = o.input_rate / 50;
   std::vector<float> chunk(static_cast<size_t>(in) * 2);
   for (size_t i = 0; i < chunk.size(); ++i) chunk[i] = 0.3f * std::sin(i * 0.021f);

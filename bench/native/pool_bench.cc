@@ -20,12 +20,12 @@
 
 namespace {
 
-using voxpool::CompletionTarget;
-using voxpool::Job;
-using voxpool::JobGroup;
-using voxpool::PoolOptions;
-using voxpool::Strand;
-using voxpool::ThreadPool;
+using voxpool::pool::CompletionTarget;
+using voxpool::pool::Job;
+using voxpool::pool::JobGroup;
+using voxpool::pool::PoolOptions;
+using voxpool::pool::Strand;
+using voxpool::pool::ThreadPool;
 using voxpool::opus::Encoder;
 
 enum class Work { kCheap, kEncode };
@@ -107,7 +107,7 @@ struct Fixture {
     return strands[strand]->TrySubmit(job).ok();
   }
   void AddPoolCounters(benchmark::State& state) {
-    const voxpool::PoolStats stats = pool->Stats();
+    const voxpool::pool::PoolStats stats = pool->Stats();
     state.counters["wait_p50_us"] = stats.queue_wait.p50_us;
     state.counters["wait_p99_us"] = stats.queue_wait.p99_us;
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "args.h"
+#include "filter/filter_module.h"
 #include "options.h"
 #include "opus/adaptive_wrap.h"
 #include "opus/batch.h"
@@ -51,6 +52,13 @@ int EncodeFrame(opus::Encoder& encoder, SampleFormat format, const void* samples
   });
 }
 
+// Runs `filters` over `frame` samples per channel at `samples` (aligned for `format`), in place.
+void FilterFrame(PcmProcessor& filters, SampleFormat format, void* samples, int frame) noexcept {
+  WithSampleType(format, [&](auto zero) {
+    filters.Process(static_cast<decltype(zero)*>(samples), frame);
+  });
+}
+
 class EncodeJob final : public PacketJob {
  public:
   // A recycled job when the environment has one (no allocation: the input vector keeps its
@@ -58,12 +66,14 @@ class EncodeJob final : public PacketJob {
   static std::unique_ptr<EncodeJob> Make(Napi::Env env, std::shared_ptr<opus::Encoder> encoder,
                                          const Bytes& pcm, int frame_size,
                                          std::shared_ptr<opus::AdaptiveComplexity> adaptive,
-                                         uint64_t adaptive_id) {
+                                         uint64_t adaptive_id,
+                                         std::shared_ptr<PcmProcessor> filters) {
     std::unique_ptr<EncodeJob> job = EnvContext::Get(env).Reuse<EncodeJob>();
     if (!job) job = std::make_unique<EncodeJob>();
     job->encoder_ = std::move(encoder);
     job->adaptive_ = std::move(adaptive);
     job->adaptive_id_ = adaptive_id;
+    job->filters_ = std::move(filters);
     job->input_.assign(pcm.data, pcm.data + pcm.size);
     job->frame_size_ = frame_size;
     job->format_ = FormatOfView(pcm);
@@ -75,9 +85,12 @@ class EncodeJob final : public PacketJob {
   void ReleaseReferences() override {
     encoder_.reset();
     adaptive_.reset();
+    filters_.reset();
   }
 
   void Run() noexcept override {
+    // The job's own copy of the frame is filtered in place: filters and encode, one job.
+    if (filters_) FilterFrame(*filters_, format_, input_.data(), frame_size_);
     if (!adaptive_) {
       Finish(EncodeFrame(*encoder_, format_, input_.data(), frame_size_, out_, sizeof(out_)));
       return;
@@ -98,6 +111,7 @@ class EncodeJob final : public PacketJob {
   std::shared_ptr<opus::Encoder> encoder_;
   std::shared_ptr<opus::AdaptiveComplexity> adaptive_;
   uint64_t adaptive_id_ = 0;
+  std::shared_ptr<PcmProcessor> filters_;
   std::vector<uint8_t> input_;  // operator new alignment suits int16/float
   int frame_size_ = 0;
   SampleFormat format_ = SampleFormat::kS16;
@@ -110,7 +124,8 @@ Napi::Function NativeEncoder::Define(Napi::Env env) {
                           {"encodeAsync", &NativeEncoder::EncodeAsync},
                           {"encodeBatch", &NativeEncoder::EncodeBatch},
                           {"setCtl", &NativeEncoder::SetCtl},
-                          {"getCtl", &NativeEncoder::GetCtl}});
+                          {"getCtl", &NativeEncoder::GetCtl},
+                          {"attachFilters", &NativeEncoder::AttachFilters}});
 }
 
 NativeEncoder::NativeEncoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
@@ -134,7 +149,7 @@ std::unique_ptr<JsJob> NativeEncoder::MakeJob(Napi::Env env, napi_value value) {
   Bytes pcm;
   if (!GetBytes(env, value, &pcm)) ThrowTypeError(env, kPcmMessage);
   const int frame = FrameSizeOf(env, pcm, encoder->sample_rate(), encoder->channels());
-  return EncodeJob::Make(env, encoder, pcm, frame, adaptive_, adaptive_id_);
+  return EncodeJob::Make(env, encoder, pcm, frame, adaptive_, adaptive_id_, filters_);
 }
 
 // encode(pcm) -> Buffer (synchronous, on the calling thread)
@@ -147,10 +162,12 @@ Napi::Value NativeEncoder::Encode(const Napi::CallbackInfo& info) {
   const void* samples = pcm.data;
   alignas(16) uint8_t aligned[kMaxPcmBytes];
   // A Buffer may start at any byte offset; libopus reads int16/float, so realign when needed.
-  if (reinterpret_cast<uintptr_t>(pcm.data) % alignof(float) != 0) {
+  // Filters work on a copy: the caller's frame is left as it was.
+  if (filters_ || reinterpret_cast<uintptr_t>(pcm.data) % alignof(float) != 0) {
     std::memcpy(aligned, pcm.data, pcm.size);
     samples = aligned;
   }
+  if (filters_) FilterFrame(*filters_, FormatOfView(pcm), aligned, frame);
   uint8_t out[opus::kMaxPacketBytes];
   const int n = EncodeFrame(*encoder, FormatOfView(pcm), samples, frame, out, sizeof(out));
   if (n < 0) Throw(env, Status::FromOpus(n));
@@ -187,6 +204,19 @@ Napi::Value NativeEncoder::SetCtl(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeEncoder::GetCtl(const Napi::CallbackInfo& info) {
   return GetCtlOf(*Of(info.Env(), info.This()), info);
+}
+
+// attachFilters(nativeFilterChain): frames submitted from now on run through the chain first.
+// lib/opus.js checks that its rate and channels are the encoder's.
+Napi::Value NativeEncoder::AttachFilters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NativeEncoder* self = Of(env, info.This());
+  const auto& encoder = self->Live(env);
+  std::shared_ptr<filter::FilterChain> chain = SharedFilterChainOf(env, Arg(info, 0));
+  if (chain->sample_rate() != encoder->sample_rate() || chain->channels() != encoder->channels())
+    ThrowRangeError(env, "The filter chain's sample rate and channels are not the encoder's");
+  self->filters_ = std::move(chain);
+  return env.Undefined();
 }
 
 std::shared_ptr<opus::Encoder> SharedEncoderOf(Napi::Env env, napi_value value) {

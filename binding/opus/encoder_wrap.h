@@ -10,6 +10,7 @@
 #include "pooled_wrap.h"
 #include "voxpool/opus/adaptive_complexity.h"
 #include "voxpool/opus/encoder.h"
+#include "voxpool/pcm_processor.h"
 
 namespace voxpool::binding {
 
@@ -33,7 +34,11 @@ class NativeEncoder : public PooledWrap<NativeEncoder, opus::Encoder> {
   Napi::Value EncodeBatch(const Napi::CallbackInfo& info);
   Napi::Value SetCtl(const Napi::CallbackInfo& info);
   Napi::Value GetCtl(const Napi::CallbackInfo& info);
+  Napi::Value AttachFilters(const Napi::CallbackInfo& info);
 
+  // The filter chain every frame runs through before it is encoded (attachFilters); null for
+  // none. Jobs take their own reference when made.
+  std::shared_ptr<PcmProcessor> filters_;
   // The controller this encoder's pool encodes follow ({ adaptive }), and its stream id there.
   std::shared_ptr<opus::AdaptiveComplexity> adaptive_;
   uint64_t adaptive_id_ = 0;

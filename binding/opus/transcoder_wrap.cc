@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "args.h"
+#include "filter/filter_module.h"
 #include "options.h"
 #include "opus/encoder_wrap.h"
 #include "opus/packet_job.h"
@@ -18,31 +19,37 @@ namespace {
 class TranscodeJob final : public PacketJob {
  public:
   TranscodeJob(std::shared_ptr<opus::Transcoder> transcoder, const Bytes& packet,
-               const opus::VolumeCommand& command)
+               const opus::VolumeCommand& command, std::shared_ptr<PcmProcessor> filters)
       : transcoder_(std::move(transcoder)),
         packet_(packet.data, packet.data + packet.size),
-        command_(command) {}
+        command_(command),
+        filters_(std::move(filters)) {}
 
   void Run() noexcept override {
-    Finish(transcoder_->Process(packet_.data(), packet_.size(), command_, out_, sizeof(out_)));
+    Finish(transcoder_->Process(packet_.data(), packet_.size(), command_, out_, sizeof(out_),
+                                filters_.get()));
   }
 
  private:
   std::shared_ptr<opus::Transcoder> transcoder_;
   std::vector<uint8_t> packet_;
   opus::VolumeCommand command_;
+  std::shared_ptr<PcmProcessor> filters_;  // decode -> filters -> volume -> encode; may be null
 };
 
 }  // namespace
 
 Napi::Function NativeTranscoder::Define(Napi::Env env) {
-  return DefineWith(env, {{"processAsync", &NativeTranscoder::ProcessAsync}});
+  return DefineWith(env, {{"processAsync", &NativeTranscoder::ProcessAsync},
+                          {"attachFilters", &NativeTranscoder::AttachFilters}});
 }
 
 NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
   Napi::Env env = info.Env();
   Napi::Object o = ObjectArg(info, 1, "Expected an encoder and an options object");
   std::shared_ptr<opus::Encoder> encoder = SharedEncoderOf(env, info[0]);
+  rate_ = encoder->sample_rate();
+  channels_ = encoder->channels();
   const double volume = NumberOr(o, "volume", 1.0);
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
   std::unique_ptr<opus::Transcoder> transcoder;
@@ -70,9 +77,22 @@ Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
     ThrowRangeError(env, "volume is out of range");
   if (!(command.ramp_ms >= 0 && command.ramp_ms <= mix::kMixerMaxRampMs))
     ThrowRangeError(env, "rampMs is out of range");
-  auto job = std::make_unique<TranscodeJob>(transcoder, packet, command);
+  auto job = std::make_unique<TranscodeJob>(transcoder, packet, command, filters_);
   ApplyDueMs(env, Arg(info, 4), *job);
   return Submit(env, std::move(job));
+}
+
+// attachFilters(nativeFilterChain): packets submitted from now on are filtered between decode
+// and encode (lib/transcode-stream.js checks rate and channels).
+Napi::Value NativeTranscoder::AttachFilters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  NativeTranscoder* self = Of(env, info.This());
+  self->Live(env);
+  std::shared_ptr<filter::FilterChain> chain = SharedFilterChainOf(env, Arg(info, 0));
+  if (chain->sample_rate() != self->rate_ || chain->channels() != self->channels_)
+    ThrowRangeError(env, "The filter chain's sample rate and channels are not the encoder's");
+  self->filters_ = std::move(chain);
+  return env.Undefined();
 }
 
 }  // namespace voxpool::binding

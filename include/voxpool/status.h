@@ -67,6 +67,11 @@ class [[nodiscard]] Status {
 // the limit it states. Allocates: an error path only. Thread-safe.
 Status OutOfRange(std::string_view name, double min, double max, std::string_view unit = {});
 
+// The kInvalidArgument Status "<name> must be above <min> and at most <max>[ <unit>]": the range
+// of a value that may not equal its lower bound (a frequency, a depth). Allocates. Thread-safe.
+Status OutOfHalfOpenRange(std::string_view name, double min, double max,
+                          std::string_view unit = {});
+
 // Ok when min <= value <= max (never for NaN), otherwise OutOfRange(name, min, max, unit). No
 // allocation when ok. Thread-safe.
 template <class T>

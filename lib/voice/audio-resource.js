@@ -11,6 +11,7 @@ const { createTranscodeStages } = require('./transcode');
 const { OggDemuxer } = require('../ogg-demuxer');
 const { WebmDemuxer } = require('../webm-demuxer');
 const { prismMissing } = require('./resolve');
+const { checkFilters } = require('../filter-chain');
 
 // @discordjs/voice's FFmpeg arguments (src/audio/TransformerGraph.ts): s16le, 48 kHz, stereo.
 const FFMPEG_PCM_ARGUMENTS = ['-analyzeduration', '0', '-loglevel', '0', '-f', 's16le', '-ar', String(CLOCK_RATE), '-ac', '2'];
@@ -94,8 +95,9 @@ function buildGraph(voice, prism) {
  * volume are demuxed and transcoded on the pool instead of being decoded by FFmpeg.
  * @returns {object[]} edges
  */
-function planPipeline(graph, inputType, volume) {
-  const transcode = volume ? [graph.decoder, graph.volume, graph.encoder] : [];
+function planPipeline(graph, inputType, volume, filtered) {
+  // Opus input is decoded and encoded again when its PCM must change (volume or filters).
+  const transcode = volume ? [graph.decoder, graph.volume, graph.encoder] : filtered ? [graph.decoder, graph.encoder] : [];
   switch (inputType) {
     case StreamType.Arbitrary: return [graph.ffmpeg[StreamType.Arbitrary], ...(volume ? [graph.volume] : []), graph.encoder];
     case StreamType.Raw: return [...(volume ? [graph.volume] : []), graph.encoder];
@@ -106,9 +108,10 @@ function planPipeline(graph, inputType, volume) {
 }
 
 /**
- * The streams for `edges`: one per edge, except that a decoder → volume → encoder run is built by
- * createTranscodeStages (today one fused pool stream for the three edges, which still describe
- * what is done, as @discordjs/voice's edges for that path do).
+ * The streams for `edges`: one per edge, except that a decoder → volume → encoder run (or
+ * decoder → encoder, for filters alone) is built by createTranscodeStages (today one fused pool
+ * stream for the edges, which still describe what is done, as @discordjs/voice's edges for that
+ * path do).
  * @returns {{ streams: object[], volume?: object, encoder?: object }}
  */
 function buildStages(edges, input) {
@@ -123,6 +126,13 @@ function buildStages(edges, input) {
         built.volume = t.volume;
         built.encoder = t.encoder;
         i += 2;
+        continue;
+      }
+      if (type === TransformerType.OpusDecoder && edges[i + 1]?.type === TransformerType.OpusEncoder) {
+        const t = createTranscodeStages();
+        built.streams.push(...t.streams);
+        built.encoder = t.encoder;
+        i += 1;
         continue;
       }
       const stream = edges[i].transformer(input);
@@ -153,7 +163,9 @@ function audioResourceFactory(voice, prism) {
   /**
    * @discordjs/voice's createAudioResource, with the codec work on voxpool's pool.
    * @param {string | import('node:stream').Readable} input a path/URL for FFmpeg, or a stream
-   * @param {{ inputType?: string, inlineVolume?: boolean, metadata?: unknown, silencePaddingFrames?: number }} [options]
+   * @param {{ inputType?: string, inlineVolume?: boolean, metadata?: unknown, silencePaddingFrames?: number, filters?: object }} [options]
+   *   `filters`: Lavalink's filters object, run in the encoder's pool job (Opus, Ogg and WebM
+   *   input are then decoded and encoded again); change them with `resource.encoder.setFilters()`
    * @returns {object} a genuine AudioResource of the bound @discordjs/voice
    */
   function createAudioResource(input, options) {
@@ -166,6 +178,8 @@ function audioResourceFactory(voice, prism) {
     const silencePaddingFrames = o.silencePaddingFrames === undefined
       ? 5 : validate.integer(o.silencePaddingFrames, 'options.silencePaddingFrames', 0, 2 ** 31 - 1);
     const metadata = o.metadata ?? null;
+    // Checked here, so a bad preset fails before any stage exists (the stages check it again).
+    const filters = o.filters === undefined ? undefined : (checkFilters(o.filters, 'options.filters'), o.filters);
     let inputVolume;
     if (typeof input === 'string') {
       inputType = StreamType.Arbitrary;  // as @discordjs/voice: a string always goes to FFmpeg
@@ -180,8 +194,16 @@ function audioResourceFactory(voice, prism) {
       }
     }
     graph ??= buildGraph(voice, prism);
-    const edges = planPipeline(graph, inputType, volume);
+    const edges = planPipeline(graph, inputType, volume, filters !== undefined);
     const stages = buildStages(edges, input);
+    if (filters !== undefined) {
+      try {
+        stages.encoder.setFilters(filters);
+      } catch (err) {
+        for (const stream of stages.streams) stream.destroy();
+        throw err;
+      }
+    }
     const streams = typeof input === 'string' ? stages.streams : [input, ...stages.streams];
     const resource = new voice.AudioResource(edges, streams, metadata, silencePaddingFrames);
     // AudioResource recognises only prism's classes; ours are set here (plain fields).

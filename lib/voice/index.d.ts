@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import type { AudioResource, VoiceConnection, VoiceReceiver, EndBehavior, StreamType as VoiceStreamType } from '@discordjs/voice';
 import type {
   OpusEncoderStream, EncoderStreamOptions, VolumeTransformer, SpeakerMixerStream, SpeakerMixerStreamOptions,
-  OpusTranscodeStream, TranscodeStreamOptions,
+  OpusTranscodeStream, TranscodeStreamOptions, LavalinkFilters,
 } from '../index';
 
 /** @discordjs/voice's StreamType values (either enum may be passed as inputType). */
@@ -27,6 +27,11 @@ export interface CreateAudioResourceOptions<Metadata> {
   metadata?: Metadata;
   /** Silence frames played after the end (default 5). */
   silencePaddingFrames?: number;
+  /**
+   * Lavalink's filters, run in the encoder's pool job (Opus, Ogg and WebM input is then decoded
+   * and encoded again); change them later with `resource.encoder.setFilters()`.
+   */
+  filters?: LavalinkFilters;
 }
 
 /**

@@ -23,7 +23,7 @@ Transcoder::Transcoder(std::unique_ptr<Decoder> decoder, std::shared_ptr<Encoder
       volume_(encoder_->sample_rate(), encoder_->channels(), volume) {}
 
 int Transcoder::Process(const uint8_t* packet, size_t size, const VolumeCommand& command,
-                        uint8_t* out, int capacity) noexcept {
+                        uint8_t* out, int capacity, PcmProcessor* stage) noexcept {
   int max = kMaxFrameSamples;
   if (size == 0) {
     max = decoder_->LastFrameSize();
@@ -39,6 +39,7 @@ int Transcoder::Process(const uint8_t* packet, size_t size, const VolumeCommand&
     (void)volume_.Set(command.target, command.ramp_ms);
     applied_generation_ = command.generation;
   }
+  if (stage != nullptr) stage->Process(pcm_, samples);
   volume_.Process(pcm_, samples);
   return encoder_->Encode(pcm_, samples, out, capacity);
 }

@@ -2,7 +2,7 @@
 // mix::Mixer ticks and pushes (s16 and f32, resampled and ducked sources, gain ramps), mix::SpeakerMixer
 // pushes and ticks (jitter, reordering, loss, 48 kHz stereo -> 16 kHz mono, per-speaker frames),
 // opus::Encoder::Encode / Decoder::Decode (and concealment), opus::Transcoder::Process,
-// VoiceCipher Seal / Open.
+// VoiceCipher Seal / Open, filter::FilterChain Process / SetFilters.
 //
 // This is its own executable because it replaces the global allocation functions: operator new
 // (every form) and, on glibc, malloc / calloc / realloc / memalign / posix_memalign /
@@ -29,6 +29,7 @@
 #include "voxpool/opus/transcoder.h"
 #include "voxpool/mix/speaker_mixer.h"
 #include "voxpool/crypto/voice_cipher.h"
+#include "voxpool/filter/filter_chain.h"
 
 namespace {
 
@@ -436,6 +437,38 @@ TEST(AllocTest, VoiceCipherSealAndOpenNeverAllocate) {
     const long n = c.Stop();
     EXPECT_EQ(n, 0) << "allocations in 100 seal/open rounds";
   }
+}
+
+TEST(AllocTest, FilterChainProcessAndSetFiltersNeverAllocate) {
+  // Every filter on, then changes every frame (stages switching on and off, gains ramping): the
+  // crossfade and conversion buffers were sized at Create().
+  filter::FilterSettings all;
+  all.volume = 0.8;
+  all.equalizer.fill(0.1);
+  all.karaoke = all.tremolo = all.vibrato = all.low_pass = all.high_pass = all.compressor = true;
+  all.rotation_hz = 0.5;
+  all.distortion_scale = 0.9;
+  all.channel_mix_left_to_right = 0.2;
+  filter::FilterChainOptions options;
+  options.filters = all;
+  std::unique_ptr<filter::FilterChain> chain;
+  ASSERT_TRUE(filter::FilterChain::Create(options, &chain).ok());
+  std::vector<int16_t> s16(960 * 2);
+  std::vector<float> f32(960 * 2);
+  for (size_t i = 0; i < s16.size(); ++i) {
+    s16[i] = static_cast<int16_t>(8000 * std::sin(0.05 * static_cast<double>(i)));
+    f32[i] = static_cast<float>(s16[i]) / 32768.0f;
+  }
+  Counting c;
+  for (int k = 0; k < 50; ++k) {
+    filter::FilterSettings s = k % 2 ? all : filter::FilterSettings{};
+    s.equalizer[k % filter::kEqualizerBands] = 0.5;
+    ASSERT_TRUE(chain->SetFilters(s).ok());
+    ASSERT_TRUE(chain->StartFade(k % 3 ? 0.5 : 1.0, 30, filter::FadeCurve::kEqualPower).ok());
+    chain->Process(s16.data(), 960);
+    chain->Process(f32.data(), 960);
+  }
+  EXPECT_EQ(c.Stop(), 0) << "allocations in 100 filtered frames with 50 filter changes";
 }
 
 }  // namespace

@@ -294,6 +294,27 @@ for (const [version, voice] of VERSIONS) {
         const ratio = median(frameRms(decodeAll(rec.packets)).slice(5, 45)) / unity;
         assert.ok(Math.abs(ratio - 0.5) < 0.06, `ratio ${ratio}`);
       });
+      // Lavalink's filters in the encoder's job: volume 0.5 on Lavalink's curve is tan(0.395).
+      const lavalinkHalf = Math.tan(0.5 * 0.79);
+      add('raw with filters (in the encode job)', api.createAudioResource(rawStream(source), { inputType: StreamType.Raw, filters: { volume: 0.5 } }),
+        (r, rec) => {
+          assert.deepEqual(edgeTypes(r), ['opus encoder']);
+          assert.deepEqual(r.encoder.filters, { volume: 0.5 });
+          assert.equal(r.volume, undefined);
+          const ratio = median(frameRms(decodeAll(rec.packets)).slice(5, 45)) / sourceRms;
+          assert.ok(Math.abs(ratio - lavalinkHalf) < 0.04, `filters volume 0.5 gave RMS ratio ${ratio}, expected ${lavalinkHalf}`);
+        });
+      const oggFiltered = api.createAudioResource(fs.createReadStream(media.ogg), { inputType: StreamType.OggOpus, filters: {} });
+      oggFiltered.encoder.setFilters({ volume: 0.5, highPass: { cutoffHz: 20 } });
+      add('Ogg/Opus with filters (demux → decode → filters → encode, one pool job per frame)', oggFiltered, (r, rec) => {
+        assert.deepEqual(edgeTypes(r), ['ogg/opus demuxer', 'opus decoder', 'opus encoder']);
+        assert.ok(r.encoder instanceof voxpool.OpusTranscodeStream);
+        assert.equal(r.volume, undefined);
+        assert.deepEqual(r.encoder.filters, { volume: 0.5, highPass: { cutoffHz: 20 } });
+        const unity = median(frameRms(decodeAll(byName.get('Ogg/Opus file (opusenc): passthrough, demuxed by voxpool').packets)).slice(5, 45));
+        const ratio = median(frameRms(decodeAll(rec.packets)).slice(5, 45)) / unity;
+        assert.ok(Math.abs(ratio - lavalinkHalf) < 0.06, `ratio ${ratio}, expected ${lavalinkHalf}`);
+      });
       add('WAV path (Arbitrary, ffmpeg)', api.createAudioResource(media.wav), (r) => {
         assert.deepEqual(edgeTypes(r), ['ffmpeg pcm', 'opus encoder']);
         assert.equal(r.edges[0].from.type, 'arbitrary');
@@ -446,6 +467,8 @@ test('invalid arguments', () => {
   assert.throws(() => api.createAudioResource(rawStream(Buffer.alloc(0)), { inputType: 'mp3' }),
     { name: 'RangeError', message: "Expected one of 'arbitrary', 'ogg/opus', 'opus', 'raw', 'webm/opus' for options.inputType but received \"mp3\" of type string" });
   assert.throws(() => api.createAudioResource('a.mp3', { inlineVolume: 1 }), { name: 'TypeError', message: 'Expected a boolean for options.inlineVolume but received 1 of type number' });
+  assert.throws(() => api.createAudioResource('a.mp3', { filters: { tremolo: { depth: 2 } } }),
+    { name: 'RangeError', message: 'Expected a number above 0 and at most 1 for options.filters.tremolo.depth but received 2 of type number' });
   assert.throws(() => api.createAudioResource('a.mp3', { silencePaddingFrames: -1 }),
     { name: 'RangeError', message: 'Expected an integer between 0 and 2147483647 for options.silencePaddingFrames but received -1 of type number' });
   const dec16 = new voxpool.OpusDecoderStream({ sampleRate: 16000 });

@@ -12,6 +12,7 @@
 #include "voxpool/opus/encoder.h"
 #include "voxpool/status.h"
 #include "voxpool/mix/volume.h"
+#include "voxpool/pcm_processor.h"
 
 namespace voxpool::opus {
 
@@ -35,12 +36,13 @@ class Transcoder {
   Transcoder& operator=(const Transcoder&) = delete;
 
   // Decodes `packet` (`size` bytes; size 0 = lost: concealed for the last frame's duration, 20 ms
-  // before any), applies `command` if new, scales, and encodes into `out` (`capacity` bytes).
+  // before any), runs `stage` on the PCM when given (a filter chain at the encoder's rate and
+  // channels), applies `command` if new, scales, and encodes into `out` (`capacity` bytes).
   // Returns the packet length (> 0) or a negative libopus error code (OPUS_INVALID_PACKET for a
   // corrupt packet; OPUS_BAD_ARG for a packet whose duration the encoder cannot produce, e.g.
   // 30 ms). Never allocates. Not thread-safe: one caller at a time (the owner's strand).
   int Process(const uint8_t* packet, size_t size, const VolumeCommand& command, uint8_t* out,
-              int capacity) noexcept;
+              int capacity, PcmProcessor* stage = nullptr) noexcept;
 
   // Bytes owned (the decoder and the frame buffer; the shared encoder is its owner's). Never
   // allocates. Thread-safe.

@@ -1,0 +1,114 @@
+'use strict';
+/**
+ * Filter cost per 20 ms stereo 48 kHz s16 frame (issue 11), each contender in a fresh child
+ * process, interleaved rounds (--rounds, default 3; --quick 1), on the benchmarks' music-like
+ * audio (bench/js/audio.js):
+ *
+ *   EQ, voxpool              FilterChain.process(), 15 bands set (a "bass boost + presence" preset)
+ *   EQ, @discord-player/eq   discord-player's JS port of Lavalink's equalizer (EqualizerStream's
+ *                            per-chunk work, on the event loop), same bands
+ *   Lavalink set, voxpool    equalizer + karaoke + tremolo + vibrato + rotation + lowPass + volume
+ *                            (every Lavalink filter but timescale, which voxpool lacks yet)
+ *   encode cx10              voxpool Encoder.encode() alone (64 kbps, complexity 10)
+ *   EQ + encode cx10         FilterChain.process() then encode(): the cost a filtered stream adds
+ *   Lavalink set + encode    the full set then encode()
+ *
+ * Each call is timed alone (process.hrtime.bigint), so the table gives the median, p99 and max
+ * µs per frame; streams per core = 20 ms ÷ the median. Ratios are taken within one round.
+ *
+ * Usage: node bench/js/filters.js [--quick] [--rounds N] [--seconds S]
+ */
+const path = require('node:path');
+const audio = require('./audio');
+const common = require('./common');
+
+const EQ = [0.2, 0.15, 0.1, 0.05, 0, -0.05, -0.05, 0, 0.05, 0.1, 0.15, 0.1, 0.05, 0.05, 0.1]
+  .map((gain, band) => ({ band, gain }));
+const LAVALINK_SET = {
+  volume: 0.8,
+  equalizer: EQ,
+  karaoke: {},
+  tremolo: { frequency: 4, depth: 0.3 },
+  vibrato: { frequency: 4, depth: 0.3 },
+  rotation: { rotationHz: 0.2 },
+  lowPass: { smoothing: 2 },
+};
+const CONTENDERS = ['EQ, voxpool', 'EQ, @discord-player/eq', 'Lavalink set, voxpool', 'encode cx10',
+  'EQ + encode cx10', 'Lavalink set + encode cx10'];
+
+function timeEach(frames, seconds, step) {
+  // One untimed pass warms caches, JIT and the CPU clock.
+  for (const f of frames) step(f);
+  const times = [];
+  const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
+  for (let i = 0; process.hrtime.bigint() < end; i++) {
+    const f = frames[i % frames.length];
+    const t0 = process.hrtime.bigint();
+    step(f);
+    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    frames: times.length,
+    median: common.percentile(times, 50),
+    p99: common.percentile(times, 99),
+    max: times[times.length - 1],
+  };
+}
+
+async function child({ contender, seconds }) {
+  const frames = audio.frames({ seconds: 10 });
+  const voxpool = require(common.ROOT);
+  if (contender === 'EQ, @discord-player/eq') {
+    const { EqualizerStream } = require('@discord-player/equalizer');
+    const eq = new EqualizerStream({ bandMultiplier: EQ, channels: 2 });
+    // Its _transform processes a chunk in place and pushes it; a copy per frame, as a stream
+    // would receive a fresh chunk.
+    eq.on('data', () => {});
+    const noop = () => {};
+    return { contender, ...timeEach(frames, seconds, (f) => eq._transform(Buffer.from(f), 'buffer', noop)) };
+  }
+  const filters = contender.startsWith('EQ') ? { equalizer: EQ } : LAVALINK_SET;
+  const chain = new voxpool.FilterChain({ filters });
+  const encoder = new voxpool.Encoder({ sampleRate: 48000, channels: 2, bitrate: 64000, complexity: 10 });
+  const withEncode = contender.includes('encode');
+  if (contender === 'encode cx10') return { contender, ...timeEach(frames, seconds, (f) => encoder.encode(f)) };
+  if (withEncode) return { contender, ...timeEach(frames, seconds, (f) => encoder.encode(chain.process(f))) };
+  return { contender, ...timeEach(frames, seconds, (f) => chain.process(f)) };
+}
+
+async function main() {
+  const args = common.parseArgs();
+  if (await common.runAsChild(args, child, (p) => ({ contender: p.contender }))) return;
+  const rounds = Number(args.rounds || (args.quick ? 1 : 3));
+  const seconds = Number(args.seconds || (args.quick ? 1 : 3));
+  if (!args['no-header']) console.log(`## Machine\n\n${common.machineMarkdown(common.machine())}\n`);
+  const byRound = [];
+  for (let r = 0; r < rounds; r++) {
+    const row = {};
+    for (const contender of CONTENDERS) {
+      row[contender] = common.runChildRetrying(path.join(__dirname, 'filters.js'), { contender, seconds });
+    }
+    byRound.push(row);
+  }
+  const med = (xs) => common.percentile(xs, 50);
+  const rows = CONTENDERS.map((c) => {
+    const runs = byRound.map((row) => row[c]).filter((x) => !x.error);
+    if (runs.length === 0) return [c, `error: ${common.oneLine(byRound[0][c].error)}`, '', '', '', ''];
+    const m = med(runs.map((x) => x.median));
+    return [c, common.fmt(m, 2), common.fmt(med(runs.map((x) => x.p99)), 2), common.fmt(Math.max(...runs.map((x) => x.max)), 1),
+      common.fmt(20000 / m, 0), String(runs.reduce((a, x) => a + x.frames, 0))];
+  });
+  console.log(`Per 20 ms stereo 48 kHz s16 frame, ${rounds} interleaved round(s) of ${seconds} s per contender:\n`);
+  console.log(common.table(['contender', 'median µs', 'p99 µs', 'max µs', 'frames per 20 ms per core', 'frames timed'], rows));
+  const ratio = (a, b) => med(byRound.filter((row) => !row[a].error && !row[b].error).map((row) => row[a].median / row[b].median));
+  console.log('');
+  console.log(`- @discord-player/equalizer ÷ voxpool EQ (same round, median of rounds): ${common.fmt(ratio('EQ, @discord-player/eq', 'EQ, voxpool'), 1)}×`);
+  console.log(`- EQ + encode ÷ encode: ${common.fmt(ratio('EQ + encode cx10', 'encode cx10'), 3)}×; Lavalink set + encode ÷ encode: ${common.fmt(ratio('Lavalink set + encode cx10', 'encode cx10'), 3)}×`);
+  common.writeOut('filters.json', { rounds: byRound });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

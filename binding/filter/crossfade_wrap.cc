@@ -1,0 +1,94 @@
+// NativeCrossfade: the Node-API face of filter::Crossfade. Synchronous only (a multiply-add per
+// sample: cheaper than a pool round trip), so it has no strand. lib/crossfade.js validates and
+// explains. JS thread only.
+#include <memory>
+#include <vector>
+
+#include "args.h"
+#include "external_memory.h"
+#include "filter/filter_module.h"
+#include "options.h"
+#include "type_tags.h"
+#include "voxpool/filter/crossfade.h"
+#include "wrap.h"
+
+namespace voxpool::binding {
+namespace {
+
+constexpr const char* kPcmMessage = "Expected PCM as a Buffer or TypedArray";
+
+class NativeCrossfade : public Napi::ObjectWrap<NativeCrossfade> {
+ public:
+  static constexpr ClassId kClass = ClassId::kCrossfade;
+
+  static Napi::Function Define(Napi::Env env) {
+    return DefineMethods<NativeCrossfade>(env, {{"process", &NativeCrossfade::Process},
+                                                {"position", &NativeCrossfade::Position},
+                                                {"length", &NativeCrossfade::Length},
+                                                {"reset", &NativeCrossfade::Reset}});
+  }
+
+  // new NativeCrossfade({ sampleRate, channels, format, durationMs, curve (index) })
+  explicit NativeCrossfade(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<NativeCrossfade>(info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = OptionsArg(info);
+    filter::CrossfadeOptions options;
+    options.sample_rate = IntOr(o, "sampleRate", options.sample_rate);
+    options.channels = IntOr(o, "channels", options.channels);
+    options.duration_ms = NumberOr(o, "durationMs", options.duration_ms);
+    if (!o.Get("curve").IsUndefined()) options.curve = FadeCurveOf(env, o.Get("curve"));
+    format_ = FormatOf(o);
+    Check(env, filter::Crossfade::Create(options, &crossfade_));
+    memory_.Set(env, sizeof(filter::Crossfade));
+    napi_type_tag_object(env, info.This(), &kTypeTag<kClass>);
+  }
+
+  ~NativeCrossfade() override { memory_.Release(Env()); }
+
+ private:
+  static filter::Crossfade& Enter(const Napi::CallbackInfo& info) {
+    return *UnwrapTagged<NativeCrossfade>(info.Env(), info.This())->crossfade_;
+  }
+
+  // process(outgoing, incoming) -> Buffer: the mix of two equally long runs of whole frames.
+  Napi::Value Process(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    filter::Crossfade& x = Enter(info);
+    const Bytes a = BytesArg(info, 0, kPcmMessage);
+    const Bytes b = BytesArg(info, 1, kPcmMessage);
+    const size_t frame_bytes = BytesPerSample(format_) * x.channels();
+    if (a.size != b.size || a.size % frame_bytes != 0)
+      ThrowRangeError(env, "The two sources must be equally long runs of whole frames");
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, a.size);
+    const int frames = static_cast<int>(a.size / frame_bytes);
+    // Copies: a view may be unaligned for its samples, and `out` is freshly allocated.
+    std::vector<uint8_t> left(a.data, a.data + a.size), right(b.data, b.data + b.size);
+    WithSampleType(format_, [&](auto zero) {
+      using T = decltype(zero);
+      x.Process(reinterpret_cast<const T*>(left.data()), reinterpret_cast<const T*>(right.data()),
+                reinterpret_cast<T*>(out.Data()), frames);
+    });
+    return out;
+  }
+  Napi::Value Position(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(Enter(info).position()));
+  }
+  Napi::Value Length(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(Enter(info).length()));
+  }
+  Napi::Value Reset(const Napi::CallbackInfo& info) {
+    Enter(info).Reset();
+    return info.Env().Undefined();
+  }
+
+  std::unique_ptr<filter::Crossfade> crossfade_;
+  SampleFormat format_ = SampleFormat::kS16;
+  ExternalMemory memory_;
+};
+
+}  // namespace
+
+Napi::Function DefineNativeCrossfade(Napi::Env env) { return NativeCrossfade::Define(env); }
+
+}  // namespace voxpool::binding

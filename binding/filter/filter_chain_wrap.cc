@@ -1,0 +1,186 @@
+// NativeFilterChain: the Node-API face of filter::FilterChain. lib/filter-chain.js validates the
+// Lavalink-shaped filters object and hands it over normalised (every group an object or absent,
+// `equalizer` an array of 15 gains); this reads it through the core's field table, so a field
+// added there reaches JS without an edit here. JS thread only.
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "args.h"
+#include "filter/filter_module.h"
+#include "options.h"
+#include "pool/env_context.h"
+#include "pool/js_result.h"
+#include "pooled_wrap.h"
+#include "voxpool/filter/filter_chain.h"
+
+namespace voxpool::binding {
+namespace {
+
+using filter::FilterChain;
+using filter::FilterSettings;
+
+constexpr const char* kPcmMessage = "Expected PCM as a Buffer or TypedArray";
+
+// The settings a normalised filters object describes; fields it leaves out keep their defaults.
+FilterSettings SettingsOf(const Napi::Object& o) {
+  FilterSettings s;
+  for (const filter::FilterGroup& g : filter::kFilterGroups)
+    if (g.present != nullptr) s.*g.present = o.Get(g.name).IsObject();
+  for (const filter::FilterField& f : filter::kFilterFields) {
+    Napi::Value holder = *f.group ? o.Get(f.group) : Napi::Value(o);
+    if (!holder.IsObject()) continue;
+    Napi::Value v = holder.As<Napi::Object>().Get(f.name);
+    if (v.IsNumber()) s.*f.member = v.As<Napi::Number>().DoubleValue();
+  }
+  Napi::Value eq = o.Get("equalizer");
+  if (eq.IsArray()) {
+    Napi::Array gains = eq.As<Napi::Array>();
+    for (uint32_t b = 0; b < filter::kEqualizerBands && b < gains.Length(); ++b) {
+      Napi::Value g = gains.Get(b);
+      if (g.IsNumber()) s.equalizer[b] = g.As<Napi::Number>().DoubleValue();
+    }
+  }
+  return s;
+}
+
+// One frame through the chain on the pool. Recycled: its PCM vector keeps its capacity, so a
+// steady stream submits without allocating.
+class FilterJob final : public JsJob {
+ public:
+  static std::unique_ptr<FilterJob> Make(Napi::Env env, std::shared_ptr<FilterChain> chain,
+                                         SampleFormat format, const Bytes& pcm, int frames) {
+    std::unique_ptr<FilterJob> job = EnvContext::Get(env).Reuse<FilterJob>();
+    if (!job) job = std::make_unique<FilterJob>();
+    job->chain_ = std::move(chain);
+    job->format_ = format;
+    job->frames_ = frames;
+    job->pcm_.assign(pcm.data, pcm.data + pcm.size);  // operator new: aligned for float
+    return job;
+  }
+  bool recyclable() const override { return true; }
+  void ReleaseReferences() override { chain_.reset(); }
+
+  void Run() noexcept override {
+    WithSampleType(format_, [&](auto zero) {
+      chain_->Process(reinterpret_cast<decltype(zero)*>(pcm_.data()), frames_);
+    });
+  }
+  Napi::Value Result(Napi::Env env) override {
+    return Napi::Buffer<uint8_t>::Copy(env, pcm_.data(), pcm_.size());
+  }
+
+ private:
+  std::shared_ptr<FilterChain> chain_;
+  SampleFormat format_ = SampleFormat::kS16;
+  int frames_ = 0;
+  std::vector<uint8_t> pcm_;
+};
+
+class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
+ public:
+  static constexpr ClassId kClass = ClassId::kFilterChain;
+
+  static Napi::Function Define(Napi::Env env) {
+    return DefineWith(env, {{"process", &NativeFilterChain::Process},
+                            {"processAsync", &NativeFilterChain::ProcessAsync},
+                            {"setFilters", &NativeFilterChain::SetFilters},
+                            {"fade", &NativeFilterChain::Fade},
+                            {"active", &NativeFilterChain::Active}});
+  }
+
+  // new NativeFilterChain({ sampleRate, channels, format, filters, maxQueue?, overflow?,
+  //                         deadlineMs? })
+  explicit NativeFilterChain(const Napi::CallbackInfo& info) : PooledWrap(info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = OptionsArg(info);
+    filter::FilterChainOptions options;
+    options.sample_rate = IntOr(o, "sampleRate", options.sample_rate);
+    options.channels = IntOr(o, "channels", options.channels);
+    Napi::Value filters = o.Get("filters");
+    if (filters.IsObject()) options.filters = SettingsOf(filters.As<Napi::Object>());
+    format_ = FormatOf(o);
+    std::unique_ptr<FilterChain> chain;
+    Check(env, FilterChain::Create(options, &chain));
+    const int64_t bytes = static_cast<int64_t>(chain->memory_bytes());
+    Adopt(env, info.This(), std::move(chain), bytes, ReadStrandOptions(o));
+  }
+
+ private:
+  // Argument 0 as whole frames of this chain's format (at most kFilterMaxFrames).
+  int FramesOf(Napi::Env env, const Bytes& pcm, const FilterChain& chain) const {
+    const size_t frame_bytes = BytesPerSample(format_) * chain.channels();
+    if (pcm.size % frame_bytes != 0)
+      ThrowRangeError(
+          env, "PCM length is not a whole number of frames for this format and channel count");
+    if (pcm.size / frame_bytes > static_cast<size_t>(filter::kFilterMaxFrames))
+      ThrowRangeError(env, "PCM is longer than filterConstants.MAX_FRAMES frames");
+    return static_cast<int>(pcm.size / frame_bytes);
+  }
+
+  // process(pcm) -> Buffer: the filtered copy, on the calling thread.
+  Napi::Value Process(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    FilterChain& chain = *Live(env);
+    const Bytes pcm = BytesArg(info, 0, kPcmMessage);
+    const int frames = FramesOf(env, pcm, chain);
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::Copy(env, pcm.data, pcm.size);
+    // A copied Buffer is freshly allocated, so it is aligned for its samples.
+    WithSampleType(format_, [&](auto zero) {
+      chain.Process(reinterpret_cast<decltype(zero)*>(out.Data()), frames);
+    });
+    return out;
+  }
+
+  // processAsync(pcm) -> Promise<Buffer>: the same on the chain's strand, in submission order.
+  Napi::Value ProcessAsync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const std::shared_ptr<FilterChain>& chain = Live(env);
+    const Bytes pcm = BytesArg(info, 0, kPcmMessage);
+    const int frames = FramesOf(env, pcm, *chain);
+    return Submit(env, FilterJob::Make(env, chain, format_, pcm, frames));
+  }
+
+  // setFilters(normalised filters): every setting replaced; the next frame moves to them.
+  Napi::Value SetFilters(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    FilterChain& chain = *Live(env);
+    Check(env, chain.SetFilters(SettingsOf(ObjectArg(info, 0, "Expected a filters object"))));
+    return env.Undefined();
+  }
+
+  // fade(target, durationMs, curveIndex): from the next frame.
+  Napi::Value Fade(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    FilterChain& chain = *Live(env);
+    constexpr const char* kNumbers = "Expected the fade's target and duration as numbers";
+    const double target = NumberArg(info, 0, kNumbers);
+    const double duration_ms = NumberArg(info, 1, kNumbers);
+    Check(env, chain.StartFade(target, duration_ms, FadeCurveOf(env, Arg(info, 2))));
+    return env.Undefined();
+  }
+
+  Napi::Value Active(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), Live(info.Env())->active());
+  }
+
+  SampleFormat format_ = SampleFormat::kS16;
+};
+
+}  // namespace
+
+Napi::Function DefineNativeFilterChain(Napi::Env env) { return NativeFilterChain::Define(env); }
+
+filter::FadeCurve FadeCurveOf(Napi::Env env, napi_value value) {
+  Napi::Value v(env, value);
+  const double i = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(i >= 0 && i < filter::kFadeCurveCount) || i != static_cast<int>(i))
+    ThrowRangeError(env, "Expected a fade curve index");
+  return static_cast<filter::FadeCurve>(static_cast<int>(i));
+}
+
+std::shared_ptr<FilterChain> SharedFilterChainOf(Napi::Env env, napi_value value) {
+  return NativeFilterChain::Of(env, value)->Live(env);
+}
+
+}  // namespace voxpool::binding

@@ -1,0 +1,49 @@
+// Lavalink's 15-band equalizer: the input plus, for each band, an RBJ-cookbook band-pass (constant
+// 0 dB peak, Q of a 2/3-octave band) weighted by 4 x gain, the parallel structure Lavalink's
+// equalizer has, so its presets sound the same. A band's response at its centre is exactly
+// 1 + 4 x gain; far from every set band it is 1. The 16 band lanes (15 + one idle) run as short
+// vectors, all bands of one sample at once.
+#pragma once
+
+#include <array>
+
+#include "voxpool/filter/filter_settings.h"
+
+namespace voxpool::filter {
+
+// The Q of every band: a 2/3-octave bandwidth, sqrt(2^(2/3)) / (2^(2/3) - 1).
+inline constexpr double kEqualizerQ = 2.1447;
+
+// Not thread-safe: one stream at a time (the chain's strand).
+class Equalizer {
+ public:
+  // `sample_rate` in Hz (kFilterMinSampleRate..Max), `channels` 1..kFilterMaxChannels: unchecked,
+  // FilterChain::Create checks them. Never allocates (state is inline).
+  Equalizer(int sample_rate, int channels) noexcept;
+
+  // The gains the next Process() call ramps to (per band, Lavalink's unit). Never allocates.
+  void Set(const std::array<double, kEqualizerBands>& gains) noexcept;
+  // Filter state back to silence; gains jump to their targets.
+  void Reset() noexcept;
+  // Filters `frames` interleaved frames in place, gains moving linearly from the last call's to
+  // Set()'s over the call (no step, no click). Never allocates.
+  void Process(float* pcm, int frames) noexcept;
+
+ private:
+  static constexpr int kLanes = 16;
+  struct alignas(64) Lanes {
+    float v[kLanes];
+  };
+  // Filter memory, [channel][lane]: the two state values of every band (transposed direct form
+  // II).
+  struct alignas(64) State {
+    float s1[kFilterMaxChannels][kLanes], s2[kFilterMaxChannels][kLanes];
+  };
+  int channels_;
+  int bands_;            // bands below kEqualizerMaxBandFraction x the rate
+  Lanes b0_, a1_, a2_;   // normalised RBJ band-pass (b1 = 0, b2 = -b0)
+  Lanes gain_, target_;  // 4 x gain, current and target
+  State state_{};
+};
+
+}  // namespace voxpool::filter

@@ -1,0 +1,135 @@
+// A stream's filter chain: Lavalink's filters in Lavalink's order (highPass first, then lowPass,
+// channelMix, rotation, distortion, vibrato, tremolo, karaoke, equalizer), a compressor, the
+// volume, a fade, then a soft limiter, over interleaved s16 or float PCM at one Opus rate, in
+// place. Settings change at a frame boundary without clicks: gains and depths ramp over the next
+// call, a filter switched on or off crossfades with the unfiltered signal over it, and filter state
+// runs on across changes.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "voxpool/filter/channel_mix.h"
+#include "voxpool/filter/compressor.h"
+#include "voxpool/filter/distortion.h"
+#include "voxpool/filter/equalizer.h"
+#include "voxpool/filter/fade.h"
+#include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/high_pass.h"
+#include "voxpool/filter/karaoke.h"
+#include "voxpool/filter/rotation.h"
+#include "voxpool/filter/smoothing_low_pass.h"
+#include "voxpool/filter/tremolo.h"
+#include "voxpool/filter/vibrato.h"
+#include "voxpool/mix/limiter.h"
+#include "voxpool/pcm_processor.h"
+#include "voxpool/status.h"
+
+namespace voxpool::filter {
+
+struct FilterChainOptions {
+  int sample_rate = 48000;  // Hz, kFilterMinSampleRate..kFilterMaxSampleRate
+  int channels = 2;         // 1..kFilterMaxChannels
+  FilterSettings filters;   // the settings the first frame uses
+};
+
+// Lavalink's volume curve (lavaplayer's): tan(0.79 v) up to v = 1.5, then 1.6408 v; exactly 1 at
+// v = 1 (Lavalink leaves the filter out there). Thread-safe (pure).
+double LavalinkVolumeGain(double volume) noexcept;
+
+// Process() runs on one thread at a time (the object's strand, or the JS thread for the sync
+// call); SetFilters() and filters() may be called from any thread at any time.
+class FilterChain final : public PcmProcessor {
+ public:
+  // Checks `options` (rate, channels, every setting against kFilterFields), allocates the scratch
+  // buffers for one kFilterBlockFrames block and creates the chain in *out. Allocates.
+  [[nodiscard]] static Status Create(const FilterChainOptions& options,
+                                     std::unique_ptr<FilterChain>* out);
+
+  // Replaces every setting; the next Process() call moves to them. Thread-safe; allocates nothing.
+  [[nodiscard]] Status SetFilters(const FilterSettings& settings);
+  // The settings last given (Create or SetFilters). Thread-safe.
+  FilterSettings filters() const;
+
+  // Fades from the gain now to `target` (linear, 0..1) over `duration_ms` (0..kFadeMaxMs; 0
+  // jumps), starting with the next Process() call. After the filters and volume, before the
+  // limiter. Thread-safe; allocates nothing.
+  [[nodiscard]] Status StartFade(double target, double duration_ms, FadeCurve curve);
+
+  // Filters `frames` (0..kFilterMaxFrames) interleaved frames in place. Never allocates.
+  void Process(float* pcm, int frames) noexcept override;
+  // s16: converted to float, filtered, rounded back with saturation. With no filter on and none
+  // switching off, the samples are left untouched (bit-exact). Never allocates.
+  void Process(int16_t* pcm, int frames) noexcept override;
+
+  // True when a filter is on, switching off, or a SetFilters() change waits for the next call:
+  // false means Process() would leave the samples untouched. Same thread as Process().
+  bool active() const noexcept;
+
+  int sample_rate() const noexcept { return rate_; }
+  int channels() const noexcept { return channels_; }
+  // Heap and inline bytes this object holds (for the binding's report to V8).
+  size_t memory_bytes() const noexcept;
+
+  FilterChain(const FilterChainOptions& options) noexcept;  // unchecked: use Create()
+
+ private:
+  enum Stage {
+    kHighPass,
+    kLowPass,
+    kChannelMix,
+    kRotation,
+    kDistortion,
+    kVibrato,
+    kTremolo,
+    kKaraoke,
+    kEqualizer,
+    kCompressor,
+    kVolume,
+    kStageCount
+  };
+  using StageSet = std::array<bool, kStageCount>;
+
+  static StageSet StagesOn(const FilterSettings& s) noexcept;
+  void Apply(const FilterSettings& s, const StageSet& next) noexcept;
+  void ProcessBlock(float* pcm, int frames) noexcept;  // frames <= kFilterBlockFrames
+  void RunStage(int stage, float* pcm, int frames) noexcept;
+  void ApplyVolume(float* pcm, int frames) noexcept;
+  void TakePending() noexcept;
+
+  int rate_;
+  int channels_;
+  StageSet on_{};    // stages running now
+  StageSet next_{};  // stages the current call ends with (off -> on fades in, on -> off out)
+  HighPass high_pass_;
+  SmoothingLowPass low_pass_;
+  ChannelMix channel_mix_;
+  Rotation rotation_;
+  Distortion distortion_;
+  Vibrato vibrato_;
+  Tremolo tremolo_;
+  Karaoke karaoke_;
+  Equalizer equalizer_;
+  Compressor compressor_;
+  float gain_ = 1, target_gain_ = 1;
+  Fade fade_;
+  mix::Limiter limiter_;
+  std::vector<float> dry_;   // the input of a stage that crossfades (one block)
+  std::vector<float> work_;  // float copy of s16 input (one block)
+
+  mutable std::mutex mutex_;  // guards settings_ and pending_'s hand-off
+  FilterSettings settings_;
+  std::atomic<bool> pending_{false};
+  struct FadeRequest {
+    float target;
+    int64_t frames;
+    FadeCurve curve;
+  } fade_request_{};
+  std::atomic<bool> fade_pending_{false};
+};
+
+}  // namespace voxpool::filter

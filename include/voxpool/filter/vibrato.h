@@ -1,0 +1,35 @@
+// Lavalink's vibrato: the pitch wobbles because the signal is read from a delay line whose length
+// swings with a sine LFO between 3 samples and 3 + depth x 2 ms; reads between samples are
+// 4-point Hermite interpolated.
+#pragma once
+
+#include <array>
+
+#include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/lfo.h"
+
+namespace voxpool::filter {
+
+// Not thread-safe: one stream at a time.
+class Vibrato {
+ public:
+  // The delay line: 2 ms of swing at the highest rate, twice over, plus the interpolator's reach.
+  static constexpr int kRingSize = 256;
+  static_assert(kRingSize > 2 * kFilterMaxSampleRate * 2 / 1000 + 4);
+
+  Vibrato(int sample_rate, int channels) noexcept;
+  void Set(const FilterSettings& s) noexcept;  // depth ramps, frequency at once
+  void Reset() noexcept;
+  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+
+ private:
+  int rate_;
+  int channels_;
+  float max_delay_;  // samples: 2 ms
+  Lfo lfo_;
+  float depth_ = 0.5f, target_depth_ = 0.5f;
+  int write_ = 0;
+  std::array<std::array<float, kRingSize>, kFilterMaxChannels> ring_{};
+};
+
+}  // namespace voxpool::filter

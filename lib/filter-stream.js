@@ -1,0 +1,127 @@
+'use strict';
+// createFilterStream: a PCM Transform that runs a FilterChain on the pool, 20 ms frames at a
+// time, delivered in order with a bounded number in flight (the Opus streams' Delivery). Output
+// bytes equal input bytes: no filter in the set changes the amount of audio.
+const { Transform } = require('node:stream');
+const validate = require('./validate');
+const { FilterChain, filterConstants } = require('./filter-chain');
+const { Delivery, deliveryOptions } = require('./delivery');
+const { guardReceiver } = require('./receiver-guard');
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Interleaved PCM in, the same PCM filtered out (byte streams). Options: FilterChain's
+ * (sampleRate, channels, format, filters, maxQueue, overflow, deadlineMs) plus `frameSize`
+ * (frames per pool job, default 20 ms), `readAhead` and `prebuffer` (as the Opus streams).
+ */
+class FilterStream extends Transform {
+  #chain;
+  #frameBytes;
+  #frameMs;
+  #delivery;
+  #jobs;
+  #carry = EMPTY;
+
+  /** @param {import('./index').FilterStreamOptions} [options] */
+  constructor(options) {
+    const o = validate.options(options);
+    const { frameSize, readAhead, prebuffer, highWaterMark, ...chainOptions } = o;
+    const delivery = deliveryOptions({ readAhead, prebuffer });
+    const chain = new FilterChain(chainOptions);
+    let samples;
+    try {
+      samples = frameSize === undefined
+        ? chain.sampleRate / 50 : validate.integer(frameSize, 'frameSize', 1, filterConstants.MAX_FRAMES);
+    } catch (err) {
+      chain.destroy();
+      throw err;
+    }
+    super(highWaterMark === undefined ? {} : { highWaterMark });
+    this.#chain = chain;
+    this.#frameBytes = samples * chain.frameBytes;
+    this.#frameMs = samples * 1000 / chain.sampleRate;
+    this.#delivery = new Delivery(this, delivery);
+    this.#jobs = this.#delivery.jobs;
+  }
+
+  /** The FilterChain (setFilters, filters, active, ...). */
+  get chain() { return this.#chain; }
+  /** Replaces every filter from the next frame submitted (FilterChain#setFilters). */
+  setFilters(filters) { this.#chain.setFilters(filters); }
+  /** The filters set (Lavalink-shaped, frozen). */
+  get filters() { return this.#chain.filters; }
+  /** Fades from the next frame submitted (FilterChain#fade). */
+  fade(to, options) { this.#chain.fade(to, options); }
+  /** Frames not filtered because their job started more than `deadlineMs` after it was due. */
+  get skippedFrames() { return this.#delivery.skipped; }
+
+  _transform(chunk, encoding, callback) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
+    if (bytes.byteLength === 0) {
+      callback();
+      return;
+    }
+    const data = this.#carry.length ? Buffer.concat([this.#carry, bytes]) : bytes;
+    this.#carry = EMPTY;
+    this.#submit(data, 0, this.#frameBytes, callback);
+  }
+
+  // Submits data[offset..] in jobs of `size` bytes while at least that much is left, never more
+  // than readAhead in flight; the rest (< size) is carried to the next chunk.
+  #submit(data, offset, size, callback) {
+    while (data.length - offset >= size) {
+      if (this.destroyed) {
+        callback();
+        return;
+      }
+      if (!this.#jobs.hasRoom) {
+        this.#jobs.whenRoom(() => this.#submit(data, offset, size, callback));
+        return;
+      }
+      try {
+        // processAsync copies the frame before returning, so a view is safe.
+        this.#jobs.add(this.#chain.processAsync(data.subarray(offset, offset + size)));
+      } catch (err) {
+        callback(err);
+        return;
+      }
+      offset += size;
+    }
+    this.#carry = offset === data.length ? EMPTY : Buffer.from(data.subarray(offset));
+    callback();
+  }
+
+  _flush(callback) {
+    const tail = this.#carry;
+    this.#carry = EMPTY;
+    const whole = tail.length - (tail.length % this.#chain.frameBytes);
+    if (whole !== tail.length) {
+      callback(validate.invalidRange(`whole frames of ${this.#chain.frameBytes} bytes`, 'the stream\'s input', tail));
+      return;
+    }
+    if (whole === 0) {
+      this.#delivery.whenDone(callback);
+      return;
+    }
+    this.#submit(tail, 0, whole, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
+  }
+
+  _destroy(err, callback) {
+    // Close first: queued jobs reject as the chain is destroyed, and those are not errors.
+    this.#jobs.close();
+    this.#chain.destroy();
+    callback(err);
+  }
+
+  static {
+    guardReceiver(this, (x) => #chain in x);
+  }
+}
+
+/** @param {import('./index').FilterStreamOptions} [options] */
+function createFilterStream(options) {
+  return new FilterStream(options);
+}
+
+module.exports = { FilterStream, createFilterStream };

@@ -1,0 +1,47 @@
+#include "voxpool/filter/karaoke.h"
+
+#include <cmath>
+
+namespace voxpool::filter {
+
+void Karaoke::Set(const FilterSettings& s) noexcept {
+  target_level_ = static_cast<float>(s.karaoke_level);
+  target_mono_ = static_cast<float>(s.karaoke_mono_level);
+  // A two-pole resonator at `band` with bandwidth `width`, its gain normalised to 1 at the band.
+  const double c = std::exp(-2.0 * M_PI * s.karaoke_filter_width / rate_);
+  const double b = -4.0 * c / (1.0 + c) * std::cos(2.0 * M_PI * s.karaoke_filter_band / rate_);
+  c_ = static_cast<float>(c);
+  b_ = static_cast<float>(b);
+  a_ = static_cast<float>(std::sqrt(std::fmax(0.0, 1.0 - b * b / (4.0 * c))) * (1.0 - c));
+}
+
+void Karaoke::Reset() noexcept {
+  y1_ = y2_ = 0;
+  level_ = target_level_;
+  mono_ = target_mono_;
+}
+
+void Karaoke::Process(float* pcm, int frames) noexcept {
+  if (channels_ != 2 || frames <= 0) return;
+  const float level_step = (target_level_ - level_) / frames;
+  const float mono_step = (target_mono_ - mono_) / frames;
+  float level = level_, mono = mono_;
+  for (int i = 0; i < frames; ++i) {
+    level += level_step;
+    mono += mono_step;
+    const float l = pcm[2 * i];
+    const float r = pcm[2 * i + 1];
+    const float y = a_ * ((l + r) * 0.5f) - b_ * y1_ - c_ * y2_;
+    y2_ = y1_;
+    y1_ = y;
+    const float band = y * mono * level;
+    pcm[2 * i] = l - r * level + band;
+    pcm[2 * i + 1] = r - l * level + band;
+  }
+  level_ = target_level_;
+  mono_ = target_mono_;
+  if (std::fabs(y1_) < 1e-30f) y1_ = 0;
+  if (std::fabs(y2_) < 1e-30f) y2_ = 0;
+}
+
+}  // namespace voxpool::filter
