@@ -46,6 +46,12 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
     if (!core_) Throw(env, Status(ErrorCode::kDestroyed, TextOf(Self::kClass).destroyed));
     return core_;
   }
+  // The core object of the method's `this`: Of (the TypeError for a foreign `this`) then Live
+  // (ERR_VOXPOOL_DESTROYED), the check every method starts with. Never allocates.
+  const std::shared_ptr<Core>& Enter(const Napi::CallbackInfo& info) {
+    Of(info.Env(), info.This());
+    return Live(info.Env());
+  }
   // The object's strand (created on the first async call); throws after destroy().
   pool::Strand& StrandFor(Napi::Env env) {
     Live(env);

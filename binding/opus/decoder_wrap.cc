@@ -192,8 +192,7 @@ Napi::Value NativeDecoder::GetCtl(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value NativeDecoder::LastFrameSize(const Napi::CallbackInfo& info) {
-  Of(info.Env(), info.This());
-  return Napi::Number::New(info.Env(), Live(info.Env())->LastFrameSize());
+  return Napi::Number::New(info.Env(), Enter(info)->LastFrameSize());
 }
 
 }  // namespace voxpool::binding

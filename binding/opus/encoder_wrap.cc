@@ -140,8 +140,7 @@ std::unique_ptr<JsJob> NativeEncoder::MakeJob(Napi::Env env, napi_value value) {
 // encode(pcm) -> Buffer (synchronous, on the calling thread)
 Napi::Value NativeEncoder::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Of(env, info.This());
-  const auto& encoder = Live(env);
+  const auto& encoder = Enter(info);
   const Bytes pcm = BytesArg(info, 0, kPcmMessage);
   const int frame = FrameSizeOf(env, pcm, encoder->sample_rate(), encoder->channels());
   const void* samples = pcm.data;

@@ -55,8 +55,7 @@ NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(
 // is a lost one (concealed).
 Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Of(env, info.This());
-  const auto& transcoder = Live(env);
+  const auto& transcoder = Enter(info);
   constexpr const char* kPacketMessage = "Expected an Opus packet as a Buffer or Uint8Array";
   if (info.Length() < 4) ThrowTypeError(env, kPacketMessage);
   const Bytes packet = BytesArg(info, 0, kPacketMessage);

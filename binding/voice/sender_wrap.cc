@@ -157,8 +157,7 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
   }
   Napi::Value SubmitPcm(const Napi::CallbackInfo& info, SenderJob::Kind kind) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& s = Live(env);
+    const auto& s = Enter(info);
     Bytes pcm;
     const int frame = PcmArg(info, &pcm);
     return Submit(env, std::make_unique<SenderJob>(s, kind, pcm, frame));
@@ -175,8 +174,7 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
   // sealOpus(opus, frameSize) -> Promise<Buffer>: the next packet around a given Opus frame.
   Napi::Value SealOpus(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& s = Live(env);
+    const auto& s = Enter(info);
     constexpr const char* kType = "Expected an Opus frame and its frame size";
     Bytes opus = BytesArg(info, 0, kType);
     NumberArg(info, 1, kType);
@@ -190,8 +188,7 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
   // silence(count = 5) -> Promise<Buffer[]>: `count` sealed f8 ff fe frames.
   Napi::Value Silence(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& s = Live(env);
+    const auto& s = Enter(info);
     const int count = info.Length() > 0 && info[0].IsNumber()
                           ? info[0].As<Napi::Number>().Int32Value()
                           : VoiceSender::kDefaultSilenceFrames;
