@@ -75,6 +75,12 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
     strand_ = LazyStrand(strand_options);
     memory_.Set(env, external_bytes);
   }
+  // The same for a core object that counts its own native memory (memory_bytes()).
+  void Adopt(Napi::Env env, napi_value self, std::unique_ptr<Core> core,
+             const pool::StrandOptions& strand_options) {
+    const auto bytes = static_cast<int64_t>(core->memory_bytes());
+    Adopt(env, self, std::move(core), bytes, strand_options);
+  }
   // Submits `job` to the object's strand and returns its Promise.
   template <class J>
   Napi::Value Submit(Napi::Env env, std::unique_ptr<J> job) {

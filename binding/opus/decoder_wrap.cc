@@ -93,8 +93,7 @@ NativeDecoder::NativeDecoder(const Napi::CallbackInfo& info) : PooledWrap(info) 
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
   std::unique_ptr<opus::Decoder> decoder;
   Check(env, opus::Decoder::Create(rate, channels, &decoder));
-  const auto bytes = static_cast<int64_t>(decoder->memory_bytes());
-  Adopt(env, info.This(), std::move(decoder), bytes, strand_options);
+  Adopt(env, info.This(), std::move(decoder), strand_options);
 }
 
 bool NativeDecoder::ReadArgs(Napi::Env env, napi_value packet_value, napi_value frame_value,

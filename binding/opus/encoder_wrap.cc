@@ -125,8 +125,7 @@ NativeEncoder::NativeEncoder(const Napi::CallbackInfo& info) : PooledWrap(info) 
     adaptive_ = SharedAdaptiveOf(env, adaptive);
     adaptive_id_ = adaptive_->Join();
   }
-  const auto bytes = static_cast<int64_t>(encoder->memory_bytes());
-  Adopt(env, info.This(), std::move(encoder), bytes, strand_options);
+  Adopt(env, info.This(), std::move(encoder), strand_options);
 }
 
 std::unique_ptr<JsJob> NativeEncoder::MakeJob(Napi::Env env, napi_value value) {

@@ -47,8 +47,7 @@ NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
   std::unique_ptr<opus::Transcoder> transcoder;
   Check(env, opus::Transcoder::Create(std::move(encoder), volume, &transcoder));
-  const auto bytes = static_cast<int64_t>(transcoder->memory_bytes());
-  Adopt(env, info.This(), std::move(transcoder), bytes, strand_options);
+  Adopt(env, info.This(), std::move(transcoder), strand_options);
 }
 
 // processAsync(packet, generation, volume, rampMs, dueMs?) -> Promise<Buffer>; an empty packet

@@ -135,8 +135,7 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
     Bytes key = ReadKey(env, o);
     std::unique_ptr<VoiceReceiver> r;
     Check(env, VoiceReceiver::Create(options, key.data, key.size, &r));
-    const auto bytes = static_cast<int64_t>(r->memory_bytes());
-    Adopt(env, info.This(), std::move(r), bytes, strand);
+    Adopt(env, info.This(), std::move(r), strand);
   }
 
  private:

@@ -136,8 +136,7 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
     std::unique_ptr<VoiceSender> sender;
     Check(env, VoiceSender::Create(options, key.data, key.size, &sender));
     channels_ = options.encoder.channels;
-    const auto bytes = static_cast<int64_t>(sender->memory_bytes());
-    Adopt(env, info.This(), std::move(sender), bytes, strand);
+    Adopt(env, info.This(), std::move(sender), strand);
   }
 
  private:
