@@ -66,6 +66,15 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
         env, methods, {{"pending", &PooledWrap::Pending}, {"destroy", &PooledWrap::Destroy}});
   }
 
+  // Core::Create(args..., &core), the factory every core object has; throws the VoxpoolError of
+  // a failed Status. Allocates what Create allocates.
+  template <class... Args>
+  static std::unique_ptr<Core> CreateCore(Napi::Env env, Args&&... args) {
+    std::unique_ptr<Core> core;
+    const Status st = Core::Create(std::forward<Args>(args)..., &core);
+    if (!st.ok()) Throw(env, st);
+    return core;
+  }
   // Called by the constructor once the core object exists: tags `self`, takes ownership, sets the
   // strand's queue options and reports `external_bytes` to V8.
   void Adopt(Napi::Env env, napi_value self, std::shared_ptr<Core> core, int64_t external_bytes,

@@ -53,8 +53,7 @@ class NativeOggDemuxer : public DemuxerWrap<NativeOggDemuxer, OggTraits> {
     options.serial = NumberOr(o, "serial", options.serial);
     options.max_packet_bytes = NumberOr(o, "maxPacketBytes", options.max_packet_bytes);
     options.start_samples = NumberOr<int64_t>(o, "startSamples", 0);
-    std::unique_ptr<OggDemuxer> d;
-    Check(env, OggDemuxer::Create(options, &d));
+    auto d = CreateCore(env, options);
     Adopt(env, info.This(), std::move(d), sizeof(OggDemuxer), ReadStrandOptions(o));
   }
 };

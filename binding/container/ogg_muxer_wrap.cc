@@ -92,8 +92,7 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
       Napi::Array a = comments.As<Napi::Array>();
       for (uint32_t i = 0; i < a.Length(); ++i) m.tags.comments.push_back(a.Get(i).ToString().Utf8Value());
     }
-    std::unique_ptr<OggMuxer> muxer;
-    Check(env, OggMuxer::Create(m, &muxer));
+    auto muxer = CreateCore(env, m);
     Adopt(env, info.This(), std::move(muxer), sizeof(OggMuxer) + container::kOpusMaxPacketBytes,
           ReadStrandOptions(o));
   }

@@ -66,8 +66,7 @@ class NativeWebmDemuxer : public DemuxerWrap<NativeWebmDemuxer, WebmTraits> {
     options.max_frame_bytes = NumberOr(o, "maxFrameBytes", options.max_frame_bytes);
     options.start_ns = NumberOr<int64_t>(o, "startNs", 0);
     options.index = BoolOr(o, "index", false);
-    std::unique_ptr<WebmDemuxer> d;
-    Check(env, WebmDemuxer::Create(options, &d));
+    auto d = CreateCore(env, options);
     Adopt(env, info.This(), std::move(d), sizeof(WebmDemuxer), ReadStrandOptions(o));
   }
 };

@@ -96,8 +96,7 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
     const crypto::VoiceModeInfo* mode = crypto::FindVoiceMode(name);
     if (mode == nullptr) ThrowRangeError(env, "Unknown voice encryption mode");
     Bytes key = BytesArg(info, 1, "Expected the key as a Buffer or Uint8Array");
-    std::unique_ptr<VoiceCipher> cipher;
-    Check(env, VoiceCipher::Create(mode->mode, key.data, key.size, &cipher));
+    auto cipher = CreateCore(env, mode->mode, key.data, key.size);
     Adopt(env, info.This(), std::move(cipher), sizeof(VoiceCipher));
     LiveInstances().insert(this);
   }

@@ -81,8 +81,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     m.limiter_release_ms = NumberOr(o, "limiterReleaseMs", m.limiter_release_ms);
     format_ = FormatOf(o);
     const pool::StrandOptions strand_options = ReadStrandOptions(o);
-    std::unique_ptr<mix::Mixer> mixer;
-    Check(env, mix::Mixer::Create(m, &mixer));
+    auto mixer = CreateCore(env, m);
     // Tell V8 what the wrapper holds (FIFOs for every source slot), so an undestroyed mixer
     // creates GC pressure proportional to its real size.
     const int64_t bytes = static_cast<int64_t>(m.max_sources) * m.queue_frames * m.frame_size *

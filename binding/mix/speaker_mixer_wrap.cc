@@ -101,8 +101,7 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
     s.ceiling_db = NumberOr(o, "ceilingDb", s.ceiling_db);
     format_ = FormatOf(o);
     const pool::StrandOptions strand_options = ReadStrandOptions(o);
-    std::unique_ptr<mix::SpeakerMixer> mixer;
-    Check(env, mix::SpeakerMixer::Create(s, &mixer));
+    auto mixer = CreateCore(env, s);
     // Jitter rings (about 180 ms of input per speaker) and two soxr states per speaker when
     // resampling (roughly 64 KiB each): reported so V8 feels the size of undestroyed mixers.
     const int64_t ring =

@@ -91,8 +91,7 @@ NativeDecoder::NativeDecoder(const Napi::CallbackInfo& info) : PooledWrap(info) 
   const int channels = IntOr(o, "channels", opus::kDefaultChannels);
   format_ = FormatOf(o);
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  std::unique_ptr<opus::Decoder> decoder;
-  Check(env, opus::Decoder::Create(rate, channels, &decoder));
+  auto decoder = CreateCore(env, rate, channels);
   Adopt(env, info.This(), std::move(decoder), strand_options);
 }
 

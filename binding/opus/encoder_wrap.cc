@@ -118,8 +118,7 @@ NativeEncoder::NativeEncoder(const Napi::CallbackInfo& info) : PooledWrap(info) 
   Napi::Object o = OptionsArg(info);
   const opus::EncoderOptions options = ReadEncoderOptions(o);
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  std::unique_ptr<opus::Encoder> encoder;
-  Check(env, opus::Encoder::Create(options, &encoder));
+  auto encoder = CreateCore(env, options);
   const Napi::Value adaptive = o.Get("adaptive");
   if (!adaptive.IsUndefined()) {
     adaptive_ = SharedAdaptiveOf(env, adaptive);

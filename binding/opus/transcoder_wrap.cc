@@ -45,8 +45,7 @@ NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(
   std::shared_ptr<opus::Encoder> encoder = SharedEncoderOf(env, info[0]);
   const double volume = NumberOr(o, "volume", 1.0);
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  std::unique_ptr<opus::Transcoder> transcoder;
-  Check(env, opus::Transcoder::Create(std::move(encoder), volume, &transcoder));
+  auto transcoder = CreateCore(env, std::move(encoder), volume);
   Adopt(env, info.This(), std::move(transcoder), strand_options);
 }
 

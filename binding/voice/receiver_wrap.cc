@@ -133,8 +133,7 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
         OptionalInt(o, "maxSsrcs").value_or(static_cast<int>(options.max_ssrcs)));
     const pool::StrandOptions strand = ReadStrandOptions(o);
     Bytes key = ReadKey(env, o);
-    std::unique_ptr<VoiceReceiver> r;
-    Check(env, VoiceReceiver::Create(options, key.data, key.size, &r));
+    auto r = CreateCore(env, options, key.data, key.size);
     Adopt(env, info.This(), std::move(r), strand);
   }
 

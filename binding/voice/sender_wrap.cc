@@ -133,8 +133,7 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
     options.encoder.sample_rate = voice::rtp::kClockRate;  // Discord voice is 48 kHz
     const pool::StrandOptions strand = ReadStrandOptions(o);
     Bytes key = ReadKey(env, o);
-    std::unique_ptr<VoiceSender> sender;
-    Check(env, VoiceSender::Create(options, key.data, key.size, &sender));
+    auto sender = CreateCore(env, options, key.data, key.size);
     channels_ = options.encoder.channels;
     Adopt(env, info.This(), std::move(sender), strand);
   }
