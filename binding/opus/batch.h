@@ -42,7 +42,8 @@ Napi::Value SubmitBatch(Napi::Env env, uint32_t n, Make&& make) {
 
 // encodeMany / decodeMany: argument 0 an array of Wrap objects, argument 1 an array of as many
 // inputs; member i runs make(wrap i, input i) -> job on wrap i's strand. TypeError(type_message)
-// when either is not an array, RangeError(length_message) when their lengths differ.
+// when either is not an array, RangeError(length_message) when their lengths differ (both before
+// anything is allocated); then allocates the jobs and the BatchJob.
 template <class Wrap, class Make>
 Napi::Value SubmitMany(const Napi::CallbackInfo& info, const char* type_message,
                        const char* length_message, Make&& make) {
