@@ -3,6 +3,21 @@
 #include <cmath>
 
 namespace voxpool::binding {
+namespace {
+
+// Argument `i` when the Napi::Value test `is` (IsNumber, IsObject, ...) holds for it, else
+// TypeError(message): the check every typed reader below starts with.
+Napi::Value TypedArg(const Napi::CallbackInfo& info, size_t i, bool (Napi::Value::*is)() const,
+                     const char* message) {
+  if (i >= info.Length() || !(info[i].*is)()) ThrowTypeError(info.Env(), message);
+  return info[i];
+}
+
+Napi::Number NumberValueArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
+  return TypedArg(info, i, &Napi::Value::IsNumber, message).As<Napi::Number>();
+}
+
+}  // namespace
 
 Bytes BytesArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
   Bytes b;
@@ -11,28 +26,23 @@ Bytes BytesArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
 }
 
 Napi::Object ObjectArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
-  if (i >= info.Length() || !info[i].IsObject()) ThrowTypeError(info.Env(), message);
-  return info[i].As<Napi::Object>();
+  return TypedArg(info, i, &Napi::Value::IsObject, message).As<Napi::Object>();
 }
 
 double NumberArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
-  if (i >= info.Length() || !info[i].IsNumber()) ThrowTypeError(info.Env(), message);
-  return info[i].As<Napi::Number>().DoubleValue();
+  return NumberValueArg(info, i, message).DoubleValue();
 }
 
 bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
-  if (i >= info.Length() || !info[i].IsBoolean()) ThrowTypeError(info.Env(), message);
-  return info[i].As<Napi::Boolean>().Value();
+  return TypedArg(info, i, &Napi::Value::IsBoolean, message).As<Napi::Boolean>().Value();
 }
 
 std::string StringArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
-  if (i >= info.Length() || !info[i].IsString()) ThrowTypeError(info.Env(), message);
-  return info[i].As<Napi::String>().Utf8Value();
+  return TypedArg(info, i, &Napi::Value::IsString, message).As<Napi::String>().Utf8Value();
 }
 
 uint32_t U32Arg(const Napi::CallbackInfo& info, size_t i, const char* message) {
-  if (i >= info.Length() || !info[i].IsNumber()) ThrowTypeError(info.Env(), message);
-  return info[i].As<Napi::Number>().Uint32Value();
+  return NumberValueArg(info, i, message).Uint32Value();
 }
 
 int64_t IntegerArg(const Napi::CallbackInfo& info, size_t i, int64_t lo, int64_t hi,
@@ -62,13 +72,11 @@ int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels
 }
 
 int32_t I32Arg(const Napi::CallbackInfo& info, size_t i, const char* message) {
-  if (i >= info.Length() || !info[i].IsNumber()) ThrowTypeError(info.Env(), message);
-  return info[i].As<Napi::Number>().Int32Value();
+  return NumberValueArg(info, i, message).Int32Value();
 }
 
 int64_t I64Arg(const Napi::CallbackInfo& info, size_t i, const char* message) {
-  if (i >= info.Length() || !info[i].IsNumber()) ThrowTypeError(info.Env(), message);
-  return info[i].As<Napi::Number>().Int64Value();
+  return NumberValueArg(info, i, message).Int64Value();
 }
 
 double NumberArgOr(const Napi::CallbackInfo& info, size_t i, double fallback) {
@@ -93,8 +101,7 @@ int PcmFrameCount(Napi::Env env, napi_value value, SampleFormat format, int chan
 }
 
 Napi::Array ArrayArg(const Napi::CallbackInfo& info, size_t i, const char* message) {
-  if (i >= info.Length() || !info[i].IsArray()) ThrowTypeError(info.Env(), message);
-  return info[i].As<Napi::Array>();
+  return TypedArg(info, i, &Napi::Value::IsArray, message).As<Napi::Array>();
 }
 
 const uint8_t* AlignedSamples(const Bytes& pcm, SampleFormat format, std::vector<uint8_t>* aligned) {

@@ -21,8 +21,11 @@ std::optional<bool> OptionalBool(const Napi::Object& o, const char* key);
 inline int IntOr(const Napi::Object& o, const char* key, int fallback) {
   return OptionalInt(o, key).value_or(fallback);
 }
-inline double NumberOr(const Napi::Object& o, const char* key, double fallback) {
-  return OptionalNumber(o, key).value_or(fallback);
+// NumberOr converts the number to the fallback's type (float, int64_t, size_t, ...) with a
+// static_cast, so a field is read as `x.f = NumberOr(o, "f", x.f)` whatever its type.
+template <class T>
+T NumberOr(const Napi::Object& o, const char* key, T fallback) {
+  return static_cast<T>(OptionalNumber(o, key).value_or(static_cast<double>(fallback)));
 }
 inline bool BoolOr(const Napi::Object& o, const char* key, bool fallback) {
   return OptionalBool(o, key).value_or(fallback);

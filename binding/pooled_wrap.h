@@ -46,6 +46,12 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
     if (!core_) Throw(env, Status(ErrorCode::kDestroyed, TextOf(Self::kClass).destroyed));
     return core_;
   }
+  // The core object of the method's `this`: Of (the TypeError for a foreign `this`) then Live
+  // (ERR_VOXPOOL_DESTROYED), the check every method starts with. Never allocates.
+  const std::shared_ptr<Core>& Enter(const Napi::CallbackInfo& info) {
+    Of(info.Env(), info.This());
+    return Live(info.Env());
+  }
   // The object's strand (created on the first async call); throws after destroy().
   pool::Strand& StrandFor(Napi::Env env) {
     Live(env);
@@ -60,6 +66,15 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
         env, methods, {{"pending", &PooledWrap::Pending}, {"destroy", &PooledWrap::Destroy}});
   }
 
+  // Core::Create(args..., &core), the factory every core object has; throws the VoxpoolError of
+  // a failed Status. Allocates what Create allocates.
+  template <class... Args>
+  static std::unique_ptr<Core> CreateCore(Napi::Env env, Args&&... args) {
+    std::unique_ptr<Core> core;
+    const Status st = Core::Create(std::forward<Args>(args)..., &core);
+    if (!st.ok()) Throw(env, st);
+    return core;
+  }
   // Called by the constructor once the core object exists: tags `self`, takes ownership, sets the
   // strand's queue options and reports `external_bytes` to V8.
   void Adopt(Napi::Env env, napi_value self, std::shared_ptr<Core> core, int64_t external_bytes,
@@ -68,6 +83,12 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
     core_ = std::move(core);
     strand_ = LazyStrand(strand_options);
     memory_.Set(env, external_bytes);
+  }
+  // The same for a core object that counts its own native memory (memory_bytes()).
+  void Adopt(Napi::Env env, napi_value self, std::unique_ptr<Core> core,
+             const pool::StrandOptions& strand_options) {
+    const auto bytes = static_cast<int64_t>(core->memory_bytes());
+    Adopt(env, self, std::move(core), bytes, strand_options);
   }
   // Submits `job` to the object's strand and returns its Promise.
   template <class J>

@@ -10,11 +10,28 @@ const SEEK = Symbol('seek');
 const INDEX = Symbol('index');
 
 const { Transform } = require('node:stream');
+const binding = require('./binding');
 const validate = require('./validate');
 const { rejecting } = require('./promise-api');
 const { guardReceiver } = require('./receiver-guard');
 
 const DELIVER = Symbol('deliver');
+
+/**
+ * The options both demuxers take alike, checked after their own: `timestamps` (default false)
+ * and `startMs` (0..containerConstants.MAX_START_MS, undefined when not given; each demuxer turns
+ * it into its own time unit).
+ * @param {object} o the validated options object
+ * @returns {{ timestamps: boolean, startMs: number | undefined }}
+ */
+function demuxOptions(o) {
+  const timestamps =
+      o.timestamps === undefined ? false : validate.boolean(o.timestamps, 'options.timestamps');
+  const startMs = o.startMs === undefined ?
+      undefined :
+      validate.number(o.startMs, 'options.startMs', 0, binding.containerConstants.MAX_START_MS);
+  return {timestamps, startMs};
+}
 
 class DemuxerStream extends Transform {
   #native;
@@ -79,4 +96,10 @@ class DemuxerStream extends Transform {
   }
 }
 
-module.exports = { DemuxerStream, DELIVER, INDEX, SEEK };
+module.exports = {
+  DemuxerStream,
+  DELIVER,
+  INDEX,
+  SEEK,
+  demuxOptions
+};

@@ -7,7 +7,7 @@
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
-const { DemuxerStream, DELIVER } = require('./demuxer-stream');
+const {DemuxerStream, DELIVER, demuxOptions} = require('./demuxer-stream');
 
 const C = binding.containerConstants;
 const { HEAD, TAGS, PACKET, CHAIN_END } = C.EVENT;
@@ -44,10 +44,8 @@ class OggDemuxer extends DemuxerStream {
     if (o.maxPacketBytes !== undefined) {
       native.maxPacketBytes = validate.integer(o.maxPacketBytes, 'options.maxPacketBytes', 1, C.MAX_PACKET_BYTES);
     }
-    const timestamps = o.timestamps === undefined ? false : validate.boolean(o.timestamps, 'options.timestamps');
-    if (o.startMs !== undefined) {
-      native.startSamples = Math.round(validate.number(o.startMs, 'options.startMs', 0, C.MAX_START_MS) * C.GRANULE_RATE / 1000);
-    }
+    const {timestamps, startMs} = demuxOptions(o);
+    if (startMs !== undefined) native.startSamples = Math.round(startMs * C.GRANULE_RATE / 1000);
     super(new binding.NativeOggDemuxer(native), 'a Buffer or Uint8Array of Ogg bytes');
     this.#timestamps = timestamps;
   }

@@ -7,7 +7,7 @@
 const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
-const { DemuxerStream, DELIVER, INDEX } = require('./demuxer-stream');
+const {DemuxerStream, DELIVER, INDEX, demuxOptions} = require('./demuxer-stream');
 
 const C = binding.containerConstants;
 const W = C.WEBM;
@@ -61,10 +61,8 @@ class WebmDemuxer extends DemuxerStream {
     if (o.maxFrameBytes !== undefined) {
       native.maxFrameBytes = validate.integer(o.maxFrameBytes, 'options.maxFrameBytes', 1, W.MAX_FRAME_BYTES);
     }
-    const timestamps = o.timestamps === undefined ? false : validate.boolean(o.timestamps, 'options.timestamps');
-    if (o.startMs !== undefined) {
-      native.startNs = Math.round(validate.number(o.startMs, 'options.startMs', 0, C.MAX_START_MS) * NS_PER_MS);
-    }
+    const {timestamps, startMs} = demuxOptions(o);
+    if (startMs !== undefined) native.startNs = Math.round(startMs * NS_PER_MS);
     if (o[INDEX] === true) native.index = true;
     super(new binding.NativeWebmDemuxer(native), 'a Buffer or Uint8Array of WebM bytes');
     this.#timestamps = timestamps;

@@ -8,6 +8,7 @@
 #include "container/ogg_demuxer_wrap.h"
 #include "container/ogg_muxer_wrap.h"
 #include "container/webm_demuxer_wrap.h"
+#include "exports.h"
 #include "voxpool/container/ogg_demuxer.h"
 #include "voxpool/container/ogg_muxer.h"
 #include "voxpool/container/opus_head.h"
@@ -123,9 +124,10 @@ void InitContainer(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeOggDemuxer", DefineOggDemuxer(env));
   exports.Set("NativeOggMuxer", DefineOggMuxer(env));
   exports.Set("NativeWebmDemuxer", DefineWebmDemuxer(env));
-  exports.Set("parseOpusHead", Napi::Function::New(env, ParseOpusHead, "parseOpusHead"));
-  exports.Set("parseOpusTags", Napi::Function::New(env, ParseOpusTags, "parseOpusTags"));
-  exports.Set("findOggPage", Napi::Function::New(env, FindOggPage, "findOggPage"));
+  ExportFunctions(env, exports,
+                  {{"parseOpusHead", ParseOpusHead},
+                   {"parseOpusTags", ParseOpusTags},
+                   {"findOggPage", FindOggPage}});
   exports.Set("containerConstants", Constants(env));
 }
 

@@ -30,6 +30,14 @@
 
 namespace voxpool::binding {
 
+// Writes `values` as numbers from `e` on and returns the end: a Traits::Write is one call. 64-bit
+// values are exact up to 2^53. Never allocates.
+template <class... T>
+double* PutNumbers(double* e, T... values) {
+  ((*e++ = static_cast<double>(values)), ...);
+  return e;
+}
+
 template <class Traits>
 class DemuxJob final : public pool::Job, public JsResult {
  public:
@@ -103,23 +111,20 @@ class DemuxerWrap : public PooledWrap<Self, typename Traits::Demuxer> {
   // pushAsync(chunk) -> Promise<{ bytes, events, stats, ... }>
   Napi::Value PushAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Base::Of(env, info.This());
-    const auto& d = this->Live(env);
+    const auto& d = this->Enter(info);
     Bytes chunk = BytesArg(info, 0, "Expected the chunk as a Buffer or Uint8Array");
     return this->Submit(env, std::make_unique<Job>(d, Job::Step::kPush, chunk));
   }
   // finishAsync() -> Promise<{ bytes, events, stats, ... }>: the input ended.
   Napi::Value FinishAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Base::Of(env, info.This());
-    return this->Submit(env, std::make_unique<Job>(this->Live(env), Job::Step::kFinish, Bytes{}));
+    return this->Submit(env, std::make_unique<Job>(this->Enter(info), Job::Step::kFinish, Bytes{}));
   }
   // seekAsync(position) -> Promise<{ bytes, events, stats, ... }>: the next chunk is from byte
   // `position` (0..2^53) of the input (Demuxer::Seek).
   Napi::Value SeekAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Base::Of(env, info.This());
-    const auto& d = this->Live(env);
+    const auto& d = this->Enter(info);
     const double position = NumberArg(info, 0, "Expected the position as a number");
     if (!(position >= 0 && position <= kMaxPosition)) ThrowRangeError(env, "position must be 0..2^53");
     return this->Submit(env, std::make_unique<Job>(d, Job::Step::kSeek, Bytes{},

@@ -23,14 +23,8 @@ struct OggTraits {
 
   static State Snapshot(const Demuxer& d) { return d.stats(); }
   static double* Write(const container::OggEvent& ev, double* e) {
-    *e++ = static_cast<double>(ev.kind);
-    *e++ = static_cast<double>(ev.serial);
-    *e++ = static_cast<double>(ev.granule);
-    *e++ = static_cast<double>(ev.samples);
-    *e++ = static_cast<double>(ev.trim_end);
-    *e++ = static_cast<double>(ev.offset);
-    *e++ = static_cast<double>(ev.size);
-    return e;
+    return PutNumbers(e, ev.kind, ev.serial, ev.granule, ev.samples, ev.trim_end, ev.offset,
+                      ev.size);
   }
   static void Describe(Napi::Env env, const State& stats, Napi::Object* o) {
     Napi::Object s = Napi::Object::New(env);
@@ -56,12 +50,10 @@ class NativeOggDemuxer : public DemuxerWrap<NativeOggDemuxer, OggTraits> {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     container::OggDemuxerOptions options;
-    options.serial = static_cast<int64_t>(NumberOr(o, "serial", static_cast<double>(options.serial)));
-    options.max_packet_bytes = static_cast<size_t>(
-        NumberOr(o, "maxPacketBytes", static_cast<double>(options.max_packet_bytes)));
-    options.start_samples = static_cast<int64_t>(NumberOr(o, "startSamples", 0));
-    std::unique_ptr<OggDemuxer> d;
-    Check(env, OggDemuxer::Create(options, &d));
+    options.serial = NumberOr(o, "serial", options.serial);
+    options.max_packet_bytes = NumberOr(o, "maxPacketBytes", options.max_packet_bytes);
+    options.start_samples = NumberOr<int64_t>(o, "startSamples", 0);
+    auto d = CreateCore(env, options);
     Adopt(env, info.This(), std::move(d), sizeof(OggDemuxer), ReadStrandOptions(o));
   }
 };

@@ -79,10 +79,10 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
     container::OggMuxerOptions m;
     m.head.channels = IntOr(o, "channels", m.head.channels);
     m.head.pre_skip = IntOr(o, "preSkip", m.head.pre_skip);
-    m.head.input_sample_rate = static_cast<uint32_t>(NumberOr(o, "inputSampleRate", m.head.input_sample_rate));
+    m.head.input_sample_rate = NumberOr(o, "inputSampleRate", m.head.input_sample_rate);
     m.head.output_gain = IntOr(o, "outputGain", m.head.output_gain);
-    m.serial = static_cast<uint32_t>(NumberOr(o, "serial", m.serial));
-    m.flush_samples = static_cast<int64_t>(NumberOr(o, "flushSamples", static_cast<double>(m.flush_samples)));
+    m.serial = NumberOr(o, "serial", m.serial);
+    m.flush_samples = NumberOr(o, "flushSamples", m.flush_samples);
     Napi::Value gap = o.Get("gap");
     if (gap.IsString() && gap.As<Napi::String>().Utf8Value() == "jump") m.gap_mode = container::OggGapMode::kJump;
     Napi::Value vendor = o.Get("vendor");
@@ -92,8 +92,7 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
       Napi::Array a = comments.As<Napi::Array>();
       for (uint32_t i = 0; i < a.Length(); ++i) m.tags.comments.push_back(a.Get(i).ToString().Utf8Value());
     }
-    std::unique_ptr<OggMuxer> muxer;
-    Check(env, OggMuxer::Create(m, &muxer));
+    auto muxer = CreateCore(env, m);
     Adopt(env, info.This(), std::move(muxer), sizeof(OggMuxer) + container::kOpusMaxPacketBytes,
           ReadStrandOptions(o));
   }
@@ -102,16 +101,14 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
   // writeAsync(packet) -> Promise<{ bytes, granule }>
   Napi::Value WriteAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& m = Live(env);
+    const auto& m = Enter(info);
     Bytes packet = BytesArg(info, 0, "Expected the Opus packet as a Buffer or Uint8Array");
     return Submit(env, std::make_unique<MuxJob>(m, MuxJob::Kind::kWrite, packet));
   }
   // gapAsync(samples) -> Promise<{ bytes, granule }>
   Napi::Value GapAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& m = Live(env);
+    const auto& m = Enter(info);
     const int64_t samples = IntegerArg(info, 0, 0, container::kOggMaxGapSamples, "Expected gap samples as a number",
                                        "gap must be a whole number of samples within the limit");
     return Submit(env, std::make_unique<MuxJob>(m, MuxJob::Kind::kGap, Bytes{}, samples));
@@ -119,8 +116,7 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
   // finishAsync() -> Promise<{ bytes, granule }>
   Napi::Value FinishAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    return Submit(env, std::make_unique<MuxJob>(Live(env), MuxJob::Kind::kFinish, Bytes{}));
+    return Submit(env, std::make_unique<MuxJob>(Enter(info), MuxJob::Kind::kFinish, Bytes{}));
   }
 };
 

@@ -28,15 +28,8 @@ struct WebmTraits {
 
   static State Snapshot(const Demuxer& d) { return {d.stats(), d.track_info()}; }
   static double* Write(const container::WebmEvent& ev, double* e) {
-    *e++ = static_cast<double>(ev.kind);
-    *e++ = static_cast<double>(ev.track);
-    *e++ = static_cast<double>(ev.timestamp_ns);
-    *e++ = static_cast<double>(ev.samples);
-    *e++ = static_cast<double>(ev.trim_end);
-    *e++ = static_cast<double>(ev.offset);
-    *e++ = static_cast<double>(ev.size);
-    *e++ = static_cast<double>(ev.position);
-    return e;
+    return PutNumbers(e, ev.kind, ev.track, ev.timestamp_ns, ev.samples, ev.trim_end, ev.offset,
+                      ev.size, ev.position);
   }
   // stats, and track once a track is followed.
   static void Describe(Napi::Env env, const State& state, Napi::Object* o) {
@@ -69,13 +62,11 @@ class NativeWebmDemuxer : public DemuxerWrap<NativeWebmDemuxer, WebmTraits> {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     container::WebmDemuxerOptions options;
-    options.track = static_cast<int64_t>(NumberOr(o, "track", static_cast<double>(options.track)));
-    options.max_frame_bytes = static_cast<size_t>(
-        NumberOr(o, "maxFrameBytes", static_cast<double>(options.max_frame_bytes)));
-    options.start_ns = static_cast<int64_t>(NumberOr(o, "startNs", 0));
+    options.track = NumberOr(o, "track", options.track);
+    options.max_frame_bytes = NumberOr(o, "maxFrameBytes", options.max_frame_bytes);
+    options.start_ns = NumberOr<int64_t>(o, "startNs", 0);
     options.index = BoolOr(o, "index", false);
-    std::unique_ptr<WebmDemuxer> d;
-    Check(env, WebmDemuxer::Create(options, &d));
+    auto d = CreateCore(env, options);
     Adopt(env, info.This(), std::move(d), sizeof(WebmDemuxer), ReadStrandOptions(o));
   }
 };

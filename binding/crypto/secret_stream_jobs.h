@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "args.h"
 #include "bytes.h"
 #include "errors.h"
 #include "pool/js_result.h"
@@ -34,6 +35,14 @@ inline const std::string& MessageTooLarge() {
   static const std::string m = "The message is larger than " +
                                std::to_string(crypto::kSecretStreamMaxMessageBytes >> 20) + " MiB";
   return m;
+}
+
+// Argument 0 of push / pull: the message, TypeError when not binary, RangeError(MessageTooLarge)
+// over `max_bytes` (a sealed message carries kSecretStreamOverheadBytes more than a clear one).
+inline Bytes MessageArg(const Napi::CallbackInfo& info, size_t max_bytes) {
+  Bytes b = BytesArg(info, 0, "Expected the message as a Buffer or Uint8Array");
+  if (b.size > max_bytes) ThrowRangeError(info.Env(), MessageTooLarge().c_str());
+  return b;
 }
 
 // The stream for a synchronous call: throws ERR_VOXPOOL_DESTROYED after destroy() and

@@ -13,6 +13,10 @@ namespace {
 using crypto::SecretStreamPull;
 using PullState = StreamState<SecretStreamPull>;
 
+// The longest message pull takes: the longest clear message, sealed.
+constexpr size_t kMaxSealedBytes =
+    crypto::kSecretStreamMaxMessageBytes + crypto::kSecretStreamOverheadBytes;
+
 class NativeSecretStreamPull : public PooledWrap<NativeSecretStreamPull, PullState> {
  public:
   static constexpr ClassId kClass = ClassId::kSecretStreamPull;
@@ -36,19 +40,12 @@ class NativeSecretStreamPull : public PooledWrap<NativeSecretStreamPull, PullSta
   }
 
  private:
-  static Bytes MessageArg(const Napi::CallbackInfo& info) {
-    Bytes b = BytesArg(info, 0, "Expected the message as a Buffer or Uint8Array");
-    if (b.size > crypto::kSecretStreamMaxMessageBytes + crypto::kSecretStreamOverheadBytes)
-      ThrowRangeError(info.Env(), MessageTooLarge().c_str());
-    return b;
-  }
-
   // pull(message) -> { message: Buffer, tag: number }
   Napi::Value Pull(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Of(env, info.This());
     SecretStreamPull& s = SyncStream(env, core_);
-    Bytes m = MessageArg(info);
+    Bytes m = MessageArg(info, kMaxSealedBytes);
     std::vector<uint8_t> out(m.size);
     size_t n = 0;
     uint8_t tag = 0;
@@ -60,7 +57,7 @@ class NativeSecretStreamPull : public PooledWrap<NativeSecretStreamPull, PullSta
     Napi::Env env = info.Env();
     Of(env, info.This());
     StrandFor(env);
-    Bytes m = MessageArg(info);
+    Bytes m = MessageArg(info, kMaxSealedBytes);
     return Submit(env, std::make_unique<PullJob>(core_, m));
   }
   // finish(): throws ERR_VOXPOOL_STREAM_TRUNCATED unless FINAL was pulled.

@@ -34,12 +34,6 @@ class NativeSecretStreamPush : public PooledWrap<NativeSecretStreamPush, PushSta
   static uint8_t TagArg(const Napi::CallbackInfo& info) {
     return static_cast<uint8_t>(U32Arg(info, 1, "Expected the tag to be a number"));
   }
-  static Bytes MessageArg(const Napi::CallbackInfo& info) {
-    Bytes b = BytesArg(info, 0, "Expected the message as a Buffer or Uint8Array");
-    if (b.size > crypto::kSecretStreamMaxMessageBytes)
-      ThrowRangeError(info.Env(), MessageTooLarge().c_str());
-    return b;
-  }
 
   Napi::Value Header(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
@@ -50,7 +44,7 @@ class NativeSecretStreamPush : public PooledWrap<NativeSecretStreamPush, PushSta
     Napi::Env env = info.Env();
     Of(env, info.This());
     SecretStreamPush& s = SyncStream(env, core_);
-    Bytes m = MessageArg(info);
+    Bytes m = MessageArg(info, crypto::kSecretStreamMaxMessageBytes);
     const uint8_t tag = TagArg(info);
     Napi::Buffer<uint8_t> out =
         Napi::Buffer<uint8_t>::New(env, m.size + crypto::kSecretStreamOverheadBytes);
@@ -63,7 +57,7 @@ class NativeSecretStreamPush : public PooledWrap<NativeSecretStreamPush, PushSta
     Napi::Env env = info.Env();
     Of(env, info.This());
     StrandFor(env);
-    Bytes m = MessageArg(info);
+    Bytes m = MessageArg(info, crypto::kSecretStreamMaxMessageBytes);
     const uint8_t tag = TagArg(info);
     return Submit(env, std::make_unique<PushJob>(core_, m, tag));
   }

@@ -96,8 +96,7 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
     const crypto::VoiceModeInfo* mode = crypto::FindVoiceMode(name);
     if (mode == nullptr) ThrowRangeError(env, "Unknown voice encryption mode");
     Bytes key = BytesArg(info, 1, "Expected the key as a Buffer or Uint8Array");
-    std::unique_ptr<VoiceCipher> cipher;
-    Check(env, VoiceCipher::Create(mode->mode, key.data, key.size, &cipher));
+    auto cipher = CreateCore(env, mode->mode, key.data, key.size);
     Adopt(env, info.This(), std::move(cipher), sizeof(VoiceCipher));
     LiveInstances().insert(this);
   }
@@ -184,8 +183,7 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
   // seal(rtpPacket) -> Buffer
   Napi::Value Seal(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    VoiceCipher& c = *Live(env);
+    VoiceCipher& c = *Enter(info);
     Bytes in = PacketArg(info);
     Napi::Buffer<uint8_t> out =
         Napi::Buffer<uint8_t>::New(env, in.size + crypto::kVoiceOverheadBytes);
@@ -197,8 +195,7 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
   // open(packet) -> Buffer (the cleartext RTP packet)
   Napi::Value Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    VoiceCipher& c = *Live(env);
+    VoiceCipher& c = *Enter(info);
     Bytes in = PacketArg(info);
     const size_t plain =
         in.size > crypto::kVoiceOverheadBytes ? in.size - crypto::kVoiceOverheadBytes : 0;
@@ -210,8 +207,7 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
 
   Napi::Value Batch(const Napi::CallbackInfo& info, bool seal) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    Live(env);
+    Enter(info);
     Napi::Array packets = ArrayArg(info, 0, "Expected an array of packets");
     if (packets.Length() > crypto::kMaxVoiceBatchPackets)
       ThrowRangeError(env, ("Expected at most " + std::to_string(crypto::kMaxVoiceBatchPackets) +
@@ -233,8 +229,7 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
   Napi::Value OpenBatch(const Napi::CallbackInfo& info) { return Batch(info, false); }
 
   Napi::Value GetNonce(const Napi::CallbackInfo& info) {
-    Of(info.Env(), info.This());
-    return Napi::Number::New(info.Env(), Live(info.Env())->nonce());
+    return Napi::Number::New(info.Env(), Enter(info)->nonce());
   }
   // setNonce(n): the next seal uses n + 1 (resuming a session; tests).
   Napi::Value SetNonce(const Napi::CallbackInfo& info) {

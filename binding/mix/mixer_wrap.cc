@@ -77,13 +77,11 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     m.max_sources = IntOr(o, "maxSources", m.max_sources);
     m.queue_frames = IntOr(o, "queueFrames", m.queue_frames);
     m.limiter = BoolOr(o, "limiter", m.limiter);
-    m.ceiling_db = static_cast<float>(NumberOr(o, "ceilingDb", m.ceiling_db));
-    m.limiter_release_ms =
-        static_cast<float>(NumberOr(o, "limiterReleaseMs", m.limiter_release_ms));
+    m.ceiling_db = NumberOr(o, "ceilingDb", m.ceiling_db);
+    m.limiter_release_ms = NumberOr(o, "limiterReleaseMs", m.limiter_release_ms);
     format_ = FormatOf(o);
     const pool::StrandOptions strand_options = ReadStrandOptions(o);
-    std::unique_ptr<mix::Mixer> mixer;
-    Check(env, mix::Mixer::Create(m, &mixer));
+    auto mixer = CreateCore(env, m);
     // Tell V8 what the wrapper holds (FIFOs for every source slot), so an undestroyed mixer
     // creates GC pressure proportional to its real size.
     const int64_t bytes = static_cast<int64_t>(m.max_sources) * m.queue_frames * m.frame_size *
@@ -104,11 +102,6 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     int frames;
   };
 
-  // The wrapper behind `this` with a live mixer, or the TypeError / ERR_VOXPOOL_DESTROYED.
-  mix::Mixer& Enter(const Napi::CallbackInfo& info) {
-    Of(info.Env(), info.This());
-    return *Live(info.Env());
-  }
   // The source `id` (its format and channels), or ERR_VOXPOOL_INVALID_ARGUMENT.
   const SourceInfo& SourceOf(Napi::Env env, uint32_t id) const {
     auto it = sources_.find(id);
@@ -125,14 +118,14 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   // addSource({ sampleRate?, channels?, format?, gain?, pan?, muted?, prebufferFrames? }) -> id
   Napi::Value AddSource(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     Napi::Object o = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>()
                                                              : Napi::Object::New(env);
     mix::SourceOptions s;
     s.sample_rate = IntOr(o, "sampleRate", 0);
     s.channels = IntOr(o, "channels", 0);
-    s.gain = static_cast<float>(NumberOr(o, "gain", 1.0));
-    s.pan = static_cast<float>(NumberOr(o, "pan", 0.0));
+    s.gain = NumberOr<float>(o, "gain", 1.0);
+    s.pan = NumberOr<float>(o, "pan", 0.0);
     s.muted = BoolOr(o, "muted", false);
     s.prebuffer_frames = IntOr(o, "prebufferFrames", -1);
     s.format = o.Has("format") ? FormatOf(o) : format_;
@@ -143,7 +136,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   }
 
   Napi::Value RemoveSource(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     const uint32_t id = U32Arg(info, 0, kSourceId);
     Check(info.Env(), mixer.RemoveSource(id));
     sources_.erase(id);
@@ -222,7 +215,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   }
 
   Napi::Value SetGain(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     Check(info.Env(),
           mixer.SetGain(U32Arg(info, 0, kSourceId),
                         static_cast<float>(NumberArg(info, 1, "Expected gain to be a number")),
@@ -233,7 +226,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   Napi::Value SetSourceFlag(const Napi::CallbackInfo& info,
                             Status (mix::Mixer::*set)(uint32_t, bool) noexcept,
                             const char* message) {
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     Check(info.Env(), (mixer.*set)(U32Arg(info, 0, kSourceId), BoolArg(info, 1, message)));
     return info.Env().Undefined();
   }
@@ -244,7 +237,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     return SetSourceFlag(info, &mix::Mixer::SetSolo, "Expected solo to be a boolean");
   }
   Napi::Value SetPan(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     Check(info.Env(),
           mixer.SetPan(U32Arg(info, 0, kSourceId),
                        static_cast<float>(NumberArg(info, 1, "Expected pan to be a number"))));
@@ -254,12 +247,12 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     return SetSourceFlag(info, &mix::Mixer::SetDucker, "Expected ducker to be a boolean");
   }
   Napi::Value ClearSource(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     Check(info.Env(), mixer.ClearSource(U32Arg(info, 0, kSourceId)));
     return info.Env().Undefined();
   }
   Napi::Value SetMasterGain(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     Check(info.Env(), mixer.SetMasterGain(
                           static_cast<float>(NumberArg(info, 0, "Expected gain to be a number")),
                           static_cast<float>(NumberArgOr(info, 1, 0.0))));
@@ -267,21 +260,21 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   }
   // setDucking({ depthDb, attackMs, releaseMs, holdMs, thresholdDb })
   Napi::Value SetDucking(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     Napi::Object o = OptionsArg(info);
     mix::DuckingOptions d;
-    d.depth_db = static_cast<float>(NumberOr(o, "depthDb", d.depth_db));
-    d.attack_ms = static_cast<float>(NumberOr(o, "attackMs", d.attack_ms));
-    d.release_ms = static_cast<float>(NumberOr(o, "releaseMs", d.release_ms));
-    d.hold_ms = static_cast<float>(NumberOr(o, "holdMs", d.hold_ms));
-    d.threshold_db = static_cast<float>(NumberOr(o, "thresholdDb", d.threshold_db));
+    d.depth_db = NumberOr(o, "depthDb", d.depth_db);
+    d.attack_ms = NumberOr(o, "attackMs", d.attack_ms);
+    d.release_ms = NumberOr(o, "releaseMs", d.release_ms);
+    d.hold_ms = NumberOr(o, "holdMs", d.hold_ms);
+    d.threshold_db = NumberOr(o, "thresholdDb", d.threshold_db);
     Check(info.Env(), mixer.SetDucking(d));
     return info.Env().Undefined();
   }
 
   // mix() -> Buffer: one tick on the calling thread, written straight into the new Buffer.
   Napi::Value Mix(const Napi::CallbackInfo& info) {
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     const size_t samples = static_cast<size_t>(mixer.frame_samples());
     Napi::Buffer<uint8_t> out =
         Napi::Buffer<uint8_t>::New(info.Env(), samples * BytesPerSample(format_));
@@ -297,7 +290,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
 
   Napi::Value SourceStats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    mix::Mixer& mixer = Enter(info);
+    mix::Mixer& mixer = *Enter(info);
     mix::SourceStats st;
     Check(env, mixer.GetSourceStats(U32Arg(info, 0, kSourceId), &st));
     Napi::Object o = Napi::Object::New(env);
@@ -311,7 +304,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const mix::MixerStats st = Enter(info).stats();
+    const mix::MixerStats st = Enter(info)->stats();
     Napi::Object o = Napi::Object::New(env);
     o.Set("ticks", static_cast<double>(st.ticks));
     o.Set("limitedTicks", static_cast<double>(st.limited_ticks));

@@ -98,11 +98,10 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
     s.conceal_frames = IntOr(o, "concealFrames", s.conceal_frames);
     s.idle_frames = IntOr(o, "idleFrames", s.idle_frames);
     s.limiter = BoolOr(o, "limiter", s.limiter);
-    s.ceiling_db = static_cast<float>(NumberOr(o, "ceilingDb", s.ceiling_db));
+    s.ceiling_db = NumberOr(o, "ceilingDb", s.ceiling_db);
     format_ = FormatOf(o);
     const pool::StrandOptions strand_options = ReadStrandOptions(o);
-    std::unique_ptr<mix::SpeakerMixer> mixer;
-    Check(env, mix::SpeakerMixer::Create(s, &mixer));
+    auto mixer = CreateCore(env, s);
     // Jitter rings (about 180 ms of input per speaker) and two soxr states per speaker when
     // resampling (roughly 64 KiB each): reported so V8 feels the size of undestroyed mixers.
     const int64_t ring =
@@ -113,16 +112,10 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
   }
 
  private:
-  // The live mixer behind `this`, or the TypeError / ERR_VOXPOOL_DESTROYED.
-  mix::SpeakerMixer& Enter(const Napi::CallbackInfo& info) {
-    Of(info.Env(), info.This());
-    return *Live(info.Env());
-  }
-
   // push(ssrc, timestamp, sequence, pcm)
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    mix::SpeakerMixer& mixer = Enter(info);
+    mix::SpeakerMixer& mixer = *Enter(info);
     const uint32_t ssrc = U32Arg(info, 0, kSsrc);
     const uint32_t ts = U32Arg(info, 1, "Expected an RTP timestamp");
     const uint16_t seq = static_cast<uint16_t>(U32Arg(info, 2, "Expected a sequence number"));
@@ -137,7 +130,7 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
   }
 
   Napi::Value RemoveSpeaker(const Napi::CallbackInfo& info) {
-    mix::SpeakerMixer& mixer = Enter(info);
+    mix::SpeakerMixer& mixer = *Enter(info);
     Check(info.Env(), mixer.RemoveSpeaker(U32Arg(info, 0, kSsrc)));
     return info.Env().Undefined();
   }
@@ -157,7 +150,7 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
   }
 
   Napi::Value Speakers(const Napi::CallbackInfo& info) {
-    mix::SpeakerMixer& mixer = Enter(info);
+    mix::SpeakerMixer& mixer = *Enter(info);
     uint32_t ids[mix::kSpeakerMaxSpeakers];
     const int n = std::min(mixer.Speakers(ids, mix::kSpeakerMaxSpeakers), mix::kSpeakerMaxSpeakers);
     Napi::Array out = Napi::Array::New(info.Env(), static_cast<size_t>(n));
@@ -168,7 +161,7 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
 
   Napi::Value SpeakerStats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    mix::SpeakerMixer& mixer = Enter(info);
+    mix::SpeakerMixer& mixer = *Enter(info);
     mix::SpeakerStats st;
     Check(env, mixer.GetSpeakerStats(U32Arg(info, 0, kSsrc), &st));
     Napi::Object o = Napi::Object::New(env);

@@ -27,8 +27,7 @@ class NativeAdaptiveComplexity : public Napi::ObjectWrap<NativeAdaptiveComplexit
     opus::AdaptiveComplexityOptions options;
     options.min_complexity = IntOr(o, "minComplexity", options.min_complexity);
     options.max_complexity = IntOr(o, "maxComplexity", options.max_complexity);
-    options.target_slack_ns =
-        static_cast<int64_t>(NumberOr(o, "targetSlackNs", static_cast<double>(options.target_slack_ns)));
+    options.target_slack_ns = NumberOr(o, "targetSlackNs", options.target_slack_ns);
     options.threads = static_cast<int>(pool::SharedPoolThreads());
     Check(env, opus::AdaptiveComplexity::Create(options, &controller_));
     memory_.Set(env, sizeof(opus::AdaptiveComplexity));

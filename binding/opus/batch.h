@@ -40,4 +40,25 @@ Napi::Value SubmitBatch(Napi::Env env, uint32_t n, Make&& make) {
   return EnvContext::Get(env).SubmitGroup(env, std::make_unique<BatchJob>(n), std::move(members));
 }
 
+// encodeMany / decodeMany: argument 0 an array of Wrap objects, argument 1 an array of as many
+// inputs; member i runs make(wrap i, input i) -> job on wrap i's strand. TypeError(type_message)
+// when either is not an array, RangeError(length_message) when their lengths differ (both before
+// anything is allocated); then allocates the jobs and the BatchJob.
+template <class Wrap, class Make>
+Napi::Value SubmitMany(const Napi::CallbackInfo& info, const char* type_message,
+                       const char* length_message, Make&& make) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray())
+    ThrowTypeError(env, type_message);
+  Napi::Array wraps = info[0].As<Napi::Array>();
+  Napi::Array inputs = info[1].As<Napi::Array>();
+  const uint32_t n = wraps.Length();
+  CheckBatchLength(env, n);
+  if (inputs.Length() != n) ThrowRangeError(env, length_message);
+  return SubmitBatch(env, n, [&](uint32_t i) {
+    Wrap* w = Wrap::Of(env, wraps.Get(i));
+    return std::make_pair(&w->StrandFor(env), make(*w, inputs.Get(i)));
+  });
+}
+
 }  // namespace voxpool::binding

@@ -91,10 +91,8 @@ NativeDecoder::NativeDecoder(const Napi::CallbackInfo& info) : PooledWrap(info) 
   const int channels = IntOr(o, "channels", opus::kDefaultChannels);
   format_ = FormatOf(o);
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  std::unique_ptr<opus::Decoder> decoder;
-  Check(env, opus::Decoder::Create(rate, channels, &decoder));
-  const auto bytes = static_cast<int64_t>(decoder->memory_bytes());
-  Adopt(env, info.This(), std::move(decoder), bytes, strand_options);
+  auto decoder = CreateCore(env, rate, channels);
+  Adopt(env, info.This(), std::move(decoder), strand_options);
 }
 
 bool NativeDecoder::ReadArgs(Napi::Env env, napi_value packet_value, napi_value frame_value,
@@ -192,8 +190,7 @@ Napi::Value NativeDecoder::GetCtl(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value NativeDecoder::LastFrameSize(const Napi::CallbackInfo& info) {
-  Of(info.Env(), info.This());
-  return Napi::Number::New(info.Env(), Live(info.Env())->LastFrameSize());
+  return Napi::Number::New(info.Env(), Enter(info)->LastFrameSize());
 }
 
 }  // namespace voxpool::binding

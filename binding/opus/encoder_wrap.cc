@@ -133,15 +133,13 @@ NativeEncoder::NativeEncoder(const Napi::CallbackInfo& info) : PooledWrap(info) 
   Napi::Object o = OptionsArg(info);
   const opus::EncoderOptions options = ReadEncoderOptions(o);
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  std::unique_ptr<opus::Encoder> encoder;
-  Check(env, opus::Encoder::Create(options, &encoder));
+  auto encoder = CreateCore(env, options);
   const Napi::Value adaptive = o.Get("adaptive");
   if (!adaptive.IsUndefined()) {
     adaptive_ = SharedAdaptiveOf(env, adaptive);
     adaptive_id_ = adaptive_->Join();
   }
-  const auto bytes = static_cast<int64_t>(encoder->memory_bytes());
-  Adopt(env, info.This(), std::move(encoder), bytes, strand_options);
+  Adopt(env, info.This(), std::move(encoder), strand_options);
 }
 
 std::unique_ptr<JsJob> NativeEncoder::MakeJob(Napi::Env env, napi_value value) {
@@ -155,8 +153,7 @@ std::unique_ptr<JsJob> NativeEncoder::MakeJob(Napi::Env env, napi_value value) {
 // encode(pcm) -> Buffer (synchronous, on the calling thread)
 Napi::Value NativeEncoder::Encode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Of(env, info.This());
-  const auto& encoder = Live(env);
+  const auto& encoder = Enter(info);
   const Bytes pcm = BytesArg(info, 0, kPcmMessage);
   const int frame = FrameSizeOf(env, pcm, encoder->sample_rate(), encoder->channels());
   const void* samples = pcm.data;

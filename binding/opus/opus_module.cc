@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "args.h"
+#include "exports.h"
 #include "opus/adaptive_wrap.h"
 #include "opus/batch.h"
 #include "opus/decoder_wrap.h"
@@ -20,34 +21,18 @@ namespace {
 // encodeMany([encoder, ...], [pcm, ...]) -> Promise<Array<Buffer | VoxpoolError>>: one crossing
 // and one settlement for frames of many streams (a gateway tick).
 Napi::Value EncodeMany(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray())
-    ThrowTypeError(env, "Expected arrays of encoders and PCM frames");
-  Napi::Array encoders = info[0].As<Napi::Array>();
-  Napi::Array frames = info[1].As<Napi::Array>();
-  const uint32_t n = encoders.Length();
-  CheckBatchLength(env, n);
-  if (frames.Length() != n) ThrowRangeError(env, "Expected as many PCM frames as encoders");
-  return SubmitBatch(env, n, [&](uint32_t i) {
-    NativeEncoder* e = NativeEncoder::Of(env, encoders.Get(i));
-    return std::make_pair(&e->StrandFor(env), e->MakeJob(env, frames.Get(i)));
-  });
+  return SubmitMany<NativeEncoder>(
+      info, "Expected arrays of encoders and PCM frames", "Expected as many PCM frames as encoders",
+      [&](NativeEncoder& e, Napi::Value pcm) { return e.MakeJob(info.Env(), pcm); });
 }
 
 // decodeMany([decoder, ...], [packet | null, ...]) -> Promise<Array<Buffer | VoxpoolError>>
 Napi::Value DecodeMany(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsArray())
-    ThrowTypeError(env, "Expected arrays of decoders and Opus packets");
-  Napi::Array decoders = info[0].As<Napi::Array>();
-  Napi::Array packets = info[1].As<Napi::Array>();
-  const uint32_t n = decoders.Length();
-  CheckBatchLength(env, n);
-  if (packets.Length() != n) ThrowRangeError(env, "Expected as many Opus packets as decoders");
-  return SubmitBatch(env, n, [&](uint32_t i) {
-    NativeDecoder* d = NativeDecoder::Of(env, decoders.Get(i));
-    return std::make_pair(&d->StrandFor(env), d->MakeJob(env, packets.Get(i), nullptr, nullptr));
-  });
+  return SubmitMany<NativeDecoder>(info, "Expected arrays of decoders and Opus packets",
+                                   "Expected as many Opus packets as decoders",
+                                   [&](NativeDecoder& d, Napi::Value packet) {
+                                     return d.MakeJob(info.Env(), packet, nullptr, nullptr);
+                                   });
 }
 
 // libopus's generic CTL requests (opus_defines.h), by their libopus names without OPUS_ and
@@ -118,8 +103,7 @@ void InitOpus(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDecoder", NativeDecoder::Define(env));
   exports.Set("NativeTranscoder", NativeTranscoder::Define(env));
   exports.Set("NativeAdaptiveComplexity", DefineAdaptiveComplexity(env));
-  exports.Set("encodeMany", Napi::Function::New(env, EncodeMany, "encodeMany"));
-  exports.Set("decodeMany", Napi::Function::New(env, DecodeMany, "decodeMany"));
+  ExportFunctions(env, exports, {{"encodeMany", EncodeMany}, {"decodeMany", DecodeMany}});
   exports.Set("opusConstants", Constants(env));
 }
 

@@ -52,18 +52,15 @@ NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(
   channels_ = encoder->channels();
   const double volume = NumberOr(o, "volume", 1.0);
   const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  std::unique_ptr<opus::Transcoder> transcoder;
-  Check(env, opus::Transcoder::Create(std::move(encoder), volume, &transcoder));
-  const auto bytes = static_cast<int64_t>(transcoder->memory_bytes());
-  Adopt(env, info.This(), std::move(transcoder), bytes, strand_options);
+  auto transcoder = CreateCore(env, std::move(encoder), volume);
+  Adopt(env, info.This(), std::move(transcoder), strand_options);
 }
 
 // processAsync(packet, generation, volume, rampMs, dueMs?) -> Promise<Buffer>; an empty packet
 // is a lost one (concealed).
 Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Of(env, info.This());
-  const auto& transcoder = Live(env);
+  const auto& transcoder = Enter(info);
   constexpr const char* kPacketMessage = "Expected an Opus packet as a Buffer or Uint8Array";
   if (info.Length() < 4) ThrowTypeError(env, kPacketMessage);
   const Bytes packet = BytesArg(info, 0, kPacketMessage);

@@ -1,7 +1,8 @@
 #include "pool/pool_module.h"
 
-#include "pool/env_context.h"
 #include "errors.h"
+#include "exports.h"
+#include "pool/env_context.h"
 #include "voxpool/pool/shared_pool.h"
 #include "voxpool/pool/strand.h"
 
@@ -99,10 +100,11 @@ Napi::Value ResetStats(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
-  exports.Set("setViewFactory", Napi::Function::New(env, SetViewFactory, "setViewFactory"));
-  exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
-  exports.Set("poolCapacity", Napi::Function::New(env, PoolCapacity, "poolCapacity"));
+  ExportFunctions(env, exports,
+                  {{"setErrorClass", SetErrorClass},
+                   {"setViewFactory", SetViewFactory},
+                   {"configure", Configure},
+                   {"poolCapacity", PoolCapacity}});
   Napi::Object c = Napi::Object::New(env);
   c.Set("MAX_THREADS", static_cast<double>(pool::kMaxPoolThreads));
   c.Set("DEFAULT_CAPACITY", static_cast<double>(pool::kDefaultPoolCapacity));
@@ -115,8 +117,7 @@ void InitPool(Napi::Env env, Napi::Object exports) {
   c.Set("MAX_WORKER_NICE", pool::kMaxWorkerNice);
   c.Set("DEFAULT_WORKER_NICE", pool::kDefaultWorkerNice);
   exports.Set("poolConstants", c);
-  exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
-  exports.Set("resetStats", Napi::Function::New(env, ResetStats, "resetStats"));
+  ExportFunctions(env, exports, {{"stats", Stats}, {"resetStats", ResetStats}});
 }
 
 }  // namespace voxpool::binding

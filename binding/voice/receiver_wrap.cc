@@ -133,10 +133,8 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
         OptionalInt(o, "maxSsrcs").value_or(static_cast<int>(options.max_ssrcs)));
     const pool::StrandOptions strand = ReadStrandOptions(o);
     Bytes key = ReadKey(env, o);
-    std::unique_ptr<VoiceReceiver> r;
-    Check(env, VoiceReceiver::Create(options, key.data, key.size, &r));
-    const auto bytes = static_cast<int64_t>(r->memory_bytes());
-    Adopt(env, info.This(), std::move(r), bytes, strand);
+    auto r = CreateCore(env, options, key.data, key.size);
+    Adopt(env, info.This(), std::move(r), strand);
   }
 
  private:
@@ -153,8 +151,7 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
   // push(packet) -> Promise<frame[]>
   Napi::Value Push(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& r = Live(env);
+    const auto& r = Enter(info);
     Bytes packet = BytesArg(info, 0, "Expected the packet as a Buffer or Uint8Array");
     if (packet.size > crypto::kMaxVoicePacketBytes)
       ThrowRangeError(env, "The packet is larger than a UDP datagram");
@@ -163,8 +160,7 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
   // pushOpus(ssrc, sequence, timestamp, opus) -> Promise<frame[]>
   Napi::Value PushOpus(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& r = Live(env);
+    const auto& r = Enter(info);
     const uint32_t ssrc = U32(info, 0);
     const uint32_t seq = U32(info, 1);
     const uint32_t ts = U32(info, 2);
@@ -175,9 +171,8 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
                                                         static_cast<uint16_t>(seq), ts));
   }
   Napi::Value Flush(const Napi::CallbackInfo& info) {
-    Of(info.Env(), info.This());
-    return SubmitJob(info.Env(), std::make_unique<ReceiverJob>(Live(info.Env()),
-                                                               ReceiverJob::Kind::kFlush, Bytes{}));
+    return SubmitJob(
+        info.Env(), std::make_unique<ReceiverJob>(Enter(info), ReceiverJob::Kind::kFlush, Bytes{}));
   }
   Napi::Value Remove(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
@@ -186,9 +181,8 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
                                                    Bytes{}, U32(info, 0)));
   }
   Napi::Value Stats(const Napi::CallbackInfo& info) {
-    Of(info.Env(), info.This());
-    return SubmitJob(info.Env(), std::make_unique<ReceiverJob>(Live(info.Env()),
-                                                               ReceiverJob::Kind::kStats, Bytes{}));
+    return SubmitJob(
+        info.Env(), std::make_unique<ReceiverJob>(Enter(info), ReceiverJob::Kind::kStats, Bytes{}));
   }
 };
 

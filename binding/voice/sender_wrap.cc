@@ -133,11 +133,9 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
     options.encoder.sample_rate = voice::rtp::kClockRate;  // Discord voice is 48 kHz
     const pool::StrandOptions strand = ReadStrandOptions(o);
     Bytes key = ReadKey(env, o);
-    std::unique_ptr<VoiceSender> sender;
-    Check(env, VoiceSender::Create(options, key.data, key.size, &sender));
+    auto sender = CreateCore(env, options, key.data, key.size);
     channels_ = options.encoder.channels;
-    const auto bytes = static_cast<int64_t>(sender->memory_bytes());
-    Adopt(env, info.This(), std::move(sender), bytes, strand);
+    Adopt(env, info.This(), std::move(sender), strand);
   }
 
  private:
@@ -157,8 +155,7 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
   }
   Napi::Value SubmitPcm(const Napi::CallbackInfo& info, SenderJob::Kind kind) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& s = Live(env);
+    const auto& s = Enter(info);
     Bytes pcm;
     const int frame = PcmArg(info, &pcm);
     return Submit(env, std::make_unique<SenderJob>(s, kind, pcm, frame));
@@ -175,8 +172,7 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
   // sealOpus(opus, frameSize) -> Promise<Buffer>: the next packet around a given Opus frame.
   Napi::Value SealOpus(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& s = Live(env);
+    const auto& s = Enter(info);
     constexpr const char* kType = "Expected an Opus frame and its frame size";
     Bytes opus = BytesArg(info, 0, kType);
     NumberArg(info, 1, kType);
@@ -190,8 +186,7 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
   // silence(count = 5) -> Promise<Buffer[]>: `count` sealed f8 ff fe frames.
   Napi::Value Silence(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    Of(env, info.This());
-    const auto& s = Live(env);
+    const auto& s = Enter(info);
     const int count = info.Length() > 0 && info[0].IsNumber()
                           ? info[0].As<Napi::Number>().Int32Value()
                           : VoiceSender::kDefaultSilenceFrames;

@@ -31,31 +31,23 @@ constexpr std::int32_t kRefusedCode = 1;
 // The parent of a top-level element, for IsReadMaster (0 is no EBML ID).
 constexpr webm::Id kTopLevel = static_cast<webm::Id>(0);
 
-// libwebm's own name for its status codes (webm/status.h), for messages.
+// libwebm's status codes (webm/status.h), each named once: WebmStatusName spells them for
+// messages.
+// clang-format off
+#define VOXPOOL_WEBM_STATUSES(X)                                                          \
+  X(kOkCompleted) X(kOkPartial) X(kWouldBlock) X(kEndOfFile) X(kInvalidElementId)         \
+  X(kInvalidElementSize) X(kIndefiniteUnknownElement) X(kElementOverflow)                 \
+  X(kNotEnoughMemory) X(kInvalidElementValue) X(kExceededRecursionDepthLimit)
+// clang-format on
+
+// libwebm's own name for a status code, or "unknown".
 const char* WebmStatusName(std::int32_t code) {
   switch (code) {
-    case webm::Status::kOkCompleted:
-      return "kOkCompleted";
-    case webm::Status::kOkPartial:
-      return "kOkPartial";
-    case webm::Status::kWouldBlock:
-      return "kWouldBlock";
-    case webm::Status::kEndOfFile:
-      return "kEndOfFile";
-    case webm::Status::kInvalidElementId:
-      return "kInvalidElementId";
-    case webm::Status::kInvalidElementSize:
-      return "kInvalidElementSize";
-    case webm::Status::kIndefiniteUnknownElement:
-      return "kIndefiniteUnknownElement";
-    case webm::Status::kElementOverflow:
-      return "kElementOverflow";
-    case webm::Status::kNotEnoughMemory:
-      return "kNotEnoughMemory";
-    case webm::Status::kInvalidElementValue:
-      return "kInvalidElementValue";
-    case webm::Status::kExceededRecursionDepthLimit:
-      return "kExceededRecursionDepthLimit";
+#define VOXPOOL_WEBM_STATUS_CASE(name) \
+  case webm::Status::name:             \
+    return #name;
+    VOXPOOL_WEBM_STATUSES(VOXPOOL_WEBM_STATUS_CASE)
+#undef VOXPOOL_WEBM_STATUS_CASE
     default:
       return "unknown";
   }
