@@ -6,9 +6,8 @@ const { Transform } = require('node:stream');
 const validate = require('./validate');
 const { FilterChain, filterConstants } = require('./filter-chain');
 const { Delivery, deliveryOptions } = require('./delivery');
+const { FrameFeeder } = require('./frame-feeder');
 const { guardReceiver } = require('./receiver-guard');
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * Interleaved PCM in, the same PCM filtered out (byte streams). Options: FilterChain's
@@ -21,7 +20,7 @@ class FilterStream extends Transform {
   #frameMs;
   #delivery;
   #jobs;
-  #carry = EMPTY;
+  #feeder;
 
   /** @param {import('./index').FilterStreamOptions} [options] */
   constructor(options) {
@@ -43,6 +42,7 @@ class FilterStream extends Transform {
     this.#frameMs = samples * 1000 / chain.sampleRate;
     this.#delivery = new Delivery(this, delivery);
     this.#jobs = this.#delivery.jobs;
+    this.#feeder = new FrameFeeder(this, this.#jobs, (frames) => chain.processAsync(frames));
   }
 
   /** The FilterChain (setFilters, filters, active, ...). */
@@ -62,39 +62,11 @@ class FilterStream extends Transform {
       callback();
       return;
     }
-    const data = this.#carry.length ? Buffer.concat([this.#carry, bytes]) : bytes;
-    this.#carry = EMPTY;
-    this.#submit(data, 0, this.#frameBytes, callback);
-  }
-
-  // Submits data[offset..] in jobs of `size` bytes while at least that much is left, never more
-  // than readAhead in flight; the rest (< size) is carried to the next chunk.
-  #submit(data, offset, size, callback) {
-    while (data.length - offset >= size) {
-      if (this.destroyed) {
-        callback();
-        return;
-      }
-      if (!this.#jobs.hasRoom) {
-        this.#jobs.whenRoom(() => this.#submit(data, offset, size, callback));
-        return;
-      }
-      try {
-        // processAsync copies the frame before returning, so a view is safe.
-        this.#jobs.add(this.#chain.processAsync(data.subarray(offset, offset + size)));
-      } catch (err) {
-        callback(err);
-        return;
-      }
-      offset += size;
-    }
-    this.#carry = offset === data.length ? EMPTY : Buffer.from(data.subarray(offset));
-    callback();
+    this.#feeder.write(bytes, this.#frameBytes, callback);
   }
 
   _flush(callback) {
-    const tail = this.#carry;
-    this.#carry = EMPTY;
+    const tail = this.#feeder.takeCarry();
     const whole = tail.length - (tail.length % this.#chain.frameBytes);
     if (whole !== tail.length) {
       callback(validate.invalidRange(`whole frames of ${this.#chain.frameBytes} bytes`, 'the stream\'s input', tail));
@@ -104,7 +76,7 @@ class FilterStream extends Transform {
       this.#delivery.whenDone(callback);
       return;
     }
-    this.#submit(tail, 0, whole, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
+    this.#feeder.write(tail, whole, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
   }
 
   _destroy(err, callback) {

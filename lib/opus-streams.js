@@ -7,10 +7,7 @@ const { Encoder, Decoder, opus } = require('./opus');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { Delivery, deliveryOptions } = require('./delivery');
-
-// The carry of a stream with no partial frame: one shared empty Buffer, so a chunk of whole
-// frames (the common case: prism and ffmpeg write 20 ms multiples) allocates nothing for it.
-const EMPTY = Buffer.alloc(0);
+const { FrameFeeder } = require('./frame-feeder');
 
 /**
  * PCM (s16le bytes, any chunking) in, Opus packets out (object mode), encoded on the pool.
@@ -24,7 +21,7 @@ class OpusEncoderStream extends Transform {
   #frameMs;
   #delivery;
   #jobs;
-  #carry = EMPTY;
+  #feeder;
 
   /** @param {import('./index').EncoderStreamOptions} [options] */
   constructor(options) {
@@ -40,6 +37,9 @@ class OpusEncoderStream extends Transform {
     this.#frameMs = samples * 1000 / encoder.sampleRate;
     this.#delivery = new Delivery(this, delivery);
     this.#jobs = this.#delivery.jobs;
+    // encodeAsync copies the frame before it returns; each frame is due after those ahead of it.
+    this.#feeder = new FrameFeeder(this, this.#jobs,
+      (frame) => encoder.encodeAsync(frame, { dueMs: this.#delivery.dueMs(this.#frameMs) }));
   }
 
   /** The underlying Encoder (to change bitrate, FEC, ... while streaming). */
@@ -67,49 +67,19 @@ class OpusEncoderStream extends Transform {
       callback();
       return;
     }
-    const data = this.#carry.length ? Buffer.concat([this.#carry, chunk]) : chunk;
-    this.#carry = EMPTY;
-    this.#submit(data, 0, callback);
-  }
-
-  // Submits the whole frames of data[offset..], never more than readAhead in flight: a large
-  // chunk waits for room frame by frame, and its callback (backpressure on the writer) runs once
-  // every frame is submitted. The remainder (< 1 frame) is carried to the next chunk.
-  #submit(data, offset, callback) {
-    while (data.length - offset >= this.#frameBytes) {
-      if (this.destroyed) {  // destroyed while waiting for room: the rest is dropped
-        callback();
-        return;
-      }
-      if (!this.#jobs.hasRoom) {
-        this.#jobs.whenRoom(() => this.#submit(data, offset, callback));
-        return;
-      }
-      try {
-        // subarray is safe: encodeAsync copies the frame before returning.
-        const dueMs = this.#delivery.dueMs(this.#frameMs);
-        this.#jobs.add(this.#encoder.encodeAsync(data.subarray(offset, offset + this.#frameBytes), { dueMs }));
-      } catch (err) {
-        callback(err);
-        return;
-      }
-      offset += this.#frameBytes;
-    }
-    // Copied: the writer may reuse its chunk once the callback has run.
-    this.#carry = offset === data.length ? EMPTY : Buffer.from(data.subarray(offset));
-    callback();
+    this.#feeder.write(chunk, this.#frameBytes, callback);
   }
 
   _flush(callback) {
-    if (this.#carry.length === 0) {
+    const carry = this.#feeder.takeCarry();
+    if (carry.length === 0) {
       this.#delivery.whenDone(callback);
       return;
     }
     // The last partial frame, padded with silence.
     const last = Buffer.alloc(this.#frameBytes);
-    this.#carry.copy(last);
-    this.#carry = EMPTY;
-    this.#submit(last, 0, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
+    carry.copy(last);
+    this.#feeder.write(last, this.#frameBytes, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
   }
 
   _destroy(err, callback) {

@@ -7,7 +7,8 @@ const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { adaptiveNative } = require('./adaptive');
 const { queueOptions, maxQueueOf } = require('./queue-options');
-const { FilterChain, nativeFilterChainOf, fadeArgs } = require('./filter-chain');
+const { checkFilters } = require('./filter-chain');
+const { AttachedFilters } = require('./attached-filters');
 
 // A CTL request and value as libopus takes them (opus_int32; requests are positive).
 const INT32_MIN = -0x80000000;
@@ -58,8 +59,6 @@ function frameByteSizes(sampleRate, channels, bytesPerSample) {
 // Module-private access to an Encoder's or Decoder's native handle and checks, for the
 // many-stream calls below. Set by the classes' static blocks: nothing outside this file can reach
 // a native handle (it would skip every check).
-const NO_FILTERS = Object.freeze({});
-
 let encoderNative;
 let encoderCheck;
 let isEncoder;
@@ -91,7 +90,7 @@ function checkPcm(pcm, sizes, channels, name = 'pcm') {
  */
 class Encoder {
   #native;
-  #filters = null;  // a FilterChain run inside every encode job; null until `filters` is given
+  #filters;  // AttachedFilters: the chain every encode job runs first, once there is one
   #maxQueue;
   #sizes;
   #channels;
@@ -118,16 +117,11 @@ class Encoder {
     if (o.dtx !== undefined) native.dtx = validate.boolean(o.dtx, 'dtx');
     if (o.adaptive !== undefined) native.adaptive = adaptiveNative(o.adaptive, 'adaptive');
     queueOptions(o, native);
-    // The chain first: it validates the filters before any native codec exists.
-    const filters = o.filters === undefined ? null : new FilterChain({ sampleRate, channels, filters: o.filters });
-    try {
-      this.#native = new binding.NativeEncoder(native);
-      if (filters) this.#native.attachFilters(nativeFilterChainOf(filters));
-    } catch (err) {
-      filters?.destroy();
-      throw err;
-    }
-    this.#filters = filters;
+    if (o.filters !== undefined) checkFilters(o.filters);  // before any native codec exists
+    this.#native = new binding.NativeEncoder(native);
+    const nativeEncoder = this.#native;
+    this.#filters = new AttachedFilters(sampleRate, channels, (chain) => nativeEncoder.attachFilters(chain));
+    if (o.filters !== undefined) this.#filters.set(o.filters);
     this.#maxQueue = maxQueueOf(native);
     this.#sampleRate = sampleRate;
     this.#channels = channels;
@@ -149,10 +143,7 @@ class Encoder {
    * next frame encoded, without clicks. The first call attaches a filter chain to the encoder.
    * @param {import('./index').LavalinkFilters} filters
    */
-  setFilters(filters) {
-    if (this.#filters) this.#filters.setFilters(filters);
-    else this.#attach(filters);
-  }
+  setFilters(filters) { this.#filters.set(filters); }
 
   /**
    * Fades the encoder's input from the next frame (FilterChain#fade): a track fading out or in
@@ -160,26 +151,10 @@ class Encoder {
    * @param {number} to linear gain 0..1
    * @param {{ durationMs?: number, curve?: 'linear' | 'equal-power' | 's-curve' }} [options]
    */
-  fade(to, options) {
-    fadeArgs(to, options);  // checked before a chain is attached for it
-    (this.#filters ?? this.#attach({})).fade(to, options);
-  }
-
-  // Attaches a new chain with `filters` (the first setFilters() or fade()).
-  #attach(filters) {
-    const chain = new FilterChain({ sampleRate: this.#sampleRate, channels: this.#channels, filters });
-    try {
-      this.#native.attachFilters(nativeFilterChainOf(chain));
-    } catch (err) {
-      chain.destroy();
-      throw err;
-    }
-    this.#filters = chain;
-    return chain;
-  }
+  fade(to, options) { this.#filters.fade(to, options); }
 
   /** The filters set (Lavalink-shaped, defaults filled in, frozen); {} for none. */
-  get filters() { return this.#filters ? this.#filters.filters : NO_FILTERS; }
+  get filters() { return this.#filters.filters; }
 
   /**
    * Encodes one frame synchronously on the calling thread.
@@ -253,7 +228,7 @@ class Encoder {
    */
   destroy() {
     this.#native.destroy();
-    this.#filters?.destroy();
+    this.#filters.destroy();
   }
 
   static {

@@ -10,11 +10,11 @@ const { Delivery, deliveryOptions } = require('./delivery');
 const { defineVolumeApi } = require('./volume-api');
 const { queueOptions } = require('./queue-options');
 const { guardReceiver } = require('./receiver-guard');
-const { FilterChain, nativeFilterChainOf, fadeArgs } = require('./filter-chain');
+const { checkFilters } = require('./filter-chain');
+const { AttachedFilters } = require('./attached-filters');
 
 const C = binding.mixerConstants;
 const DEFAULT_RAMP_MS = 20;
-const NO_FILTERS = Object.freeze({});
 
 /**
  * Object mode both ways: an Opus packet per write (an empty Buffer is a lost packet, concealed),
@@ -26,7 +26,7 @@ const NO_FILTERS = Object.freeze({});
 class OpusTranscodeStream extends Transform {
   #encoder;
   #native;
-  #filters = null;  // a FilterChain run between decode and encode; null until `filters` is given
+  #filters;  // AttachedFilters: the chain run between decode and encode, once there is one
   #delivery;
   #rampMs;
   // The last volume change, sent with every frame; the native side applies a new generation at
@@ -44,13 +44,14 @@ class OpusTranscodeStream extends Transform {
     queueOptions({ maxQueue, overflow, deadlineMs }, native);
     const encoder = new Encoder(encoderOptions);
     let transcoder;
-    let chain = null;
+    let attached;
     try {
-      chain = filters === undefined ? null : new FilterChain({ sampleRate: encoder.sampleRate, channels: encoder.channels, filters });
+      if (filters !== undefined) checkFilters(filters);
       transcoder = new binding.NativeTranscoder(nativeEncoderOf(encoder), native);
-      if (chain) transcoder.attachFilters(nativeFilterChainOf(chain));
+      attached = new AttachedFilters(encoder.sampleRate, encoder.channels, (chain) => transcoder.attachFilters(chain));
+      if (filters !== undefined) attached.set(filters);
     } catch (err) {
-      chain?.destroy();
+      transcoder?.destroy();
       encoder.destroy();
       throw err;
     }
@@ -61,7 +62,7 @@ class OpusTranscodeStream extends Transform {
     super({ objectMode: true, writableHighWaterMark: 1, readableHighWaterMark: 4 });
     this.#encoder = encoder;
     this.#native = transcoder;
-    this.#filters = chain;
+    this.#filters = attached;
     this.#rampMs = ramp;
     this.#volume.target = initial;
     this.#delivery = new Delivery(this, delivery);
@@ -75,36 +76,17 @@ class OpusTranscodeStream extends Transform {
    * (Lavalink's `filters` object; see FilterChain). Replaces all filters, from the next frame.
    * @param {import('./index').LavalinkFilters} filters
    */
-  setFilters(filters) {
-    if (this.#filters) this.#filters.setFilters(filters);
-    else this.#attach(filters);
-  }
+  setFilters(filters) { this.#filters.set(filters); }
 
   /**
    * Fades from the next packet written (FilterChain#fade), between decode and encode.
    * @param {number} to linear gain 0..1
    * @param {{ durationMs?: number, curve?: 'linear' | 'equal-power' | 's-curve' }} [options]
    */
-  fade(to, options) {
-    fadeArgs(to, options);
-    (this.#filters ?? this.#attach({})).fade(to, options);
-  }
-
-  // Attaches a new chain with `filters` (the first setFilters() or fade()).
-  #attach(filters) {
-    const chain = new FilterChain({ sampleRate: this.#encoder.sampleRate, channels: this.#encoder.channels, filters });
-    try {
-      this.#native.attachFilters(nativeFilterChainOf(chain));
-    } catch (err) {
-      chain.destroy();
-      throw err;
-    }
-    this.#filters = chain;
-    return chain;
-  }
+  fade(to, options) { this.#filters.fade(to, options); }
 
   /** The filters set (Lavalink-shaped, defaults filled in, frozen); {} for none. */
-  get filters() { return this.#filters ? this.#filters.filters : NO_FILTERS; }
+  get filters() { return this.#filters.filters; }
 
   /** Frames not transcoded because their job started more than `deadlineMs` after it was due. */
   get skippedFrames() { return this.#delivery.skipped; }
@@ -153,7 +135,7 @@ class OpusTranscodeStream extends Transform {
     this.#delivery.jobs.close();
     this.#native.destroy();
     this.#encoder.destroy();
-    this.#filters?.destroy();
+    this.#filters.destroy();
     callback(err);
   }
 

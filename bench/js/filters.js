@@ -6,7 +6,8 @@
  *
  *   EQ, voxpool              FilterChain.process(), 15 bands set (a "bass boost + presence" preset)
  *   EQ, @discord-player/eq   discord-player's JS port of Lavalink's equalizer (EqualizerStream's
- *                            per-chunk work, on the event loop), same bands
+ *                            per-chunk work, on the event loop, as its FiltersChain builds it),
+ *                            same bands
  *   Lavalink set, voxpool    equalizer + karaoke + tremolo + vibrato + rotation + lowPass + volume
  *                            (every Lavalink filter but timescale, which voxpool lacks yet)
  *   encode cx10              voxpool Encoder.encode() alone (64 kbps, complexity 10)
@@ -61,9 +62,11 @@ async function child({ contender, seconds }) {
   const voxpool = require(common.ROOT);
   if (contender === 'EQ, @discord-player/eq') {
     const { EqualizerStream } = require('@discord-player/equalizer');
-    const eq = new EqualizerStream({ bandMultiplier: EQ, channels: 2 });
-    // Its _transform processes a chunk in place and pushes it; a copy per frame, as a stream
-    // would receive a fresh chunk.
+    // As discord-player's FiltersChain makes it (channels left at its default of 1: the
+    // interleaved stereo frame goes through one channel processor, 1920 samples per frame, the
+    // same work per sample as two). Its _transform filters a chunk in place and pushes it; a
+    // copy per frame, as a stream would receive a fresh chunk.
+    const eq = new EqualizerStream({ bandMultiplier: EQ });
     eq.on('data', () => {});
     const noop = () => {};
     return { contender, ...timeEach(frames, seconds, (f) => eq._transform(Buffer.from(f), 'buffer', noop)) };

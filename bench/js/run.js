@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: prints the machine, then runs each JS benchmark in its own child process and
  * prints its Markdown tables: opus-frame.js, opus-realtime.js, then crypto.js, voice-sender.js,
- * mixer.js, demux.js (Ogg Opus, or WebM with --format webm: voxpool against prism-media), passthrough.js (an Opus track
+ * mixer.js, filters.js (Lavalink's filters against @discord-player/equalizer), demux.js (Ogg Opus, or WebM with --format webm: voxpool against prism-media), passthrough.js (an Opus track
  * demuxed against FFmpeg decode + re-encode) and discord.js (the @discordjs/voice end-to-end one) when they exist. Each writes JSON to bench/out/; the realtime one also writes bench/out/realtime.svg.
  * The whole Markdown report is saved as bench/out/report.md and a summary as bench/out/run.json.
  *
@@ -15,7 +15,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const common = require('./common');
 
-const SCRIPTS = ['opus-frame', 'opus-realtime', 'crypto', 'voice-sender', 'mixer', 'demux', 'passthrough', 'discord'];
+const SCRIPTS = ['opus-frame', 'opus-realtime', 'crypto', 'voice-sender', 'mixer', 'filters', 'demux', 'passthrough', 'discord'];
 
 function runScript(name, argv) {
   return new Promise((resolve) => {
@@ -49,7 +49,7 @@ async function main() {
     // The @discordjs/voice benchmark runs its short grid here (about 2 min: a fresh bot process
     // per point); `npm run bench:discord` runs the full one.
     if (args.quick || name === 'discord') argv.push('--quick');
-    if (name.startsWith('opus-') || name === 'discord' || name === 'demux' || name === 'passthrough') {
+    if (name.startsWith('opus-') || name === 'discord' || name === 'demux' || name === 'passthrough' || name === 'filters') {
       argv.push('--no-header');
       if (name === 'opus-realtime' && args.seconds) argv.push('--seconds', String(args.seconds));
     }

@@ -100,10 +100,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
     Napi::Value filters = o.Get("filters");
     if (filters.IsObject()) options.filters = SettingsOf(filters.As<Napi::Object>());
     format_ = FormatOf(o);
-    std::unique_ptr<FilterChain> chain;
-    Check(env, FilterChain::Create(options, &chain));
-    const int64_t bytes = static_cast<int64_t>(chain->memory_bytes());
-    Adopt(env, info.This(), std::move(chain), bytes, ReadStrandOptions(o));
+    Adopt(env, info.This(), CreateCore(env, options), ReadStrandOptions(o));
   }
 
  private:
@@ -121,7 +118,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
   // process(pcm) -> Buffer: the filtered copy, on the calling thread.
   Napi::Value Process(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    FilterChain& chain = *Live(env);
+    FilterChain& chain = *Enter(info);
     const Bytes pcm = BytesArg(info, 0, kPcmMessage);
     const int frames = FramesOf(env, pcm, chain);
     Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::Copy(env, pcm.data, pcm.size);
@@ -135,7 +132,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
   // processAsync(pcm) -> Promise<Buffer>: the same on the chain's strand, in submission order.
   Napi::Value ProcessAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const std::shared_ptr<FilterChain>& chain = Live(env);
+    const std::shared_ptr<FilterChain>& chain = Enter(info);
     const Bytes pcm = BytesArg(info, 0, kPcmMessage);
     const int frames = FramesOf(env, pcm, *chain);
     return Submit(env, FilterJob::Make(env, chain, format_, pcm, frames));
@@ -144,7 +141,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
   // setFilters(normalised filters): every setting replaced; the next frame moves to them.
   Napi::Value SetFilters(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    FilterChain& chain = *Live(env);
+    FilterChain& chain = *Enter(info);
     Check(env, chain.SetFilters(SettingsOf(ObjectArg(info, 0, "Expected a filters object"))));
     return env.Undefined();
   }
@@ -152,7 +149,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
   // fade(target, durationMs, curveIndex): from the next frame.
   Napi::Value Fade(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    FilterChain& chain = *Live(env);
+    FilterChain& chain = *Enter(info);
     constexpr const char* kNumbers = "Expected the fade's target and duration as numbers";
     const double target = NumberArg(info, 0, kNumbers);
     const double duration_ms = NumberArg(info, 1, kNumbers);
@@ -161,7 +158,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
   }
 
   Napi::Value Active(const Napi::CallbackInfo& info) {
-    return Napi::Boolean::New(info.Env(), Live(info.Env())->active());
+    return Napi::Boolean::New(info.Env(), Enter(info)->active());
   }
 
   SampleFormat format_ = SampleFormat::kS16;

@@ -30,4 +30,9 @@ void ChannelMix::Process(float* pcm, int frames) noexcept {
   Reset();
 }
 
+bool ChannelMix::On(const FilterSettings& s) const noexcept {
+  return s.channel_mix_left_to_left != 1 || s.channel_mix_left_to_right != 0 ||
+         s.channel_mix_right_to_left != 0 || s.channel_mix_right_to_right != 1;
+}
+
 }  // namespace voxpool::filter

@@ -1,5 +1,7 @@
 #include "voxpool/filter/compressor.h"
 
+#include "voxpool/filter/ramp.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -59,12 +61,7 @@ void Compressor::Process(float* pcm, int frames) noexcept {
     envelope_ = env < 1e-20f ? 0.0f : env;
     // The block moves from the last gain to this one's: no step between blocks.
     const float target = std::pow(10.0f, GainDb(envelope_) / 20.0f);
-    const float step = (target - gain_) / n;
-    float g = gain_;
-    for (int i = 0; i < n; ++i) {
-      g += step;
-      for (int c = 0; c < channels_; ++c) block[i * channels_ + c] *= g;
-    }
+    RampGain(block, n, channels_, gain_, target);
     gain_ = target;
   }
 }

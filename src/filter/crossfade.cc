@@ -6,11 +6,7 @@
 namespace voxpool::filter {
 
 Status Crossfade::Create(const CrossfadeOptions& o, std::unique_ptr<Crossfade>* out) {
-  if (Status st =
-          CheckRange("sampleRate", o.sample_rate, kFilterMinSampleRate, kFilterMaxSampleRate, "Hz");
-      !st.ok())
-    return st;
-  if (Status st = CheckRange("channels", o.channels, 1, kFilterMaxChannels); !st.ok()) return st;
+  if (Status st = CheckRateAndChannels(o.sample_rate, o.channels); !st.ok()) return st;
   if (Status st = CheckRange("durationMs", o.duration_ms, 1, kFadeMaxMs); !st.ok()) return st;
   *out = std::make_unique<Crossfade>(o);
   return Status::Ok();

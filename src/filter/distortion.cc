@@ -42,4 +42,11 @@ void Distortion::Process(float* pcm, int frames) noexcept {
   current_ = target_;
 }
 
+bool Distortion::On(const FilterSettings& s) const noexcept {
+  return s.distortion_sin_offset != 0 || s.distortion_sin_scale != 1 ||
+         s.distortion_cos_offset != 0 || s.distortion_cos_scale != 1 ||
+         s.distortion_tan_offset != 0 || s.distortion_tan_scale != 1 || s.distortion_offset != 0 ||
+         s.distortion_scale != 1;
+}
+
 }  // namespace voxpool::filter

@@ -26,9 +26,9 @@ Equalizer::Equalizer(int sample_rate, int channels) noexcept : channels_(channel
   }
 }
 
-void Equalizer::Set(const std::array<double, kEqualizerBands>& gains) noexcept {
+void Equalizer::Set(const FilterSettings& s) noexcept {
   for (int b = 0; b < kEqualizerBands; ++b)
-    target_.v[b] = b < bands_ ? static_cast<float>(4.0 * gains[b]) : 0.0f;
+    target_.v[b] = b < bands_ ? static_cast<float>(4.0 * s.equalizer[b]) : 0.0f;
 }
 
 void Equalizer::Reset() noexcept {
@@ -103,6 +103,12 @@ void Equalizer::Process(float* pcm, int frames) noexcept {
     Flush(s.s2[c], kLanes);
   }
   gain_ = target_;  // exact at the end of the ramp, whatever the rounding of the steps
+}
+
+bool Equalizer::On(const FilterSettings& s) const noexcept {
+  for (double g : s.equalizer)
+    if (g != 0) return true;
+  return false;
 }
 
 }  // namespace voxpool::filter

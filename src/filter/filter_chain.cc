@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "voxpool/filter/ramp.h"
 #include "voxpool/pcm.h"
 
 namespace voxpool::filter {
@@ -38,30 +39,19 @@ FilterChain::FilterChain(const FilterChainOptions& o) noexcept
       equalizer_(o.sample_rate, o.channels),
       compressor_(o.sample_rate, o.channels),
       limiter_(LimiterFor(o)),
+      stages_{&high_pass_, &low_pass_, &channel_mix_, &rotation_,  &distortion_,
+              &vibrato_,   &tremolo_,  &karaoke_,     &equalizer_, &compressor_},
       settings_(o.filters) {
   // The first frame starts in its settings, without fading in from "no filters".
   next_ = StagesOn(o.filters);
   Apply(o.filters, next_);
   on_ = next_;
   gain_ = target_gain_;
-  high_pass_.Reset();
-  low_pass_.Reset();
-  channel_mix_.Reset();
-  rotation_.Reset();
-  distortion_.Reset();
-  vibrato_.Reset();
-  tremolo_.Reset();
-  karaoke_.Reset();
-  equalizer_.Reset();
-  compressor_.Reset();
+  for (Stage* stage : stages_) stage->Reset();
 }
 
 Status FilterChain::Create(const FilterChainOptions& o, std::unique_ptr<FilterChain>* out) {
-  if (Status st =
-          CheckRange("sampleRate", o.sample_rate, kFilterMinSampleRate, kFilterMaxSampleRate, "Hz");
-      !st.ok())
-    return st;
-  if (Status st = CheckRange("channels", o.channels, 1, kFilterMaxChannels); !st.ok()) return st;
+  if (Status st = CheckRateAndChannels(o.sample_rate, o.channels); !st.ok()) return st;
   if (Status st = CheckFilterSettings(o.filters); !st.ok()) return st;
   auto chain = std::make_unique<FilterChain>(o);
   const size_t samples = static_cast<size_t>(kFilterBlockFrames) * o.channels;
@@ -94,42 +84,19 @@ FilterSettings FilterChain::filters() const {
   return settings_;
 }
 
-FilterChain::StageSet FilterChain::StagesOn(const FilterSettings& s) noexcept {
+FilterChain::StageSet FilterChain::StagesOn(const FilterSettings& s) const noexcept {
   StageSet on{};
-  on[kHighPass] = s.high_pass;
-  on[kLowPass] = LowPassOn(s);
-  on[kChannelMix] = ChannelMixOn(s);
-  on[kRotation] = s.rotation_hz != 0;
-  on[kDistortion] = DistortionOn(s);
-  on[kVibrato] = s.vibrato;
-  on[kTremolo] = s.tremolo;
-  on[kKaraoke] = s.karaoke;
-  on[kEqualizer] = EqualizerOn(s);
-  on[kCompressor] = s.compressor;
-  on[kVolume] = s.volume != 1.0;
+  for (int i = 0; i < kStageCount; ++i) on[i] = stages_[i]->On(s);
   return on;
 }
 
 // Gives each stage that stays on or comes on its new targets. A stage switching off keeps its
 // settings for the call that fades it out; one switching on starts from fresh state.
 void FilterChain::Apply(const FilterSettings& s, const StageSet& next) noexcept {
-  auto update = [&](int stage, auto& filter) {
-    if (!next[stage]) return;
-    filter.Set(s);
-    if (!on_[stage]) filter.Reset();
-  };
-  update(kHighPass, high_pass_);
-  update(kLowPass, low_pass_);
-  update(kChannelMix, channel_mix_);
-  update(kRotation, rotation_);
-  update(kDistortion, distortion_);
-  update(kVibrato, vibrato_);
-  update(kTremolo, tremolo_);
-  update(kKaraoke, karaoke_);
-  update(kCompressor, compressor_);
-  if (next[kEqualizer]) {
-    equalizer_.Set(s.equalizer);
-    if (!on_[kEqualizer]) equalizer_.Reset();
+  for (int i = 0; i < kStageCount; ++i) {
+    if (!next[i]) continue;
+    stages_[i]->Set(s);
+    if (!on_[i]) stages_[i]->Reset();
   }
   target_gain_ = static_cast<float>(LavalinkVolumeGain(s.volume));
 }
@@ -162,54 +129,32 @@ bool FilterChain::active() const noexcept {
 }
 
 void FilterChain::ApplyVolume(float* pcm, int frames) noexcept {
-  const float step = (target_gain_ - gain_) / frames;
-  float g = gain_;
-  for (int i = 0; i < frames; ++i) {
-    g += step;
-    for (int c = 0; c < channels_; ++c) pcm[i * channels_ + c] *= g;
-  }
+  RampGain(pcm, frames, channels_, gain_, target_gain_);
   gain_ = target_gain_;
 }
 
-void FilterChain::RunStage(int stage, float* pcm, int frames) noexcept {
-  switch (stage) {
-    case kHighPass:
-      high_pass_.Process(pcm, frames);
-      break;
-    case kLowPass:
-      low_pass_.Process(pcm, frames);
-      break;
-    case kChannelMix:
-      channel_mix_.Process(pcm, frames);
-      break;
-    case kRotation:
-      rotation_.Process(pcm, frames);
-      break;
-    case kDistortion:
-      distortion_.Process(pcm, frames);
-      break;
-    case kVibrato:
-      vibrato_.Process(pcm, frames);
-      break;
-    case kTremolo:
-      tremolo_.Process(pcm, frames);
-      break;
-    case kKaraoke:
-      karaoke_.Process(pcm, frames);
-      break;
-    case kEqualizer:
-      equalizer_.Process(pcm, frames);
-      break;
-    case kCompressor:
-      compressor_.Process(pcm, frames);
-      break;
-    default:
-      break;
+namespace {
+
+// A NaN or infinity would stay in every recursive filter's state and silence the stream for
+// good, so float input is made finite first. The check reads exponent bits (an integer OR that
+// vectorises: ~0.2 us a frame); only a frame that has one pays for the fix.
+void MakeFinite(float* pcm, size_t n) noexcept {
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &pcm[i], sizeof bits);
+    bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
   }
+  if (bad == 0) return;
+  for (size_t i = 0; i < n; ++i)
+    if (!std::isfinite(pcm[i])) pcm[i] = 0.0f;
 }
+
+}  // namespace
 
 void FilterChain::Process(float* pcm, int frames) noexcept {
   frames = std::min(frames, kFilterMaxFrames);
+  if (frames > 0 && active()) MakeFinite(pcm, static_cast<size_t>(frames) * channels_);
   for (int at = 0; at < frames; at += kFilterBlockFrames)
     ProcessBlock(pcm + static_cast<size_t>(at) * channels_,
                  std::min(kFilterBlockFrames, frames - at));
@@ -220,18 +165,15 @@ void FilterChain::ProcessBlock(float* pcm, int frames) noexcept {
   TakePending();
   if (!active()) return;
   const size_t samples = static_cast<size_t>(frames) * channels_;
-  // A NaN or infinity would stay in every recursive filter's state and silence the stream for
-  // good; the input is made finite first (x - x is 0 only for finite x; this loop vectorises).
-  for (size_t i = 0; i < samples; ++i) pcm[i] = pcm[i] - pcm[i] == 0.0f ? pcm[i] : 0.0f;
-  for (int stage = 0; stage < kVolume; ++stage) {
+  for (int stage = 0; stage < kStageCount; ++stage) {
     if (!on_[stage] && !next_[stage]) continue;
     if (on_[stage] == next_[stage]) {
-      RunStage(stage, pcm, frames);
+      stages_[stage]->Process(pcm, frames);
       continue;
     }
     // Switching on or off: crossfade the stage's output with its input over this call.
     std::memcpy(dry_.data(), pcm, samples * sizeof(float));
-    RunStage(stage, pcm, frames);
+    stages_[stage]->Process(pcm, frames);
     const bool in = next_[stage];
     for (int i = 0; i < frames; ++i) {
       const float w = static_cast<float>(i + 1) / frames;

@@ -4,6 +4,14 @@
 
 namespace voxpool::filter {
 
+Status CheckRateAndChannels(int sample_rate, int channels) {
+  if (Status st =
+          CheckRange("sampleRate", sample_rate, kFilterMinSampleRate, kFilterMaxSampleRate, "Hz");
+      !st.ok())
+    return st;
+  return CheckRange("channels", channels, 1, kFilterMaxChannels);
+}
+
 Status CheckFilterSettings(const FilterSettings& s) {
   // Names are built only for the error: a valid SetFilters() allocates nothing.
   for (const FilterField& f : kFilterFields) {
@@ -19,24 +27,6 @@ Status CheckFilterSettings(const FilterSettings& s) {
       return OutOfRange("equalizer[" + std::to_string(b) + "].gain", kEqualizerMinGain,
                         kEqualizerMaxGain);
   return Status::Ok();
-}
-
-bool DistortionOn(const FilterSettings& s) noexcept {
-  return s.distortion_sin_offset != 0 || s.distortion_sin_scale != 1 ||
-         s.distortion_cos_offset != 0 || s.distortion_cos_scale != 1 ||
-         s.distortion_tan_offset != 0 || s.distortion_tan_scale != 1 || s.distortion_offset != 0 ||
-         s.distortion_scale != 1;
-}
-
-bool ChannelMixOn(const FilterSettings& s) noexcept {
-  return s.channel_mix_left_to_left != 1 || s.channel_mix_left_to_right != 0 ||
-         s.channel_mix_right_to_left != 0 || s.channel_mix_right_to_right != 1;
-}
-
-bool EqualizerOn(const FilterSettings& s) noexcept {
-  for (double g : s.equalizer)
-    if (g != 0) return true;
-  return false;
 }
 
 }  // namespace voxpool::filter

@@ -4,16 +4,18 @@
 #pragma once
 
 #include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 // Not thread-safe: one stream at a time.
-class ChannelMix {
+class ChannelMix final : public Stage {
  public:
   explicit ChannelMix(int channels) noexcept : channels_(channels) {}
-  void Set(const FilterSettings& s) noexcept;
-  void Reset() noexcept;
-  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+  bool On(const FilterSettings& s) const noexcept override;
+  void Set(const FilterSettings& s) noexcept override;
+  void Reset() noexcept override;
+  void Process(float* pcm, int frames) noexcept override;  // in place, never allocates
 
  private:
   int channels_;

@@ -6,19 +6,21 @@
 #pragma once
 
 #include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 inline constexpr int kCompressorBlock = 16;  // frames per gain computation
 
 // Not thread-safe: one stream at a time.
-class Compressor {
+class Compressor final : public Stage {
  public:
   Compressor(int sample_rate, int channels) noexcept : rate_(sample_rate), channels_(channels) {}
+  bool On(const FilterSettings& s) const noexcept override { return s.compressor; }
   // New parameters at once; the envelope and the gain run on. Never allocates.
-  void Set(const FilterSettings& s) noexcept;
-  void Reset() noexcept;
-  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+  void Set(const FilterSettings& s) noexcept override;
+  void Reset() noexcept override;
+  void Process(float* pcm, int frames) noexcept override;  // in place, never allocates
   // The gain applied last, in dB (make-up included).
   float gain_db() const noexcept;
 

@@ -6,16 +6,18 @@
 #pragma once
 
 #include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 // Not thread-safe: one stream at a time.
-class Distortion {
+class Distortion final : public Stage {
  public:
   explicit Distortion(int channels) noexcept : channels_(channels) {}
-  void Set(const FilterSettings& s) noexcept;
-  void Reset() noexcept { current_ = target_; }
-  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+  bool On(const FilterSettings& s) const noexcept override;
+  void Set(const FilterSettings& s) noexcept override;
+  void Reset() noexcept override { current_ = target_; }
+  void Process(float* pcm, int frames) noexcept override;  // in place, never allocates
 
  private:
   struct Curve {

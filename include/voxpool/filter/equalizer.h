@@ -8,6 +8,7 @@
 #include <array>
 
 #include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
@@ -15,19 +16,20 @@ namespace voxpool::filter {
 inline constexpr double kEqualizerQ = 2.1447;
 
 // Not thread-safe: one stream at a time (the chain's strand).
-class Equalizer {
+class Equalizer final : public Stage {
  public:
   // `sample_rate` in Hz (kFilterMinSampleRate..Max), `channels` 1..kFilterMaxChannels: unchecked,
   // FilterChain::Create checks them. Never allocates (state is inline).
   Equalizer(int sample_rate, int channels) noexcept;
 
+  bool On(const FilterSettings& s) const noexcept override;
   // The gains the next Process() call ramps to (per band, Lavalink's unit). Never allocates.
-  void Set(const std::array<double, kEqualizerBands>& gains) noexcept;
+  void Set(const FilterSettings& s) noexcept override;
   // Filter state back to silence; gains jump to their targets.
-  void Reset() noexcept;
+  void Reset() noexcept override;
   // Filters `frames` interleaved frames in place, gains moving linearly from the last call's to
   // Set()'s over the call (no step, no click). Never allocates.
-  void Process(float* pcm, int frames) noexcept;
+  void Process(float* pcm, int frames) noexcept override;
 
  private:
   static constexpr int kLanes = 16;

@@ -78,26 +78,15 @@ class FilterChain final : public PcmProcessor {
   FilterChain(const FilterChainOptions& options) noexcept;  // unchecked: use Create()
 
  private:
-  enum Stage {
-    kHighPass,
-    kLowPass,
-    kChannelMix,
-    kRotation,
-    kDistortion,
-    kVibrato,
-    kTremolo,
-    kKaraoke,
-    kEqualizer,
-    kCompressor,
-    kVolume,
-    kStageCount
-  };
+  // The filter stages in processing order (Lavalink's: highPass, lowPass, channelMix, rotation,
+  // distortion, vibrato, tremolo, karaoke, equalizer; then the compressor). The volume, the fade
+  // and the limiter follow them.
+  static constexpr int kStageCount = 10;
   using StageSet = std::array<bool, kStageCount>;
 
-  static StageSet StagesOn(const FilterSettings& s) noexcept;
+  StageSet StagesOn(const FilterSettings& s) const noexcept;
   void Apply(const FilterSettings& s, const StageSet& next) noexcept;
   void ProcessBlock(float* pcm, int frames) noexcept;  // frames <= kFilterBlockFrames
-  void RunStage(int stage, float* pcm, int frames) noexcept;
   void ApplyVolume(float* pcm, int frames) noexcept;
   void TakePending() noexcept;
 
@@ -115,6 +104,7 @@ class FilterChain final : public PcmProcessor {
   Karaoke karaoke_;
   Equalizer equalizer_;
   Compressor compressor_;
+  std::array<Stage*, kStageCount> stages_;  // the members above, in processing order
   float gain_ = 1, target_gain_ = 1;
   Fade fade_;
   mix::Limiter limiter_;

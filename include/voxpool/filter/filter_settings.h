@@ -142,17 +142,13 @@ inline constexpr FilterField kFilterFields[] = {
     {"compressor", "makeupDb", &FilterSettings::compressor_makeup_db, 0, 24, false, "dB"},
 };
 
+// Ok when `sample_rate` is kFilterMinSampleRate..Max and `channels` 1..kFilterMaxChannels, else the
+// kInvalidArgument naming the first ("sampleRate must be from 8000 to 48000 Hz"). Thread-safe.
+Status CheckRateAndChannels(int sample_rate, int channels);
+
 // Ok when every field of `s` is inside its kFilterFields range and every equalizer gain inside
 // kEqualizerMinGain..Max; otherwise kInvalidArgument naming the first field out of range
 // ("tremolo.depth must be from 0 (excluded) to 1"). Allocates only on error. Thread-safe (pure).
 Status CheckFilterSettings(const FilterSettings& s);
-
-// Which stages `s` turns on, by Lavalink's rules (see FilterSettings). Thread-safe (pure).
-bool DistortionOn(const FilterSettings& s) noexcept;
-bool ChannelMixOn(const FilterSettings& s) noexcept;
-bool EqualizerOn(const FilterSettings& s) noexcept;
-inline bool LowPassOn(const FilterSettings& s) noexcept {
-  return s.low_pass && s.low_pass_smoothing > 1.0;
-}
 
 }  // namespace voxpool::filter

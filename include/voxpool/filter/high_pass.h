@@ -5,17 +5,19 @@
 #include <array>
 
 #include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 // Not thread-safe: one stream at a time.
-class HighPass {
+class HighPass final : public Stage {
  public:
   HighPass(int sample_rate, int channels) noexcept : rate_(sample_rate), channels_(channels) {}
+  bool On(const FilterSettings& s) const noexcept override { return s.high_pass; }
   // New coefficients at once; the state runs on. The cutoff is clamped below 0.45 x the rate.
-  void Set(const FilterSettings& s) noexcept;
-  void Reset() noexcept { state_ = {}; }
-  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+  void Set(const FilterSettings& s) noexcept override;
+  void Reset() noexcept override { state_ = {}; }
+  void Process(float* pcm, int frames) noexcept override;  // in place, never allocates
 
  private:
   struct State {

@@ -5,20 +5,22 @@
 #pragma once
 
 #include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 // Not thread-safe: one stream at a time.
-class Karaoke {
+class Karaoke final : public Stage {
  public:
   Karaoke(int sample_rate, int channels) noexcept : rate_(sample_rate), channels_(channels) {}
 
+  bool On(const FilterSettings& s) const noexcept override { return s.karaoke; }
   // Targets from `s` (level and monoLevel ramp over the next Process(); the band's coefficients
   // change at once, keeping the resonator's state). Never allocates.
-  void Set(const FilterSettings& s) noexcept;
-  void Reset() noexcept;
+  void Set(const FilterSettings& s) noexcept override;
+  void Reset() noexcept override;
   // In place, `frames` interleaved frames. Never allocates.
-  void Process(float* pcm, int frames) noexcept;
+  void Process(float* pcm, int frames) noexcept override;
 
  private:
   int rate_;

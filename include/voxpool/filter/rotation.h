@@ -5,16 +5,18 @@
 
 #include "voxpool/filter/filter_settings.h"
 #include "voxpool/filter/lfo.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 // Not thread-safe: one stream at a time.
-class Rotation {
+class Rotation final : public Stage {
  public:
   Rotation(int sample_rate, int channels) noexcept : rate_(sample_rate), channels_(channels) {}
-  void Set(const FilterSettings& s) noexcept;  // speed changes at once; the angle runs on
-  void Reset() noexcept { lfo_.Reset(); }
-  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+  bool On(const FilterSettings& s) const noexcept override { return s.rotation_hz != 0; }
+  void Set(const FilterSettings& s) noexcept override;  // speed changes at once; the angle runs on
+  void Reset() noexcept override { lfo_.Reset(); }
+  void Process(float* pcm, int frames) noexcept override;  // in place, never allocates
 
  private:
   int rate_;

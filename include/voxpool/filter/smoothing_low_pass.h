@@ -6,22 +6,26 @@
 #include <array>
 
 #include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 // Not thread-safe: one stream at a time.
-class SmoothingLowPass {
+class SmoothingLowPass final : public Stage {
  public:
   explicit SmoothingLowPass(int channels) noexcept : channels_(channels) {}
+  bool On(const FilterSettings& s) const noexcept override {
+    return s.low_pass && s.low_pass_smoothing > 1.0;
+  }
   // The factor moves to the new one over the next Process() call (a sudden change from heavy to
   // light smoothing would let the output catch up with the input in a few samples: a click).
-  void Set(const FilterSettings& s) noexcept;
+  void Set(const FilterSettings& s) noexcept override;
   // The next call starts from its first sample (no fade in from silence), as Lavalink's does.
-  void Reset() noexcept {
+  void Reset() noexcept override {
     primed_ = false;
     coefficient_ = target_;
   }
-  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+  void Process(float* pcm, int frames) noexcept override;  // in place, never allocates
 
  private:
   int channels_;

@@ -5,18 +5,20 @@
 
 #include "voxpool/filter/filter_settings.h"
 #include "voxpool/filter/lfo.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 // Not thread-safe: one stream at a time.
-class Tremolo {
+class Tremolo final : public Stage {
  public:
   Tremolo(int sample_rate, int channels) noexcept : rate_(sample_rate), channels_(channels) {}
+  bool On(const FilterSettings& s) const noexcept override { return s.tremolo; }
   // Targets from `s`: depth ramps over the next Process(), frequency changes at once. Never
   // allocates.
-  void Set(const FilterSettings& s) noexcept;
-  void Reset() noexcept;
-  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+  void Set(const FilterSettings& s) noexcept override;
+  void Reset() noexcept override;
+  void Process(float* pcm, int frames) noexcept override;  // in place, never allocates
 
  private:
   int rate_;

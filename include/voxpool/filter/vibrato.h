@@ -7,20 +7,22 @@
 
 #include "voxpool/filter/filter_settings.h"
 #include "voxpool/filter/lfo.h"
+#include "voxpool/filter/stage.h"
 
 namespace voxpool::filter {
 
 // Not thread-safe: one stream at a time.
-class Vibrato {
+class Vibrato final : public Stage {
  public:
   // The delay line: 2 ms of swing at the highest rate, twice over, plus the interpolator's reach.
   static constexpr int kRingSize = 256;
   static_assert(kRingSize > 2 * kFilterMaxSampleRate * 2 / 1000 + 4);
 
   Vibrato(int sample_rate, int channels) noexcept;
-  void Set(const FilterSettings& s) noexcept;  // depth ramps, frequency at once
-  void Reset() noexcept;
-  void Process(float* pcm, int frames) noexcept;  // in place, never allocates
+  bool On(const FilterSettings& s) const noexcept override { return s.vibrato; }
+  void Set(const FilterSettings& s) noexcept override;  // depth ramps, frequency at once
+  void Reset() noexcept override;
+  void Process(float* pcm, int frames) noexcept override;  // in place, never allocates
 
  private:
   int rate_;
