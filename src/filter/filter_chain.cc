@@ -48,6 +48,7 @@ FilterChain::FilterChain(const FilterChainOptions& o) noexcept
   on_ = next_;
   gain_ = target_gain_;
   for (Stage* stage : stages_) stage->Reset();
+  running_.store(Running(), std::memory_order_release);
 }
 
 Status FilterChain::Create(const FilterChainOptions& o, std::unique_ptr<FilterChain>* out) {
@@ -119,9 +120,11 @@ void FilterChain::TakePending() noexcept {
 }
 
 bool FilterChain::active() const noexcept {
-  // A change the next call takes, or a fade under way or holding.
-  if (pending_.load(std::memory_order_acquire) || fade_pending_.load(std::memory_order_acquire))
-    return true;
+  return pending_.load(std::memory_order_acquire) ||
+         fade_pending_.load(std::memory_order_acquire) || running_.load(std::memory_order_acquire);
+}
+
+bool FilterChain::Running() const noexcept {
   if (fade_.active()) return true;
   for (int i = 0; i < kStageCount; ++i)
     if (on_[i] || next_[i]) return true;
@@ -163,7 +166,7 @@ void FilterChain::Process(float* pcm, int frames) noexcept {
 void FilterChain::ProcessBlock(float* pcm, int frames) noexcept {
   if (frames <= 0) return;
   TakePending();
-  if (!active()) return;
+  if (!Running()) return;
   const size_t samples = static_cast<size_t>(frames) * channels_;
   for (int stage = 0; stage < kStageCount; ++stage) {
     if (!on_[stage] && !next_[stage]) continue;
@@ -188,6 +191,7 @@ void FilterChain::ProcessBlock(float* pcm, int frames) noexcept {
   if (fade_.active()) fade_.Process(pcm, frames, channels_);
   limiter_.Process(pcm, frames);
   on_ = next_;
+  running_.store(Running(), std::memory_order_release);
 }
 
 void FilterChain::Process(int16_t* pcm, int frames) noexcept {
@@ -196,7 +200,7 @@ void FilterChain::Process(int16_t* pcm, int frames) noexcept {
     const int n = std::min(kFilterBlockFrames, frames - at);
     int16_t* block = pcm + static_cast<size_t>(at) * channels_;
     TakePending();
-    if (!active()) continue;  // untouched: bit-exact
+    if (!Running()) continue;  // untouched: bit-exact
     const size_t samples = static_cast<size_t>(n) * channels_;
     pcm::S16ToFloat(block, work_.data(), samples);
     ProcessBlock(work_.data(), n);

@@ -153,15 +153,16 @@ module.exports = [
 
   {
     id: 'encoder-stream-no-backpressure',
-    file: 'lib/opus-streams.js',
+    file: 'lib/frame-feeder.js',
     find: '      if (!this.#jobs.hasRoom) {\n' +
-      '        this.#jobs.whenRoom(() => this.#submit(data, offset, callback));\n' +
+      '        this.#jobs.whenRoom(() => this.#submit(data, offset, size, callback));\n' +
       '        return;\n' +
       '      }\n',
     replace: '',
     tests: { js: ['test/js/opus-streams.test.js'] },
-    why: 'The encoder stream submits every frame of a chunk at once and calls back at once: the ' +
-      'writer never waits, so a fast producer queues unbounded jobs past readAhead.',
+    why: 'The encoder stream (and the filter stream, through the same FrameFeeder) submits every ' +
+      'frame of a chunk at once and calls back at once: the writer never waits, so a fast ' +
+      'producer queues unbounded jobs past readAhead.',
   },
 
   {
@@ -615,5 +616,62 @@ module.exports = [
     replace: 'return false;',
     tests: { js: ['test/js/opus-streams.test.js'] },
     why: 'A frame the pool skipped for its deadline destroys the stream: one late tick ends the track.',
+  },
+  // ----- filters (issue 11) ------------------------------------------------------------------------
+  {
+    id: 'eq-band-weight-halved',
+    file: 'src/filter/equalizer.cc',
+    find: '4.0 * s.equalizer[b]',
+    replace: '2.0 * s.equalizer[b]',
+    tests: { native: '^FilterChain\\.' },
+    why: "Each band is added with weight 2 x gain instead of Lavalink's 4 x gain: every preset is half as strong.",
+  },
+  {
+    id: 'filter-switch-steps',
+    file: 'src/filter/filter_chain.cc',
+    find: 'const float wet = in ? w : 1.0f - w;',
+    replace: 'const float wet = in ? 1.0f : 0.0f;',
+    tests: { native: '^FilterChain\\.', js: ['test/js/filter-chain.test.js'] },
+    why: 'A filter switched on or off mid-stream steps instead of crossfading: a click at every setFilters().',
+  },
+  {
+    id: 'filter-nan-guard-off',
+    file: 'src/filter/filter_chain.cc',
+    find: '  if (bad == 0) return;',
+    replace: '  return;',
+    tests: { js: ['test/js/filter-chain.test.js'] },
+    why: 'One NaN sample in float input enters every recursive filter and silences the stream for good.',
+  },
+  {
+    id: 'lowpass-smoothing-steps',
+    file: 'src/filter/smoothing_low_pass.cc',
+    find: 'const float step = (target_ - coefficient_) / frames;',
+    replace: 'const float step = 0.0f;\n  coefficient_ = target_;',
+    tests: { js: ['test/js/filter-chain.test.js'] },
+    why: 'A lowPass smoothing change jumps: the output catches up with the input within a few samples (a click).',
+  },
+  {
+    id: 'karaoke-right-keeps-centre',
+    file: 'src/filter/karaoke.cc',
+    find: 'pcm[2 * i + 1] = r - l * level + band;',
+    replace: 'pcm[2 * i + 1] = r + band;',
+    tests: { js: ['test/js/filter-chain.test.js'] },
+    why: 'Karaoke removes the voice from the left channel only: the singer stays in the right ear.',
+  },
+  {
+    id: 'encode-job-skips-filters',
+    file: 'binding/opus/encoder_wrap.cc',
+    find: 'if (filters_) FilterFrame(*filters_, format_, input_.data(), frame_size_);',
+    replace: '',
+    tests: { js: ['test/js/filter-chain.test.js'] },
+    why: "encodeAsync (and so every encoder stream and createAudioResource({ filters })) ignores the filters: the bot's presets do nothing.",
+  },
+  {
+    id: 'filter-min-exclusive-ignored',
+    file: 'src/filter/filter_settings.cc',
+    find: 'const bool ok = f.min_exclusive ? v > f.min && v <= f.max : v >= f.min && v <= f.max;',
+    replace: 'const bool ok = v >= f.min && v <= f.max;',
+    tests: { native: '^FilterChain\\.' },
+    why: 'The core accepts tremolo.depth 0 (and other excluded minimums) from a direct binding caller.',
   },
 ];

@@ -66,8 +66,9 @@ class FilterChain final : public PcmProcessor {
   // switching off, the samples are left untouched (bit-exact). Never allocates.
   void Process(int16_t* pcm, int frames) noexcept override;
 
-  // True when a filter is on, switching off, or a SetFilters() change waits for the next call:
-  // false means Process() would leave the samples untouched. Same thread as Process().
+  // True when a filter or a fade is on, switching off, or a change waits for the next call:
+  // false means Process() would leave the samples untouched. Thread-safe (what the last call
+  // ended with, and the changes handed over since).
   bool active() const noexcept;
 
   int sample_rate() const noexcept { return rate_; }
@@ -89,6 +90,7 @@ class FilterChain final : public PcmProcessor {
   void ProcessBlock(float* pcm, int frames) noexcept;  // frames <= kFilterBlockFrames
   void ApplyVolume(float* pcm, int frames) noexcept;
   void TakePending() noexcept;
+  bool Running() const noexcept;  // active(), on the processing thread, changes taken
 
   int rate_;
   int channels_;
@@ -120,6 +122,7 @@ class FilterChain final : public PcmProcessor {
     FadeCurve curve;
   } fade_request_{};
   std::atomic<bool> fade_pending_{false};
+  std::atomic<bool> running_{false};  // Running() at the end of the last call, for active()
 };
 
 }  // namespace voxpool::filter
