@@ -179,6 +179,24 @@ test('equalizer band 8 (1 kHz) gain 0.5 matches x + 2 x ffmpeg bandpass=f=1000:w
   assert.ok(snrDb(ref, x) < 20, `input vs reference ${snrDb(ref, x).toFixed(1)} dB`);
 });
 
+test('lowPass { smoothing: 20 } matches ffmpeg lowpass=p=1 at the corner where the two are the same one-pole filter (SNR >= 60 dB)', { skip: NO_FFMPEG }, (t) => {
+  // Lavalink's smoother y += (x - y) / s is y = (1 - a) x + a y1 with a = 1 - 1/s; ffmpeg's
+  // single-pole lowpass is y = (1 - e^-w) x + e^-w y1 with w = 2 pi f / rate: the same filter at
+  // f = -ln(1 - 1/s) rate / (2 pi) (392 Hz for s = 20). The input starts at 0, so the smoother's
+  // priming with the first sample and ffmpeg's zero state agree.
+  const smoothing = 20;
+  const f = -Math.log(1 - 1 / smoothing) * RATE / (2 * Math.PI);
+  const x = music(2 * RATE, 13);
+  x[0] = 0;
+  x[1] = 0;
+  const ref = ffmpeg(x, `lowpass=f=${f.toFixed(6)}:p=1`);
+  const out = run(new FilterChain({ format: 'f32le', filters: { lowPass: { smoothing } } }), x);
+  const snr = snrDb(ref, out);
+  t.diagnostic(`lowPass vs ffmpeg lowpass=f=${f.toFixed(2)}:p=1: SNR ${snr.toFixed(1)} dB`);
+  assert.ok(snr >= 60, `SNR ${snr.toFixed(2)} dB`);
+  assert.ok(snrDb(ref, x) < 20, `input vs reference ${snrDb(ref, x).toFixed(1)} dB`);
+});
+
 // --- 3-7. the other filters against their formulas -------------------------------------------
 
 test('karaoke: a centre (L = R) 1 kHz tone drops by >= 20 dB, a left-only tone stays within 1 dB', (t) => {
