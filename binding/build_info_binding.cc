@@ -25,6 +25,12 @@
 #ifndef VOXPOOL_WEBM_LINKAGE
 #define VOXPOOL_WEBM_LINKAGE "unknown"
 #endif
+#ifndef VOXPOOL_SOUNDTOUCH_LINKAGE
+#define VOXPOOL_SOUNDTOUCH_LINKAGE "unknown"
+#endif
+#ifndef VOXPOOL_EBUR128_LINKAGE
+#define VOXPOOL_EBUR128_LINKAGE "unknown"
+#endif
 
 namespace voxpool::binding {
 
@@ -36,6 +42,8 @@ void InitBuildInfo(Napi::Env env, Napi::Object exports) {
   b.Set("SOXR_LINKAGE", VOXPOOL_SOXR_LINKAGE);
   b.Set("OGG_LINKAGE", VOXPOOL_OGG_LINKAGE);
   b.Set("WEBM_LINKAGE", VOXPOOL_WEBM_LINKAGE);
+  b.Set("SOUNDTOUCH_LINKAGE", VOXPOOL_SOUNDTOUCH_LINKAGE);
+  b.Set("EBUR128_LINKAGE", VOXPOOL_EBUR128_LINKAGE);
   b.Set("OPUS_BUILD", VOXPOOL_OPUS_BUILD);
   b.Set("COMPILER", __VERSION__);
   exports.Set("buildInfo", b);

@@ -8,7 +8,7 @@
 # or name it directly with -DVOXPOOL_<NAME>_ARCHIVE=/path/lib<name>.a. A library without an
 # archive (Debian ships no libsoxr.a) stays shared; the prebuild script bundles that shared object
 # beside the addon, which finds it through its $ORIGIN run path (CMakeLists.txt).
-option(VOXPOOL_STATIC_DEPS "Link libopus, libsodium, libsoxr and libogg statically where an archive exists" OFF)
+option(VOXPOOL_STATIC_DEPS "Link libopus, libsodium, libsoxr, libogg, libSoundTouch and libebur128 statically where an archive exists" OFF)
 
 find_package(Threads REQUIRED)
 find_package(PkgConfig QUIET)
@@ -74,6 +74,11 @@ voxpool_require_pkg(OPUS opus libopus-dev opus)
 voxpool_require_pkg(SODIUM libsodium libsodium-dev sodium)
 voxpool_require_pkg(SOXR soxr libsoxr-dev soxr)
 voxpool_require_pkg(OGG ogg libogg-dev ogg)
+# The filters' time-stretch (timescale) and loudness measurement. Debian ships neither as an
+# archive, so both stay shared and the prebuild bundles them; libSoundTouch is LGPL and is only
+# ever linked dynamically (docs/PREBUILDS.md).
+voxpool_require_pkg(SOUNDTOUCH soundtouch libsoundtouch-dev SoundTouch)
+voxpool_require_pkg(EBUR128 libebur128 libebur128-dev ebur128)
 
 # libwebm (its webm_parser, for the WebM/Matroska demuxer): Debian ships no pkg-config file and no
 # static archive for it, so it is found by its header and library and always linked shared, even
@@ -100,6 +105,6 @@ endif()
 
 add_library(voxpool_deps INTERFACE)
 target_link_libraries(voxpool_deps INTERFACE voxpool_dep_opus voxpool_dep_sodium voxpool_dep_soxr voxpool_dep_ogg
-                      voxpool_dep_webm)
+                      voxpool_dep_webm voxpool_dep_SoundTouch voxpool_dep_ebur128)
 target_include_directories(voxpool_deps INTERFACE ${CONCURRENTQUEUE_INCLUDE_DIR})
 add_library(voxpool::deps ALIAS voxpool_deps)

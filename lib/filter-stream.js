@@ -17,7 +17,6 @@ const { guardReceiver } = require('./receiver-guard');
 class FilterStream extends Transform {
   #chain;
   #frameBytes;
-  #frameMs;
   #delivery;
   #jobs;
   #feeder;
@@ -39,7 +38,6 @@ class FilterStream extends Transform {
     super(highWaterMark === undefined ? {} : { highWaterMark });
     this.#chain = chain;
     this.#frameBytes = samples * chain.frameBytes;
-    this.#frameMs = samples * 1000 / chain.sampleRate;
     this.#delivery = new Delivery(this, delivery);
     this.#jobs = this.#delivery.jobs;
     this.#feeder = new FrameFeeder(this, this.#jobs, (frames) => chain.processAsync(frames));

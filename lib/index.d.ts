@@ -516,6 +516,8 @@ export interface Report {
     opus: ReportLibrary & { build: ReportOpusBuild | null }; sodium: ReportLibrary; soxr: ReportLibrary;
     /** libogg and libwebm do not report their versions: `version` is null. */
     ogg: ReportLibrary & { version: null }; webm: ReportLibrary & { version: null };
+    /** The filters' time-stretch (`timescale`) and EBU R128 meter (`loudness`). */
+    soundtouch: ReportLibrary; ebur128: ReportLibrary;
   };
   /** Node-API version the binary targets, and the one the runtime implements. */
   napi: { binary: number | null; runtime: number };

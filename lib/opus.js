@@ -7,7 +7,6 @@ const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { adaptiveNative } = require('./adaptive');
 const { queueOptions, maxQueueOf } = require('./queue-options');
-const { checkFilters } = require('./filter-chain');
 const { AttachedFilters } = require('./attached-filters');
 
 // A CTL request and value as libopus takes them (opus_int32; requests are positive).
@@ -117,11 +116,16 @@ class Encoder {
     if (o.dtx !== undefined) native.dtx = validate.boolean(o.dtx, 'dtx');
     if (o.adaptive !== undefined) native.adaptive = adaptiveNative(o.adaptive, 'adaptive');
     queueOptions(o, native);
-    if (o.filters !== undefined) checkFilters(o.filters);  // before any native codec exists
-    this.#native = new binding.NativeEncoder(native);
-    const nativeEncoder = this.#native;
-    this.#filters = new AttachedFilters(sampleRate, channels, (chain) => nativeEncoder.attachFilters(chain));
-    if (o.filters !== undefined) this.#filters.set(o.filters);
+    const nativeEncoder = new binding.NativeEncoder(native);
+    const filters = new AttachedFilters(sampleRate, channels, (chain) => nativeEncoder.attachFilters(chain));
+    try {
+      if (o.filters !== undefined) filters.set(o.filters);  // validates them
+    } catch (err) {
+      nativeEncoder.destroy();  // bad filters: the codec goes now, not at GC
+      throw err;
+    }
+    this.#native = nativeEncoder;
+    this.#filters = filters;
     this.#maxQueue = maxQueueOf(native);
     this.#sampleRate = sampleRate;
     this.#channels = channels;

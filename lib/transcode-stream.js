@@ -10,7 +10,6 @@ const { Delivery, deliveryOptions } = require('./delivery');
 const { defineVolumeApi } = require('./volume-api');
 const { queueOptions } = require('./queue-options');
 const { guardReceiver } = require('./receiver-guard');
-const { checkFilters } = require('./filter-chain');
 const { AttachedFilters } = require('./attached-filters');
 
 const C = binding.mixerConstants;
@@ -46,7 +45,6 @@ class OpusTranscodeStream extends Transform {
     let transcoder;
     let attached;
     try {
-      if (filters !== undefined) checkFilters(filters);
       transcoder = new binding.NativeTranscoder(nativeEncoderOf(encoder), native);
       attached = new AttachedFilters(encoder.sampleRate, encoder.channels, (chain) => transcoder.attachFilters(chain));
       if (filters !== undefined) attached.set(filters);

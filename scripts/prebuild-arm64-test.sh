@@ -51,10 +51,10 @@ dynamic=$(readelf -d "$bin")
 if grep -E 'NEEDED.*lib(opus|sodium)' <<<"$dynamic"; then die "$bin needs a system libopus/libsodium"; fi
 grep -q 'RPATH.*\[\$ORIGIN\]' <<<"$dynamic" || die "$bin has no DT_RPATH \$ORIGIN"
 grep -q 'FLAGS_1.*NODELETE' <<<"$dynamic" || die "$bin is not NODELETE"
-for lib in libsoxr.so.0 libgomp.so.1 libwebm.so.1; do [ -f "$dir/$lib" ] || die "$lib is not bundled in $dir"; done
+for lib in libsoxr.so.0 libgomp.so.1 libwebm.so.1 libSoundTouch.so.1 libebur128.so.1; do [ -f "$dir/$lib" ] || die "$lib is not bundled in $dir"; done
 glibc=$("$triplet-objdump" -T "$dir"/*.node "$dir"/*.so.* | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
 size=$(cat "$dir"/*.node "$dir"/*.so.* | wc -c)
-say "$(basename "$bin"): AArch64, $size bytes with libsoxr.so.0 + libgomp.so.1 + libwebm.so.1, needs $glibc"
+say "$(basename "$bin"): AArch64, $size bytes with libsoxr.so.0 + libgomp.so.1 + libwebm.so.1 + libSoundTouch.so.1 + libebur128.so.1, needs $glibc"
 
 # 3. The minimal arm64 root, made once.
 if ! [ -f "$rootfs/.voxpool-root" ]; then
@@ -76,7 +76,7 @@ if ! [ -f "$rootfs/.voxpool-root" ]; then
 fi
 cp /usr/bin/qemu-aarch64-static "$rootfs/usr/bin/qemu-aarch64-static"
 [ -e "$rootfs/lib/ld-linux-aarch64.so.1" ] || die "the arm64 root has no /lib/ld-linux-aarch64.so.1"
-if ls "$rootfs"/usr/lib/*/lib{opus,sodium,soxr,gomp,webm}.so* >/dev/null 2>&1; then
+if ls "$rootfs"/usr/lib/*/lib{opus,sodium,soxr,gomp,webm,SoundTouch,ebur128}.so* >/dev/null 2>&1; then
   die "the arm64 root has a system libopus/libsodium/libsoxr/libgomp/libwebm"
 fi
 for tool in sh gcc cc cmake; do

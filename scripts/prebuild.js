@@ -39,7 +39,24 @@ const tool = (name) => (triplet ? `${triplet}-${name}` : name);
 // picking a binary they cannot load; the first word is free.
 const binaryName = 'voxpool.napi.glibc.node';
 // Libraries every glibc system and every Node binary provide: never bundled.
-const BASELINE = /^(libc|libm|libpthread|libdl|librt|libresolv|ld-linux[-\w]*|libstdc\+\+|libgcc_s)\.so/;
+const BASELINE = /^(libc|libm|libmvec|libpthread|libdl|librt|libresolv|ld-linux[-\w]*|libstdc\+\+|libgcc_s)\.so/;
+
+// /usr/share/doc/<package>/copyright of the Debian package that installed `file` (dpkg -S; the
+// :arm64 packages too), or null when no package owns it.
+function debianCopyright(file) {
+  for (const candidate of [file, fs.realpathSync(file)]) {
+    let owner;
+    try {
+      owner = execFileSync('dpkg', ['-S', candidate], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      continue;
+    }
+    const pkg = owner.split(/[:,]/)[0].trim();
+    const doc = `/usr/share/doc/${pkg}/copyright`;
+    if (fs.existsSync(doc)) return doc;
+  }
+  return null;
+}
 
 function fail(message) {
   console.error(`voxpool prebuild: ${message}`);
@@ -169,7 +186,11 @@ while (pending.length) {
     if (!source) fail(`cannot resolve ${soname} (needed by ${path.basename(file)})`);
     const dest = path.join(outDir, soname);
     fs.copyFileSync(fs.realpathSync(source), dest);
-    bundled.push({ soname, from: fs.realpathSync(source) });
+    // Its Debian copyright file goes with it (libsoxr and libSoundTouch are LGPL: the notice and
+    // the licence travel with the object, which stays a separate, replaceable shared object).
+    const copyright = debianCopyright(source);
+    if (copyright) fs.copyFileSync(copyright, `${dest}.copyright`);
+    bundled.push({ soname, from: fs.realpathSync(source), copyright: Boolean(copyright) });
     pending.push(dest);
   }
 }
@@ -194,7 +215,7 @@ const probe = `
   const b = require(${JSON.stringify(outBinary)});
   const maps = require('fs').readFileSync('/proc/self/maps', 'utf8');
   const libs = [...new Set(maps.split('\\n').map((l) => l.split(/\\s+/)[5])
-    .filter((p) => p && /lib(opus|sodium|soxr|gomp|ogg|webm)[^/]*\\.so/.test(p)))];
+    .filter((p) => p && /lib(opus|sodium|soxr|gomp|ogg|webm|SoundTouch|ebur128)[^/]*\\.so/.test(p)))];
   console.log(JSON.stringify({ libs, opus: b.opusConstants && b.opusConstants.OPUS_VERSION }));`;
 if (!triplet) {
   const childEnv = { ...process.env };

@@ -62,11 +62,13 @@ class NativeCrossfade : public Napi::ObjectWrap<NativeCrossfade> {
       ThrowRangeError(env, "The two sources must be equally long runs of whole frames");
     Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, a.size);
     const int frames = static_cast<int>(a.size / frame_bytes);
-    // Copies: a view may be unaligned for its samples, and `out` is freshly allocated.
-    std::vector<uint8_t> left(a.data, a.data + a.size), right(b.data, b.data + b.size);
+    // A view may start at any byte: copied (into buffers kept between calls) only when it is not
+    // aligned for its samples; `out` is freshly allocated, so aligned.
+    const uint8_t* left = AlignedSamples(a, format_, &aligned_out_);
+    const uint8_t* right = AlignedSamples(b, format_, &aligned_in_);
     WithSampleType(format_, [&](auto zero) {
       using T = decltype(zero);
-      x.Process(reinterpret_cast<const T*>(left.data()), reinterpret_cast<const T*>(right.data()),
+      x.Process(reinterpret_cast<const T*>(left), reinterpret_cast<const T*>(right),
                 reinterpret_cast<T*>(out.Data()), frames);
     });
     return out;
@@ -84,6 +86,7 @@ class NativeCrossfade : public Napi::ObjectWrap<NativeCrossfade> {
 
   std::unique_ptr<filter::Crossfade> crossfade_;
   SampleFormat format_ = SampleFormat::kS16;
+  std::vector<uint8_t> aligned_out_, aligned_in_;  // realigned copies of unaligned views
   ExternalMemory memory_;
 };
 

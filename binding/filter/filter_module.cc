@@ -5,6 +5,7 @@
 
 #include "voxpool/filter/fade.h"
 #include "voxpool/filter/filter_settings.h"
+#include "voxpool/filter/libraries.h"
 
 namespace voxpool::binding {
 namespace {
@@ -52,6 +53,8 @@ Napi::Object Constants(Napi::Env env) {
   for (uint32_t i = 0; i < kFadeCurveCount; ++i) curves.Set(i, kFadeCurveNames[i]);
   c.Set("FADE_CURVES", curves);
   c.Set("MAX_FADE_MS", kFadeMaxMs);
+  c.Set("TIME_STRETCH_LIBRARY", TimeStretchLibraryVersion());
+  c.Set("LOUDNESS_LIBRARY", LoudnessLibraryVersion());
   return c;
 }
 

@@ -38,7 +38,7 @@ void Equalizer::Reset() noexcept {
 
 namespace {
 
-constexpr int kLanes = 16;
+constexpr int kLanes = Equalizer::kLanes;
 
 // C channels of interleaved frames, all bands of every channel per sample: the channels' filter
 // recursions are independent, so running them side by side hides each one's latency (a band's

@@ -38,9 +38,9 @@ FilterChain::FilterChain(const FilterChainOptions& o) noexcept
       karaoke_(o.sample_rate, o.channels),
       equalizer_(o.sample_rate, o.channels),
       compressor_(o.sample_rate, o.channels),
-      limiter_(LimiterFor(o)),
       stages_{&high_pass_, &low_pass_, &channel_mix_, &rotation_,  &distortion_,
               &vibrato_,   &tremolo_,  &karaoke_,     &equalizer_, &compressor_},
+      limiter_(LimiterFor(o)),
       settings_(o.filters) {
   // The first frame starts in its settings, without fading in from "no filters".
   next_ = StagesOn(o.filters);

@@ -101,8 +101,8 @@ Status Mixer::AddSource(const SourceOptions& o, uint32_t* id) {
     r.output_rate = options_.sample_rate;
     r.channels =
         std::min(channels, options_.channels);     // resample after a downmix, before an upmix
-    Status st = Resampler::Create(r, &resampler);  // allocates: outside the lock
-    if (!st.ok()) return st;
+    Status created = Resampler::Create(r, &resampler);  // allocates: outside the lock
+    if (!created.ok()) return created;
   }
   std::lock_guard<std::mutex> lock(mutex_);
   auto it =

@@ -75,8 +75,8 @@ Status SpeakerMixer::Create(const SpeakerMixerOptions& o, std::unique_ptr<Speake
     r.output_rate = o.output_rate;
     r.channels = std::min(o.input_channels, o.output_channels);
     for (Speaker& s : m->speakers_) {
-      Status st = Resampler::Create(r, &s.resampler);
-      if (!st.ok()) return st;
+      Status created = Resampler::Create(r, &s.resampler);
+      if (!created.ok()) return created;
     }
   }
   *out = std::move(m);

@@ -33,6 +33,12 @@ test('report names the binary that loaded and the versions the linked libraries 
   assert.equal(r.libraries.webm.linkage, 'shared');
   assert.match(path.basename(r.libraries.webm.file), /^libwebm\.so/);
   assert.ok(['static', 'shared'].includes(r.libraries.ogg.linkage), r.libraries.ogg.linkage);
+  // The filters' libraries report their own versions: the ones pkg-config found at build time.
+  const modversion = (m) => execFileSync('pkg-config', ['--modversion', m], { encoding: 'utf8' }).trim();
+  assert.equal(r.libraries.soundtouch.version, modversion('soundtouch'));
+  assert.equal(r.libraries.ebur128.version, modversion('libebur128'));
+  assert.match(path.basename(r.libraries.soundtouch.file), /^libSoundTouch\.so/);
+  assert.match(path.basename(r.libraries.ebur128.file), /^libebur128\.so/);
   // How libopus was built: the build's own record, consistent with how it is linked.
   const ob = r.libraries.opus.build;
   assert.ok(ob, 'libraries.opus.build recorded');
@@ -114,6 +120,12 @@ test('the prebuild reports itself: static libopus and libsodium, bundled libsoxr
     assert.equal(r.libraries.ogg.linkage, 'static');
     assert.equal(r.libraries.webm.linkage, 'shared');
     assert.equal(path.dirname(r.libraries.webm.file), prebuildDir);
+    for (const name of ['soundtouch', 'ebur128']) {
+      assert.equal(r.libraries[name].linkage, 'shared');
+      assert.equal(path.dirname(r.libraries[name].file), prebuildDir);
+      // beside the bundled object, its Debian copyright file (libSoundTouch is LGPL)
+      assert.ok(fs.existsSync(`${r.libraries[name].file}.copyright`), `${name}'s copyright beside it`);
+    }
     // the prebuild runs the Debian source version of the library it was built from
     assert.equal(r.libraries.opus.version, `libopus ${/^opus=([^-\s]+)/.exec(build.static.opus)[1]}`);
     assert.equal(r.libraries.sodium.version, /^libsodium=([^-\s]+)/.exec(build.static.sodium)[1]);

@@ -31,8 +31,11 @@ class Equalizer final : public Stage {
   // Set()'s over the call (no step, no click). Never allocates.
   void Process(float* pcm, int frames) noexcept override;
 
- private:
+  // The band lanes processed side by side: the 15 bands and one idle lane, a whole number of
+  // vectors.
   static constexpr int kLanes = 16;
+
+ private:
   struct alignas(64) Lanes {
     float v[kLanes];
   };

@@ -76,7 +76,7 @@ class FilterChain final : public PcmProcessor {
   // Heap and inline bytes this object holds (for the binding's report to V8).
   size_t memory_bytes() const noexcept;
 
-  FilterChain(const FilterChainOptions& options) noexcept;  // unchecked: use Create()
+  explicit FilterChain(const FilterChainOptions& options) noexcept;  // unchecked: use Create()
 
  private:
   // The filter stages in processing order (Lavalink's: highPass, lowPass, channelMix, rotation,
