@@ -2,7 +2,8 @@
 // The filter chain an Encoder or an OpusTranscodeStream runs inside its own pool jobs: made by
 // the `filters` option or the first setFilters() / fade(), and attached to the native codec
 // object, which from then on filters each frame in the same job as its encode.
-const { FilterChain, nativeFilterChainOf, fadeArgs } = require('./filter-chain');
+const { FilterChain, nativeFilterChainOf, fadeArgs, checkFilters } = require('./filter-chain');
+const validate = require('./validate');
 
 const NO_FILTERS = Object.freeze({});
 
@@ -23,8 +24,23 @@ class AttachedFilters {
     this.#attach = attach;
   }
 
+  /**
+   * Whether timescale is allowed: it changes the amount of audio, so only a stream (whose jobs
+   * settle with 0..n packets) takes it; an Encoder's encodeAsync() settles with one packet.
+   */
+  stretchable = false;
+
   /** FilterChain#setFilters, making and attaching the chain the first time. */
-  set(filters) {
+  set(filters, name = 'filters') {
+    if (!this.stretchable) {
+      const { canonical } = checkFilters(filters, name);
+      const t = canonical.timescale;
+      const changed = t && ['speed', 'pitch', 'rate'].find((key) => t[key] !== 1);
+      if (changed) {
+        throw validate.invalidRange('1 here (timescale changes the amount of audio: use it on an OpusEncoderStream, ' +
+          'createAudioResource or a FilterChain / createFilterStream)', `${name}.timescale.${changed}`, t[changed]);
+      }
+    }
     if (this.#chain) this.#chain.setFilters(filters);
     else this.#create(filters);
   }
@@ -34,6 +50,9 @@ class AttachedFilters {
     fadeArgs(to, options);
     (this.#chain ?? this.#create({})).fade(to, options);
   }
+
+  /** Whether a chain is attached (the codec's jobs run it). */
+  get attached() { return this.#chain !== null; }
 
   /** The filters set (frozen); {} for none. */
   get filters() { return this.#chain ? this.#chain.filters : NO_FILTERS; }

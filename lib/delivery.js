@@ -49,8 +49,14 @@ class Delivery {
     });
   }
 
+  // A job's result: one chunk, or (a job whose filters time-stretch) an array of 0..n chunks; an
+  // empty byte chunk (a time-stretch still filling up) is nothing to deliver.
   #deliver(out) {
-    if (this.#stream.destroyed) return;
+    if (Array.isArray(out)) {
+      for (const one of out) this.#deliver(one);
+      return;
+    }
+    if (this.#stream.destroyed || (out.length === 0 && !this.#stream.readableObjectMode)) return;
     if (this.#held === null) {
       this.#stream.push(out);
       return;

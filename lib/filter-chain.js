@@ -1,6 +1,6 @@
 'use strict';
-// FilterChain: Lavalink v4's audio filters (volume, equalizer, karaoke, tremolo, vibrato,
-// rotation, distortion, channelMix, lowPass) plus highPass, per stream, natively: `process()` on
+// FilterChain: Lavalink v4's audio filters (volume, equalizer, karaoke, timescale, tremolo,
+// vibrato, rotation, distortion, channelMix, lowPass) plus highPass, a compressor and fades, per stream, natively: `process()` on
 // the calling thread, `processAsync()` on the voxpool pool (frames of one chain in order). The
 // `filters` object has Lavalink's shape, field names, ranges and defaults, so a bot's presets move
 // from Lavalink unchanged; every range comes from the core's table (filterConstants.FIELDS).
@@ -31,6 +31,9 @@ const filterConstants = deepFreeze({
   GROUPS: F.GROUPS.map((g) => ({ ...g })),
   FADE_CURVES: [...F.FADE_CURVES],
   MAX_FADE_MS: F.MAX_FADE_MS,
+  TIMESCALE_MIN_RATIO: F.TIMESCALE_MIN_RATIO,
+  TIMESCALE_MAX_RATIO: F.TIMESCALE_MAX_RATIO,
+  TIMESCALE_BURST_FRAMES: F.TIMESCALE_BURST_FRAMES,
   FIELDS: F.FIELDS.map((f) => ({ ...f })),
 });
 
@@ -41,10 +44,9 @@ for (const f of F.FIELDS) {
   if (!FIELDS_OF.has(f.group)) FIELDS_OF.set(f.group, []);
   FIELDS_OF.get(f.group).push(f);
 }
-// Lavalink keys voxpool accepts without running: `pluginFilters` (its plugins' own filters) and
-// `timescale` at its identity (speed, pitch and rate 1), so a preset that sends the defaults works.
-const TIMESCALE_FIELDS = ['speed', 'pitch', 'rate'];
-const KNOWN = new Set(['volume', 'equalizer', 'timescale', 'pluginFilters', ...F.GROUPS.map((g) => g.name)]);
+// Lavalink's `pluginFilters` (its plugins' own filters) is accepted and ignored, so a preset that
+// carries it works.
+const KNOWN = new Set(['volume', 'equalizer', 'pluginFilters', ...F.GROUPS.map((g) => g.name)]);
 
 function field(value, f, name) {
   const what = f.minExclusive ? `a number above ${f.min} and at most ${f.max}` : `a number between ${f.min} and ${f.max}`;
@@ -72,14 +74,11 @@ function onlyKnown(o, known, name) {
   }
 }
 
-function timescale(value, name) {
-  const o = validate.options(value, name);
-  onlyKnown(o, TIMESCALE_FIELDS, name);
-  for (const key of TIMESCALE_FIELDS) {
-    if (o[key] === undefined || o[key] === 1) continue;
-    // Speed, pitch and rate change the amount of audio, which needs a time-stretch library.
-    const what = '1 (voxpool does not time-stretch yet)';
-    throw typeof o[key] === 'number' ? validate.invalidRange(what, `${name}.${key}`, o[key]) : validate.invalidType(what, `${name}.${key}`, o[key]);
+// timescale's speed x rate: how much faster the output plays (bounds the audio a frame turns into).
+function timescaleRatio(group, name) {
+  const ratio = group.speed * group.rate;
+  if (ratio < F.TIMESCALE_MIN_RATIO || ratio > F.TIMESCALE_MAX_RATIO) {
+    throw validate.invalidRange(`speed × rate between ${F.TIMESCALE_MIN_RATIO} and ${F.TIMESCALE_MAX_RATIO}`, name, ratio);
   }
 }
 
@@ -103,7 +102,6 @@ function checkFilters(value, name = 'filters') {
     native.equalizer = equalizer(o.equalizer, `${name}.equalizer`);
     canonical.equalizer = native.equalizer.map((gain, band) => ({ band, gain })).filter((b) => b.gain !== 0);
   }
-  if (o.timescale !== undefined && o.timescale !== null) timescale(o.timescale, `${name}.timescale`);
   for (const { name: group } of F.GROUPS) {
     if (o[group] === undefined || o[group] === null) continue;
     const g = validate.options(o[group], `${name}.${group}`);
@@ -115,6 +113,7 @@ function checkFilters(value, name = 'filters') {
     canonical[group] = out;
     native[group] = { ...out };
   }
+  if (canonical.timescale) timescaleRatio(canonical.timescale, `${name}.timescale`);
   return { canonical: deepFreeze(canonical), native };
 }
 
@@ -127,13 +126,19 @@ function fadeArgs(to, options) {
   return { target, durationMs, curve };
 }
 
+const EMPTY = Buffer.alloc(0);
 let nativeOf;  // set by FilterChain's static block: (chain) => its native object
 
 /**
- * Lavalink's filters on interleaved PCM frames. Output frames equal input frames (no filter in
- * the set changes the amount of audio). Changes from `setFilters()` take effect at the next
- * frame, without clicks: gains and depths ramp over it, a filter switched on or off crossfades
- * with the dry signal over it.
+ * Lavalink's filters on interleaved PCM frames. Changes from `setFilters()` take effect at the
+ * next frame, without clicks: gains and depths ramp over it, a filter switched on or off
+ * crossfades with the dry signal over it.
+ *
+ * Output and input frames: equal, frame for frame, until `timescale` is first set. Timescale
+ * changes the amount of audio: from then on each call returns the frames ready, about
+ * input / (speed × rate) on average, after a start-up latency of some tens of ms (the first calls
+ * return less, or nothing), and `flush()` at the end returns what is still inside. A chain keeps
+ * its time-stretch once made, at 1/1/1 when timescale is switched off, so no audio is cut.
  */
 class FilterChain {
   #native;
@@ -168,7 +173,8 @@ class FilterChain {
   /**
    * Filters one frame (or any whole number of frames, at most MAX_FRAMES) on the calling thread.
    * @param {Buffer|TypedArray} pcm interleaved `format` PCM
-   * @returns {Buffer} the filtered copy
+   * @returns {Buffer} the filtered frames ready: a copy of as many frames as `pcm` until
+   *   timescale runs (see the class)
    */
   process(pcm) {
     return this.#native.process(this.#frames(pcm));
@@ -182,6 +188,20 @@ class FilterChain {
   processAsync(pcm) {
     this.#frames(pcm);
     return rejecting(() => this.#native.processAsync(pcm));
+  }
+
+  /**
+   * The end of the input: what timescale still holds (empty without timescale), on the calling
+   * thread. The chain can go on afterwards.
+   * @returns {Buffer}
+   */
+  flush() {
+    return this.#native.process(EMPTY, 1, true);
+  }
+
+  /** flush() on the pool, after the frames already submitted. @returns {Promise<Buffer>} */
+  flushAsync() {
+    return rejecting(() => this.#native.processAsync(EMPTY, 1, true));
   }
 
   /**
@@ -224,6 +244,8 @@ class FilterChain {
   get filters() { return this.#filters; }
   /** Whether any filter is on (with none, process() returns the input unchanged). */
   get active() { return this.#native.active(); }
+  /** Whether the time-stretch runs (timescale is or has been on): output frames then differ. */
+  get stretching() { return this.#native.stretching(); }
   get sampleRate() { return this.#sampleRate; }
   get channels() { return this.#channels; }
   get format() { return this.#format; }

@@ -1,16 +1,20 @@
 'use strict';
 // createFilterStream: a PCM Transform that runs a FilterChain on the pool, 20 ms frames at a
 // time, delivered in order with a bounded number in flight (the Opus streams' Delivery). Output
-// bytes equal input bytes: no filter in the set changes the amount of audio.
+// bytes equal input bytes until timescale runs; then whole output frames of the same size.
 const { Transform } = require('node:stream');
 const validate = require('./validate');
-const { FilterChain, filterConstants } = require('./filter-chain');
+const { FilterChain, filterConstants, nativeFilterChainOf } = require('./filter-chain');
 const { Delivery, deliveryOptions } = require('./delivery');
 const { FrameFeeder } = require('./frame-feeder');
 const { guardReceiver } = require('./receiver-guard');
 
+const EMPTY = Buffer.alloc(0);
+
 /**
- * Interleaved PCM in, the same PCM filtered out (byte streams). Options: FilterChain's
+ * Interleaved PCM in, the same PCM filtered out (byte streams). Without timescale, output bytes
+ * equal input bytes; with it, output comes in whole frames of `frameSize` (about input /
+ * (speed × rate)), and the end of the input brings out what the stretch still holds. Options: FilterChain's
  * (sampleRate, channels, format, filters, maxQueue, overflow, deadlineMs) plus `frameSize`
  * (frames per pool job, default 20 ms), `readAhead` and `prebuffer` (as the Opus streams).
  */
@@ -20,6 +24,7 @@ class FilterStream extends Transform {
   #delivery;
   #jobs;
   #feeder;
+  #samples;
 
   /** @param {import('./index').FilterStreamOptions} [options] */
   constructor(options) {
@@ -40,7 +45,10 @@ class FilterStream extends Transform {
     this.#frameBytes = samples * chain.frameBytes;
     this.#delivery = new Delivery(this, delivery);
     this.#jobs = this.#delivery.jobs;
-    this.#feeder = new FrameFeeder(this, this.#jobs, (frames) => chain.processAsync(frames));
+    // Whole frames of `frameSize` come out, also when timescale changes the amount of audio.
+    const native = nativeFilterChainOf(chain);
+    this.#feeder = new FrameFeeder(this, this.#jobs, (frames) => native.processAsync(frames, samples));
+    this.#samples = samples;
   }
 
   /** The FilterChain (setFilters, filters, active, ...). */
@@ -70,11 +78,30 @@ class FilterStream extends Transform {
       callback(validate.invalidRange(`whole frames of ${this.#chain.frameBytes} bytes`, 'the stream\'s input', tail));
       return;
     }
-    if (whole === 0) {
-      this.#delivery.whenDone(callback);
-      return;
-    }
-    this.#feeder.write(tail, whole, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
+    const finish = (err) => {
+      if (err) {
+        callback(err);
+        return;
+      }
+      if (!this.#chain.stretching) {
+        this.#delivery.whenDone(callback);
+        return;
+      }
+      // What timescale still holds comes out last, its last frame padded with silence.
+      const submitEnd = () => {
+        try {
+          this.#jobs.add(nativeFilterChainOf(this.#chain).processAsync(EMPTY, this.#samples, true));
+        } catch (e) {
+          callback(e);
+          return;
+        }
+        this.#delivery.whenDone(callback);
+      };
+      if (this.#jobs.hasRoom) submitEnd();
+      else this.#jobs.whenRoom(submitEnd);
+    };
+    if (whole === 0) finish();
+    else this.#feeder.write(tail, whole, finish);
   }
 
   _destroy(err, callback) {

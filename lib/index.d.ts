@@ -335,8 +335,12 @@ export interface LavalinkFilters {
   /** Band 0..14 (25 Hz .. 16 kHz), gain -0.25..1: the band's centre gain is 1 + 4 x gain. */
   equalizer?: { band: number; gain: number }[] | null;
   karaoke?: { level?: number; monoLevel?: number; filterBand?: number; filterWidth?: number } | null;
-  /** Accepted only at its identity (speed, pitch and rate 1): voxpool does not time-stretch yet. */
-  timescale?: { speed?: 1; pitch?: 1; rate?: 1 } | null;
+  /**
+   * libSoundTouch. Each 0.25..4, 1 = unchanged, speed × rate within TIMESCALE_MIN/MAX_RATIO:
+   * speed changes the duration at the same pitch, pitch the pitch at the same duration (1.25:
+   * +3.86 semitones), rate both. It changes the amount of audio (see FilterChain).
+   */
+  timescale?: { speed?: number; pitch?: number; rate?: number } | null;
   tremolo?: { frequency?: number; depth?: number } | null;
   vibrato?: { frequency?: number; depth?: number } | null;
   rotation?: { rotationHz?: number } | null;
@@ -367,16 +371,23 @@ export declare const filterConstants: Readonly<{
   GROUPS: readonly Readonly<{ name: string; runsWhenPresent: boolean }>[];
   FIELDS: readonly Readonly<FilterField>[];
   FADE_CURVES: readonly string[]; MAX_FADE_MS: number;
+  /** timescale's speed × rate range, and the frames a call can return beyond input / ratio. */
+  TIMESCALE_MIN_RATIO: number; TIMESCALE_MAX_RATIO: number; TIMESCALE_BURST_FRAMES: number;
 }>;
-/** Lavalink's filters on PCM frames, natively; output frames equal input frames. */
+/** Lavalink's filters on PCM frames, natively; output frames equal input frames until timescale runs (then the frames ready: about input / (speed × rate)). */
 export class FilterChain {
   constructor(options?: FilterChainOptions);
   readonly sampleRate: number; readonly channels: 1 | 2; readonly format: PcmFormat; readonly frameBytes: number;
   /** The filters last set, with defaults filled in (frozen). */
   readonly filters: Readonly<LavalinkFilters>;
   readonly active: boolean; readonly pending: number;
+  /** Whether the time-stretch runs (timescale is or has been on): output frames then differ from input. */
+  readonly stretching: boolean;
   process(pcm: PcmInput): Buffer;
   processAsync(pcm: PcmInput): Promise<Buffer>;
+  /** What timescale still holds at the end of the input (empty without timescale). */
+  flush(): Buffer;
+  flushAsync(): Promise<Buffer>;
   setFilters(filters?: LavalinkFilters): void;
   /** Fades from the gain now to `to` (linear 0..1) over durationMs (default 0), from the next frame; s-curve by default. */
   fade(to: number, options?: FadeOptions): void;

@@ -3,7 +3,7 @@
 // pulls synchronously every 20 ms (@discordjs/voice's AudioPlayer calls read()) finds a packet
 // ready, while the event loop only copies frames in and packets out.
 const { Transform } = require('node:stream');
-const { Encoder, Decoder, opus } = require('./opus');
+const { Encoder, Decoder, opus, streamFiltersOf, nativeEncoderOf } = require('./opus');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { Delivery, deliveryOptions } = require('./delivery');
@@ -17,6 +17,7 @@ const { FrameFeeder } = require('./frame-feeder');
  */
 class OpusEncoderStream extends Transform {
   #encoder;
+  #attached;  // the encoder's AttachedFilters
   #frameBytes;
   #frameMs;
   #delivery;
@@ -26,13 +27,24 @@ class OpusEncoderStream extends Transform {
   /** @param {import('./index').EncoderStreamOptions} [options] */
   constructor(options) {
     const o = validate.options(options);
-    const { frameSize, readAhead, prebuffer, ...encoderOptions } = o;
+    const { frameSize, readAhead, prebuffer, filters, ...encoderOptions } = o;
     const encoder = new Encoder(encoderOptions);
+    // Its filters may time-stretch: each job settles with the 0..n packets they make.
+    const attached = streamFiltersOf(encoder);
+    if (filters !== undefined) {
+      try {
+        encoder.setFilters(filters);
+      } catch (err) {
+        encoder.destroy();
+        throw err;
+      }
+    }
     const samples = frameSize === undefined ? encoder.frameSize : validate.oneOf(frameSize, 'frameSize',
       opus.FRAME_DURATIONS_MS.map((ms) => encoder.sampleRate * ms / 1000));
     const delivery = deliveryOptions(o);
     super({ readableObjectMode: true });
     this.#encoder = encoder;
+    this.#attached = attached;
     this.#frameBytes = samples * encoder.channels * 2;
     this.#frameMs = samples * 1000 / encoder.sampleRate;
     this.#delivery = new Delivery(this, delivery);
@@ -72,14 +84,37 @@ class OpusEncoderStream extends Transform {
 
   _flush(callback) {
     const carry = this.#feeder.takeCarry();
+    const finish = (err) => {
+      if (err) {
+        callback(err);
+        return;
+      }
+      if (!this.#attached.attached) {
+        this.#delivery.whenDone(callback);
+        return;
+      }
+      // What a time-stretch still holds, its last frame padded with silence (the frame given is
+      // not encoded; without timescale the job gives no packet).
+      const submitEnd = () => {
+        try {
+          this.#jobs.add(nativeEncoderOf(this.#encoder).encodeAsync(Buffer.alloc(this.#frameBytes), 0, true));
+        } catch (e) {
+          callback(e);
+          return;
+        }
+        this.#delivery.whenDone(callback);
+      };
+      if (this.#jobs.hasRoom) submitEnd();
+      else this.#jobs.whenRoom(submitEnd);
+    };
     if (carry.length === 0) {
-      this.#delivery.whenDone(callback);
+      finish();
       return;
     }
     // The last partial frame, padded with silence.
     const last = Buffer.alloc(this.#frameBytes);
     carry.copy(last);
-    this.#feeder.write(last, this.#frameBytes, (err) => (err ? callback(err) : this.#delivery.whenDone(callback)));
+    this.#feeder.write(last, this.#frameBytes, finish);
   }
 
   _destroy(err, callback) {

@@ -59,6 +59,7 @@ function frameByteSizes(sampleRate, channels, bytesPerSample) {
 // many-stream calls below. Set by the classes' static blocks: nothing outside this file can reach
 // a native handle (it would skip every check).
 let encoderNative;
+let encoderStreamFilters;
 let encoderCheck;
 let isEncoder;
 let decoderNative;
@@ -117,7 +118,8 @@ class Encoder {
     if (o.adaptive !== undefined) native.adaptive = adaptiveNative(o.adaptive, 'adaptive');
     queueOptions(o, native);
     const nativeEncoder = new binding.NativeEncoder(native);
-    const filters = new AttachedFilters(sampleRate, channels, (chain) => nativeEncoder.attachFilters(chain));
+    // A stream's encoder (stretchable) attaches in packets mode: its jobs settle with Arrays.
+    const filters = new AttachedFilters(sampleRate, channels, (chain) => nativeEncoder.attachFilters(chain, filters.stretchable));
     try {
       if (o.filters !== undefined) filters.set(o.filters);  // validates them
     } catch (err) {
@@ -237,6 +239,10 @@ class Encoder {
 
   static {
     encoderNative = (encoder) => encoder.#native;
+    encoderStreamFilters = (encoder) => {
+      encoder.#filters.stretchable = true;
+      return encoder.#filters;
+    };
     isEncoder = (o) => o !== null && typeof o === 'object' && #native in o;
     encoderCheck = (encoder, pcm, name) => checkPcm(pcm, encoder.#sizes, encoder.#channels, name);
   }
@@ -417,3 +423,7 @@ module.exports = { Encoder, Decoder, encodeMany, decodeMany, opus: constants };
 // the Encoder's checks.
 Object.defineProperty(module.exports, 'nativeEncoderOf', { value: (encoder) => encoderNative(encoder) });
 Object.defineProperty(module.exports, 'dueMsOf', { value: dueMsOf });
+// For lib/opus-streams.js only: an encoder stream's filters may time-stretch, since its jobs
+// settle with Arrays of 0..n packets (attachFilters' packets mode), which Delivery pushes one by
+// one. Called before any filters are set.
+Object.defineProperty(module.exports, 'streamFiltersOf', { value: (encoder) => encoderStreamFilters(encoder) });

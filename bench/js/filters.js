@@ -9,13 +9,17 @@
  *                            per-chunk work, on the event loop, as its FiltersChain builds it),
  *                            same bands
  *   Lavalink set, voxpool    equalizer + karaoke + tremolo + vibrato + rotation + lowPass + volume
- *                            (every Lavalink filter but timescale, which voxpool lacks yet)
+ *                            (every Lavalink filter but timescale)
+ *   nightcore, voxpool       Lavalink's "nightcore" preset: timescale (speed 1.165, pitch 1.125,
+ *                            rate 1.05, libSoundTouch) + the EQ; per input frame
+ *   full chain + encode cx10 the Lavalink set plus nightcore's timescale, then every whole 20 ms
+ *                            frame it has ready encoded (what an encoder stream's job does)
  *   encode cx10              voxpool Encoder.encode() alone (64 kbps, complexity 10)
  *   EQ + encode cx10         FilterChain.process() then encode(): the cost a filtered stream adds
  *   Lavalink set + encode    the full set then encode()
  *
- * Each call is timed alone (process.hrtime.bigint), so the table gives the median, p99 and max
- * µs per frame; streams per core = 20 ms ÷ the median. Ratios are taken within one round.
+ * Each call is timed alone (process.hrtime.bigint), so the table gives the median, mean, p99 and
+ * max µs per frame; streams per core = 20 ms ÷ the mean. Ratios are taken within one round.
  *
  * Usage: node bench/js/filters.js [--quick] [--rounds N] [--seconds S]
  */
@@ -34,8 +38,10 @@ const LAVALINK_SET = {
   rotation: { rotationHz: 0.2 },
   lowPass: { smoothing: 2 },
 };
-const CONTENDERS = ['EQ, voxpool', 'EQ, @discord-player/eq', 'Lavalink set, voxpool', 'encode cx10',
-  'EQ + encode cx10', 'Lavalink set + encode cx10'];
+const NIGHTCORE = { timescale: { speed: 1.165, pitch: 1.125, rate: 1.05 }, equalizer: EQ };
+const FULL_CHAIN = { ...LAVALINK_SET, timescale: NIGHTCORE.timescale };
+const CONTENDERS = ['EQ, voxpool', 'EQ, @discord-player/eq', 'Lavalink set, voxpool', 'nightcore, voxpool', 'encode cx10',
+  'EQ + encode cx10', 'Lavalink set + encode cx10', 'full chain + encode cx10'];
 
 function timeEach(frames, seconds, step) {
   // One untimed pass warms caches, JIT and the CPU clock.
@@ -48,9 +54,11 @@ function timeEach(frames, seconds, step) {
     step(f);
     times.push(Number(process.hrtime.bigint() - t0) / 1000);
   }
+  const mean = times.reduce((a, t) => a + t, 0) / times.length;
   times.sort((a, b) => a - b);
   return {
     frames: times.length,
+    mean,
     median: common.percentile(times, 50),
     p99: common.percentile(times, 99),
     max: times[times.length - 1],
@@ -71,11 +79,26 @@ async function child({ contender, seconds }) {
     const noop = () => {};
     return { contender, ...timeEach(frames, seconds, (f) => eq._transform(Buffer.from(f), 'buffer', noop)) };
   }
-  const filters = contender.startsWith('EQ') ? { equalizer: EQ } : LAVALINK_SET;
+  const filters = contender.startsWith('EQ') ? { equalizer: EQ }
+    : contender.startsWith('nightcore') ? NIGHTCORE : contender.startsWith('full chain') ? FULL_CHAIN : LAVALINK_SET;
   const chain = new voxpool.FilterChain({ filters });
   const encoder = new voxpool.Encoder({ sampleRate: 48000, channels: 2, bitrate: 64000, complexity: 10 });
   const withEncode = contender.includes('encode');
   if (contender === 'encode cx10') return { contender, ...timeEach(frames, seconds, (f) => encoder.encode(f)) };
+  if (contender === 'full chain + encode cx10') {
+    // timescale returns the frames ready: encode each whole 20 ms frame, carry the rest.
+    const frameBytes = frames[0].length;
+    let carry = Buffer.alloc(0);
+    return {
+      contender,
+      ...timeEach(frames, seconds, (f) => {
+        const out = chain.process(f);
+        let data = carry.length ? Buffer.concat([carry, out]) : out;
+        for (; data.length >= frameBytes; data = data.subarray(frameBytes)) encoder.encode(data.subarray(0, frameBytes));
+        carry = Buffer.from(data);
+      }),
+    };
+  }
   if (withEncode) return { contender, ...timeEach(frames, seconds, (f) => encoder.encode(chain.process(f))) };
   return { contender, ...timeEach(frames, seconds, (f) => chain.process(f)) };
 }
@@ -99,15 +122,19 @@ async function main() {
     const runs = byRound.map((row) => row[c]).filter((x) => !x.error);
     if (runs.length === 0) return [c, `error: ${common.oneLine(byRound[0][c].error)}`, '', '', '', ''];
     const m = med(runs.map((x) => x.median));
-    return [c, common.fmt(m, 2), common.fmt(med(runs.map((x) => x.p99)), 2), common.fmt(Math.max(...runs.map((x) => x.max)), 1),
-      common.fmt(20000 / m, 0), String(runs.reduce((a, x) => a + x.frames, 0))];
+    const mean = med(runs.map((x) => x.mean));
+    return [c, common.fmt(m, 2), common.fmt(mean, 2), common.fmt(med(runs.map((x) => x.p99)), 2), common.fmt(Math.max(...runs.map((x) => x.max)), 1),
+      common.fmt(20000 / mean, 0), String(runs.reduce((a, x) => a + x.frames, 0))];
   });
   console.log(`Per 20 ms stereo 48 kHz s16 frame, ${rounds} interleaved round(s) of ${seconds} s per contender:\n`);
-  console.log(common.table(['contender', 'median µs', 'p99 µs', 'max µs', 'frames per 20 ms per core', 'frames timed'], rows));
-  const ratio = (a, b) => med(byRound.filter((row) => !row[a].error && !row[b].error).map((row) => row[a].median / row[b].median));
+  // timescale works in bursts (libSoundTouch processes a whole sequence at a time, and most calls
+  // only buffer), so its cost is the mean; streams per core come from the mean for every row.
+  console.log(common.table(['contender', 'median µs', 'mean µs', 'p99 µs', 'max µs', 'frames per 20 ms per core', 'frames timed'], rows));
+  const ratio = (a, b, key = 'median') => med(byRound.filter((row) => !row[a].error && !row[b].error).map((row) => row[a][key] / row[b][key]));
   console.log('');
   console.log(`- @discord-player/equalizer ÷ voxpool EQ (same round, median of rounds): ${common.fmt(ratio('EQ, @discord-player/eq', 'EQ, voxpool'), 1)}×`);
-  console.log(`- EQ + encode ÷ encode: ${common.fmt(ratio('EQ + encode cx10', 'encode cx10'), 3)}×; Lavalink set + encode ÷ encode: ${common.fmt(ratio('Lavalink set + encode cx10', 'encode cx10'), 3)}×`);
+  console.log(`- EQ + encode ÷ encode: ${common.fmt(ratio('EQ + encode cx10', 'encode cx10'), 3)}×; Lavalink set + encode ÷ encode: ${common.fmt(ratio('Lavalink set + encode cx10', 'encode cx10'), 3)}×; ` +
+    `full chain (with timescale) + encode ÷ encode: ${common.fmt(ratio('full chain + encode cx10', 'encode cx10', 'mean'), 3)}× (means)`);
   common.writeOut('filters.json', { rounds: byRound });
 }
 

@@ -44,17 +44,42 @@ FilterSettings SettingsOf(const Napi::Object& o) {
   return s;
 }
 
-// One frame through the chain on the pool. Recycled: its PCM vector keeps its capacity, so a
+// Runs `frames` frames of `pcm` (scratch afterwards) through every filter into `out` (grown when
+// timescale needs more room than the input; a recycled vector keeps its capacity); returns the
+// bytes written.
+size_t RunChain(FilterChain& chain, SampleFormat format, std::vector<uint8_t>& pcm, int frames,
+                std::vector<uint8_t>& out, int granule, bool end) {
+  const size_t frame_bytes = BytesPerSample(format) * chain.channels();
+  uint8_t* dest = pcm.data();
+  size_t capacity = static_cast<size_t>(frames);
+  if (chain.stretching()) {
+    capacity = static_cast<size_t>(chain.OutputCapacity(frames));
+    if (out.size() < capacity * frame_bytes) out.resize(capacity * frame_bytes);
+    dest = out.data();
+  }
+  const int written = WithSampleType(format, [&](auto zero) {
+    using T = decltype(zero);
+    return chain.ProcessInto(reinterpret_cast<T*>(pcm.data()), frames, reinterpret_cast<T*>(dest),
+                             static_cast<int>(capacity), granule, end);
+  });
+  if (dest != out.data()) out.swap(pcm);  // in place: the input vector holds the output
+  return static_cast<size_t>(written) * frame_bytes;
+}
+
+// One call through the chain on the pool. Recycled: its vectors keep their capacity, so a
 // steady stream submits without allocating.
 class FilterJob final : public JsJob {
  public:
   static std::unique_ptr<FilterJob> Make(Napi::Env env, std::shared_ptr<FilterChain> chain,
-                                         SampleFormat format, const Bytes& pcm, int frames) {
+                                         SampleFormat format, const Bytes& pcm, int frames,
+                                         int granule, bool end) {
     std::unique_ptr<FilterJob> job = EnvContext::Get(env).Reuse<FilterJob>();
     if (!job) job = std::make_unique<FilterJob>();
     job->chain_ = std::move(chain);
     job->format_ = format;
     job->frames_ = frames;
+    job->granule_ = granule;
+    job->end_ = end;
     job->pcm_.assign(pcm.data, pcm.data + pcm.size);  // operator new: aligned for float
     return job;
   }
@@ -62,19 +87,21 @@ class FilterJob final : public JsJob {
   void ReleaseReferences() override { chain_.reset(); }
 
   void Run() noexcept override {
-    WithSampleType(format_, [&](auto zero) {
-      chain_->Process(reinterpret_cast<decltype(zero)*>(pcm_.data()), frames_);
-    });
+    length_ = RunChain(*chain_, format_, pcm_, frames_, out_, granule_, end_);
   }
   Napi::Value Result(Napi::Env env) override {
-    return Napi::Buffer<uint8_t>::Copy(env, pcm_.data(), pcm_.size());
+    return Napi::Buffer<uint8_t>::Copy(env, out_.data(), length_);
   }
 
  private:
   std::shared_ptr<FilterChain> chain_;
   SampleFormat format_ = SampleFormat::kS16;
   int frames_ = 0;
+  int granule_ = 1;
+  bool end_ = false;
   std::vector<uint8_t> pcm_;
+  std::vector<uint8_t> out_;
+  size_t length_ = 0;
 };
 
 class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
@@ -86,7 +113,8 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
                             {"processAsync", &NativeFilterChain::ProcessAsync},
                             {"setFilters", &NativeFilterChain::SetFilters},
                             {"fade", &NativeFilterChain::Fade},
-                            {"active", &NativeFilterChain::Active}});
+                            {"active", &NativeFilterChain::Active},
+                            {"stretching", &NativeFilterChain::Stretching}});
   }
 
   // new NativeFilterChain({ sampleRate, channels, format, filters, maxQueue?, overflow?,
@@ -115,27 +143,42 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
     return static_cast<int>(pcm.size / frame_bytes);
   }
 
-  // process(pcm) -> Buffer: the filtered copy, on the calling thread.
+  // Granule and end (arguments 1 and 2, optional): ProcessInto()'s.
+  static int GranuleOf(Napi::Env env, const Napi::CallbackInfo& info) {
+    if (info.Length() < 2 || info[1].IsUndefined()) return 1;
+    Napi::Value v = info[1];
+    const double g = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : 0;
+    if (!(g >= 1 && g <= filter::kFilterMaxFrames) || g != static_cast<int>(g))
+      ThrowRangeError(env, "Expected a granule of 1 to filterConstants.MAX_FRAMES frames");
+    return static_cast<int>(g);
+  }
+  static bool EndOf(const Napi::CallbackInfo& info) {
+    return info.Length() > 2 && info[2].ToBoolean().Value();
+  }
+
+  // process(pcm, granule?, end?) -> Buffer: the filtered frames ready, on the calling thread
+  // (as many as `pcm`, until timescale runs).
   Napi::Value Process(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     FilterChain& chain = *Enter(info);
     const Bytes pcm = BytesArg(info, 0, kPcmMessage);
     const int frames = FramesOf(env, pcm, chain);
-    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::Copy(env, pcm.data, pcm.size);
-    // A copied Buffer is freshly allocated, so it is aligned for its samples.
-    WithSampleType(format_, [&](auto zero) {
-      chain.Process(reinterpret_cast<decltype(zero)*>(out.Data()), frames);
-    });
-    return out;
+    const int granule = GranuleOf(env, info);
+    const bool end = EndOf(info);
+    scratch_in_.assign(pcm.data, pcm.data + pcm.size);
+    const size_t bytes = RunChain(chain, format_, scratch_in_, frames, scratch_out_, granule, end);
+    return Napi::Buffer<uint8_t>::Copy(env, scratch_out_.data(), bytes);
   }
 
-  // processAsync(pcm) -> Promise<Buffer>: the same on the chain's strand, in submission order.
+  // processAsync(pcm, granule?, end?) -> Promise<Buffer>: the same on the chain's strand, in
+  // submission order.
   Napi::Value ProcessAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const std::shared_ptr<FilterChain>& chain = Enter(info);
     const Bytes pcm = BytesArg(info, 0, kPcmMessage);
     const int frames = FramesOf(env, pcm, *chain);
-    return Submit(env, FilterJob::Make(env, chain, format_, pcm, frames));
+    return Submit(
+        env, FilterJob::Make(env, chain, format_, pcm, frames, GranuleOf(env, info), EndOf(info)));
   }
 
   // setFilters(normalised filters): every setting replaced; the next frame moves to them.
@@ -161,7 +204,14 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
     return Napi::Boolean::New(info.Env(), Enter(info)->active());
   }
 
+  // Whether timescale has been set: results no longer follow the input frame for frame.
+  Napi::Value Stretching(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), Enter(info)->stretching());
+  }
+
   SampleFormat format_ = SampleFormat::kS16;
+  std::vector<uint8_t> scratch_in_;   // process()'s input copy and, in place, its output
+  std::vector<uint8_t> scratch_out_;  // process()'s output once timescale runs
 };
 
 }  // namespace

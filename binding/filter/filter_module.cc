@@ -6,6 +6,7 @@
 #include "voxpool/filter/fade.h"
 #include "voxpool/filter/filter_settings.h"
 #include "voxpool/filter/libraries.h"
+#include "voxpool/filter/time_stretch.h"
 
 namespace voxpool::binding {
 namespace {
@@ -53,6 +54,9 @@ Napi::Object Constants(Napi::Env env) {
   for (uint32_t i = 0; i < kFadeCurveCount; ++i) curves.Set(i, kFadeCurveNames[i]);
   c.Set("FADE_CURVES", curves);
   c.Set("MAX_FADE_MS", kFadeMaxMs);
+  c.Set("TIMESCALE_MIN_RATIO", kTimescaleMinRatio);
+  c.Set("TIMESCALE_MAX_RATIO", kTimescaleMaxRatio);
+  c.Set("TIMESCALE_BURST_FRAMES", kTimescaleBurstFrames);
   c.Set("TIME_STRETCH_LIBRARY", TimeStretchLibraryVersion());
   c.Set("LOUDNESS_LIBRARY", LoudnessLibraryVersion());
   return c;

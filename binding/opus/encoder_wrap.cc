@@ -54,10 +54,62 @@ int EncodeFrame(opus::Encoder& encoder, SampleFormat format, const void* samples
 
 // Runs `filters` over `frame` samples per channel at `samples` (aligned for `format`), in place.
 void FilterFrame(PcmProcessor& filters, SampleFormat format, void* samples, int frame) noexcept {
-  WithSampleType(format, [&](auto zero) {
-    filters.Process(static_cast<decltype(zero)*>(samples), frame);
-  });
+  WithSampleType(format,
+                 [&](auto zero) { filters.Process(static_cast<decltype(zero)*>(samples), frame); });
 }
+
+// A frame through filters that may time-stretch, then every whole frame they have ready encoded:
+// 0..n packets, kept in vectors a recycled job reuses (their capacity stays).
+class StretchedPackets {
+ public:
+  // Runs `frame` samples per channel at `input` (scratch afterwards) through `filters` and
+  // encodes what comes out, `frame` samples a packet. `end`: the input is over (everything
+  // inside comes out). Returns 0 or the first negative libopus code.
+  int Run(PcmProcessor& filters, opus::Encoder& encoder, SampleFormat format, uint8_t* input,
+          int frame, bool end) noexcept {
+    count_ = 0;
+    const size_t frame_bytes = BytesPerSample(format) * encoder.channels();
+    const int capacity = filters.OutputCapacity(frame);
+    const size_t bytes = static_cast<size_t>(capacity) * frame_bytes;
+    if (pcm_.size() < bytes) pcm_.resize(bytes);  // once: a recycled job keeps it
+    const int ready = WithSampleType(format, [&](auto zero) {
+      using T = decltype(zero);
+      return filters.ProcessInto(reinterpret_cast<T*>(input), end ? 0 : frame,
+                                 reinterpret_cast<T*>(pcm_.data()), capacity, frame, end);
+    });
+    const int packets = ready / frame;
+    if (packets_.size() < static_cast<size_t>(packets) * opus::kMaxPacketBytes) {
+      packets_.resize(static_cast<size_t>(packets) * opus::kMaxPacketBytes);
+      lengths_.resize(static_cast<size_t>(packets));
+    }
+    for (int p = 0; p < packets; ++p) {
+      uint8_t* out = packets_.data() + static_cast<size_t>(p) * opus::kMaxPacketBytes;
+      const int n = EncodeFrame(encoder, format, pcm_.data() + p * frame * frame_bytes, frame, out,
+                                opus::kMaxPacketBytes);
+      if (n < 0) return n;
+      lengths_[p] = n;
+      count_ = p + 1;
+    }
+    return 0;
+  }
+
+  // The packets as an Array of Buffers.
+  Napi::Value Result(Napi::Env env) const {
+    Napi::Array list = Napi::Array::New(env, static_cast<size_t>(count_));
+    for (int p = 0; p < count_; ++p)
+      list.Set(static_cast<uint32_t>(p),
+               Napi::Buffer<uint8_t>::Copy(
+                   env, packets_.data() + static_cast<size_t>(p) * opus::kMaxPacketBytes,
+                   static_cast<size_t>(lengths_[p])));
+    return list;
+  }
+
+ private:
+  std::vector<uint8_t> pcm_;      // the filters' output
+  std::vector<uint8_t> packets_;  // kMaxPacketBytes a packet
+  std::vector<int> lengths_;
+  int count_ = 0;
+};
 
 class EncodeJob final : public PacketJob {
  public:
@@ -67,13 +119,16 @@ class EncodeJob final : public PacketJob {
                                          const Bytes& pcm, int frame_size,
                                          std::shared_ptr<opus::AdaptiveComplexity> adaptive,
                                          uint64_t adaptive_id,
-                                         std::shared_ptr<PcmProcessor> filters) {
+                                         std::shared_ptr<PcmProcessor> filters,
+                                         bool packets = false, bool end = false) {
     std::unique_ptr<EncodeJob> job = EnvContext::Get(env).Reuse<EncodeJob>();
     if (!job) job = std::make_unique<EncodeJob>();
     job->encoder_ = std::move(encoder);
     job->adaptive_ = std::move(adaptive);
     job->adaptive_id_ = adaptive_id;
     job->filters_ = std::move(filters);
+    job->packets_ = packets && job->filters_;
+    job->end_ = end;
     job->input_.assign(pcm.data, pcm.data + pcm.size);
     job->frame_size_ = frame_size;
     job->format_ = FormatOfView(pcm);
@@ -88,7 +143,19 @@ class EncodeJob final : public PacketJob {
     filters_.reset();
   }
 
+  bool ResultBytes(const uint8_t** data, size_t* size) const override {
+    return !packets_ && PacketJob::ResultBytes(data, size);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    return packets_ ? stretched_.Result(env) : PacketJob::Result(env);
+  }
+
   void Run() noexcept override {
+    if (packets_) {
+      // Filters that may time-stretch, then each whole frame they have ready: one job.
+      Finish(stretched_.Run(*filters_, *encoder_, format_, input_.data(), frame_size_, end_));
+      return;
+    }
     // The job's own copy of the frame is filtered in place: filters and encode, one job.
     if (filters_) FilterFrame(*filters_, format_, input_.data(), frame_size_);
     if (!adaptive_) {
@@ -112,6 +179,9 @@ class EncodeJob final : public PacketJob {
   std::shared_ptr<opus::AdaptiveComplexity> adaptive_;
   uint64_t adaptive_id_ = 0;
   std::shared_ptr<PcmProcessor> filters_;
+  bool packets_ = false;  // the result is an Array of 0..n packets (a stream's time-stretch)
+  bool end_ = false;      // the input is over: the filters give out what they hold
+  StretchedPackets stretched_;
   std::vector<uint8_t> input_;  // operator new alignment suits int16/float
   int frame_size_ = 0;
   SampleFormat format_ = SampleFormat::kS16;
@@ -142,12 +212,13 @@ NativeEncoder::NativeEncoder(const Napi::CallbackInfo& info) : PooledWrap(info) 
   Adopt(env, info.This(), std::move(encoder), strand_options);
 }
 
-std::unique_ptr<JsJob> NativeEncoder::MakeJob(Napi::Env env, napi_value value) {
+std::unique_ptr<JsJob> NativeEncoder::MakeJob(Napi::Env env, napi_value value, bool end) {
   const auto& encoder = Live(env);
   Bytes pcm;
   if (!GetBytes(env, value, &pcm)) ThrowTypeError(env, kPcmMessage);
   const int frame = FrameSizeOf(env, pcm, encoder->sample_rate(), encoder->channels());
-  return EncodeJob::Make(env, encoder, pcm, frame, adaptive_, adaptive_id_, filters_);
+  return EncodeJob::Make(env, encoder, pcm, frame, adaptive_, adaptive_id_, filters_, packets_,
+                         end);
 }
 
 // encode(pcm) -> Buffer (synchronous, on the calling thread)
@@ -171,12 +242,13 @@ Napi::Value NativeEncoder::Encode(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, out, static_cast<size_t>(n));
 }
 
-// encodeAsync(pcm, dueMs?) -> Promise<Buffer>
+// encodeAsync(pcm, dueMs?, end?) -> Promise<Buffer>, or with filters attached in packets mode
+// Promise<Buffer[]> (0..n packets; `end`: the input is over, the filters give out what they hold)
 Napi::Value NativeEncoder::EncodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Of(env, info.This());
   if (info.Length() < 1) ThrowTypeError(env, kPcmMessage);  // before the destroyed check
-  auto job = MakeJob(env, info[0]);
+  auto job = MakeJob(env, info[0], info.Length() > 2 && info[2].ToBoolean().Value());
   ApplyDueMs(env, Arg(info, 1), *job);
   return Submit(env, std::move(job));
 }
@@ -203,7 +275,9 @@ Napi::Value NativeEncoder::GetCtl(const Napi::CallbackInfo& info) {
   return GetCtlOf(*Of(info.Env(), info.This()), info);
 }
 
-// attachFilters(nativeFilterChain): frames submitted from now on run through the chain first.
+// attachFilters(nativeFilterChain, packets?): frames submitted from now on run through the chain
+// first. `packets` (an encoder stream's): encodeAsync() settles with an Array of the 0..n packets
+// the chain's output makes, which timescale needs (its output is not one frame per input).
 // lib/opus.js checks that its rate and channels are the encoder's.
 Napi::Value NativeEncoder::AttachFilters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -213,6 +287,7 @@ Napi::Value NativeEncoder::AttachFilters(const Napi::CallbackInfo& info) {
   if (chain->sample_rate() != encoder->sample_rate() || chain->channels() != encoder->channels())
     ThrowRangeError(env, "The filter chain's sample rate and channels are not the encoder's");
   self->filters_ = std::move(chain);
+  self->packets_ = info.Length() > 1 && info[1].ToBoolean().Value();
   return env.Undefined();
 }
 

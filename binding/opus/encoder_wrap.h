@@ -26,7 +26,7 @@ class NativeEncoder : public PooledWrap<NativeEncoder, opus::Encoder> {
   explicit NativeEncoder(const Napi::CallbackInfo& info);
 
   // A job encoding `value` (PCM), checked; throws on bad input or after destroy().
-  std::unique_ptr<JsJob> MakeJob(Napi::Env env, napi_value value);
+  std::unique_ptr<JsJob> MakeJob(Napi::Env env, napi_value value, bool end = false);
 
  private:
   Napi::Value Encode(const Napi::CallbackInfo& info);
@@ -39,6 +39,7 @@ class NativeEncoder : public PooledWrap<NativeEncoder, opus::Encoder> {
   // The filter chain every frame runs through before it is encoded (attachFilters); null for
   // none. Jobs take their own reference when made.
   std::shared_ptr<PcmProcessor> filters_;
+  bool packets_ = false;  // attachFilters(chain, true): jobs settle with Arrays of packets
   // The controller this encoder's pool encodes follow ({ adaptive }), and its stream id there.
   std::shared_ptr<opus::AdaptiveComplexity> adaptive_;
   uint64_t adaptive_id_ = 0;

@@ -114,11 +114,20 @@ function planPipeline(graph, inputType, volume, filtered) {
  * path do).
  * @returns {{ streams: object[], volume?: object, encoder?: object }}
  */
-function buildStages(edges, input) {
+function buildStages(edges, input, fuse = true) {
   const built = { streams: [], volume: undefined, encoder: undefined };
   try {
     for (let i = 0; i < edges.length; i++) {
       const { type } = edges[i];
+      if (!fuse) {
+        // One stream per edge: timescale runs in the encoder stream, whose jobs may make 0..n
+        // packets (the fused transcoder makes one per packet).
+        const stream = edges[i].transformer(input);
+        built.streams.push(stream);
+        if (type === TransformerType.InlineVolume) built.volume = stream;
+        if (type === TransformerType.OpusEncoder) built.encoder = stream;
+        continue;
+      }
       if (type === TransformerType.OpusDecoder && edges[i + 1]?.type === TransformerType.InlineVolume &&
           edges[i + 2]?.type === TransformerType.OpusEncoder) {
         const t = createTranscodeStages();
@@ -145,6 +154,12 @@ function buildStages(edges, input) {
     throw err;
   }
   return built;
+}
+
+// Whether a (checked) filters object time-stretches: timescale off its identity.
+function stretches(filters) {
+  const t = checkFilters(filters, 'options.filters').canonical.timescale;
+  return Boolean(t && (t.speed !== 1 || t.pitch !== 1 || t.rate !== 1));
 }
 
 function isReadableLike(value) {
@@ -195,7 +210,8 @@ function audioResourceFactory(voice, prism) {
     }
     graph ??= buildGraph(voice, prism);
     const edges = planPipeline(graph, inputType, volume, filters !== undefined);
-    const stages = buildStages(edges, input);
+    const stretch = filters !== undefined && stretches(filters);
+    const stages = buildStages(edges, input, !stretch);
     if (filters !== undefined) {
       try {
         stages.encoder.setFilters(filters);

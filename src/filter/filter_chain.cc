@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "voxpool/filter/ramp.h"
 #include "voxpool/pcm.h"
@@ -58,13 +59,38 @@ Status FilterChain::Create(const FilterChainOptions& o, std::unique_ptr<FilterCh
   const size_t samples = static_cast<size_t>(kFilterBlockFrames) * o.channels;
   chain->dry_.assign(samples, 0.0f);
   chain->work_.assign(samples, 0.0f);
+  chain->stretched_.assign(samples, 0.0f);
+  if (o.filters.timescale_on()) {
+    if (Status st = TimeStretch::Create(o.sample_rate, o.channels, &chain->stretch_); !st.ok())
+      return st;
+    chain->stretch_->Set(o.filters.timescale_speed, o.filters.timescale_pitch,
+                         o.filters.timescale_rate);
+    chain->stretch_made_ = true;
+    chain->running_.store(true, std::memory_order_release);
+  }
   *out = std::move(chain);
   return Status::Ok();
 }
 
 Status FilterChain::SetFilters(const FilterSettings& s) {
   if (Status st = CheckFilterSettings(s); !st.ok()) return st;
+  std::unique_ptr<TimeStretch> made;
+  if (s.timescale_on()) {
+    bool exists;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      exists = stretch_made_;
+    }
+    // The first timescale allocates its stretch here, on the caller's thread, not in a call.
+    if (!exists) {
+      if (Status st = TimeStretch::Create(rate_, channels_, &made); !st.ok()) return st;
+    }
+  }
   std::lock_guard<std::mutex> lock(mutex_);
+  if (made && !stretch_made_) {
+    handover_ = std::move(made);
+    stretch_made_ = true;
+  }
   settings_ = s;
   pending_.store(true, std::memory_order_release);
   return Status::Ok();
@@ -100,6 +126,8 @@ void FilterChain::Apply(const FilterSettings& s, const StageSet& next) noexcept 
     if (!on_[i]) stages_[i]->Reset();
   }
   target_gain_ = static_cast<float>(LavalinkVolumeGain(s.volume));
+  // Switched off, the stretch runs on at 1/1/1: what it holds plays out, nothing is cut.
+  if (stretch_) stretch_->Set(s.timescale_speed, s.timescale_pitch, s.timescale_rate);
 }
 
 void FilterChain::TakePending() noexcept {
@@ -110,11 +138,14 @@ void FilterChain::TakePending() noexcept {
   }
   if (!pending_.load(std::memory_order_acquire)) return;
   FilterSettings s;
+  std::unique_ptr<TimeStretch> made;  // freed, if ever, only with the chain
   {
     std::lock_guard<std::mutex> lock(mutex_);
     s = settings_;
+    if (handover_) made = std::move(handover_);
     pending_.store(false, std::memory_order_relaxed);
   }
+  if (made) stretch_ = std::move(made);
   next_ = StagesOn(s);
   Apply(s, next_);
 }
@@ -125,7 +156,7 @@ bool FilterChain::active() const noexcept {
 }
 
 bool FilterChain::Running() const noexcept {
-  if (fade_.active()) return true;
+  if (fade_.active() || stretch_) return true;
   for (int i = 0; i < kStageCount; ++i)
     if (on_[i] || next_[i]) return true;
   return gain_ != 1.0f || target_gain_ != 1.0f;
@@ -167,8 +198,15 @@ void FilterChain::ProcessBlock(float* pcm, int frames) noexcept {
   if (frames <= 0) return;
   TakePending();
   if (!Running()) return;
+  RunStages(pcm, frames, 0, kStageCount);
+  Finish(pcm, frames);
+  running_.store(Running(), std::memory_order_release);
+}
+
+void FilterChain::RunStages(float* pcm, int frames, int first, int last) noexcept {
+  if (frames <= 0) return;
   const size_t samples = static_cast<size_t>(frames) * channels_;
-  for (int stage = 0; stage < kStageCount; ++stage) {
+  for (int stage = first; stage < last; ++stage) {
     if (!on_[stage] && !next_[stage]) continue;
     if (on_[stage] == next_[stage]) {
       stages_[stage]->Process(pcm, frames);
@@ -186,12 +224,87 @@ void FilterChain::ProcessBlock(float* pcm, int frames) noexcept {
         pcm[k] = wet * pcm[k] + (1.0f - wet) * dry_[k];
       }
     }
+    on_[stage] = next_[stage];
   }
+}
+
+void FilterChain::Finish(float* pcm, int frames) noexcept {
+  if (frames <= 0) return;
   if (gain_ != 1.0f || target_gain_ != 1.0f) ApplyVolume(pcm, frames);
   if (fade_.active()) fade_.Process(pcm, frames, channels_);
   limiter_.Process(pcm, frames);
-  on_ = next_;
+}
+
+namespace {
+
+void ToFloat(const float* in, float* out, size_t n) noexcept { std::memcpy(out, in, n * 4); }
+void ToFloat(const int16_t* in, float* out, size_t n) noexcept { pcm::S16ToFloat(in, out, n); }
+void FromFloat(const float* in, float* out, size_t n) noexcept { std::memcpy(out, in, n * 4); }
+void FromFloat(const float* in, int16_t* out, size_t n) noexcept { pcm::FloatToS16(in, out, n); }
+
+}  // namespace
+
+template <typename T>
+int FilterChain::StretchInto(T* in, int frames, T* out, int capacity, int granule,
+                             bool end) noexcept {
+  frames = std::clamp(frames, 0, kFilterMaxFrames);
+  granule = std::max(granule, 1);
+  TakePending();
+  if (!stretch_) {
+    // Timescale has never been on: the in-place path, copied out.
+    const int n = std::min(frames, std::max(capacity, 0));
+    Process(in, n);
+    if (out != in) std::memcpy(out, in, static_cast<size_t>(n) * channels_ * sizeof(T));
+    return n;
+  }
+  // Input side: the stages before timescale, then into the stretch.
+  for (int at = 0; at < frames; at += kFilterBlockFrames) {
+    const int n = std::min(kFilterBlockFrames, frames - at);
+    const size_t samples = static_cast<size_t>(n) * channels_;
+    float* block = work_.data();
+    ToFloat(in + static_cast<size_t>(at) * channels_, block, samples);
+    if constexpr (std::is_same_v<T, float>) MakeFinite(block, samples);
+    TakePending();
+    RunStages(block, n, 0, kStretchAt);
+    stretch_->Put(block, n);
+  }
+  if (end) stretch_->Flush();
+  // Output side: whole granules of what is ready (all of it at the end, the last padded).
+  int ready = std::min(stretch_->available(), std::max(capacity, 0));
+  int pad = 0;
+  if (end && ready % granule != 0 && ready - ready % granule + granule <= capacity) {
+    pad = granule - ready % granule;
+  } else {
+    ready -= ready % granule;
+  }
+  int written = 0;
+  while (written < ready) {
+    const int got =
+        stretch_->Receive(stretched_.data(), std::min(kFilterBlockFrames, ready - written));
+    if (got <= 0) break;
+    RunStages(stretched_.data(), got, kStretchAt, kStageCount);
+    Finish(stretched_.data(), got);
+    FromFloat(stretched_.data(), out + static_cast<size_t>(written) * channels_,
+              static_cast<size_t>(got) * channels_);
+    written += got;
+  }
+  if (pad > 0) {
+    std::memset(out + static_cast<size_t>(written) * channels_, 0,
+                static_cast<size_t>(pad) * channels_ * sizeof(T));
+    written += pad;
+  }
   running_.store(Running(), std::memory_order_release);
+  return written;
+}
+
+int FilterChain::ProcessInto(int16_t* in, int frames, int16_t* out, int capacity, int granule,
+                             bool end) noexcept {
+  return StretchInto(in, frames, out, capacity, granule, end);
+}
+
+int FilterChain::ProcessInto(float* in, int frames, float* out, int capacity, int granule,
+                             bool end) noexcept {
+  return StretchInto(in, frames, out, capacity, granule, end);
 }
 
 void FilterChain::Process(int16_t* pcm, int frames) noexcept {
@@ -208,8 +321,15 @@ void FilterChain::Process(int16_t* pcm, int frames) noexcept {
   }
 }
 
+bool FilterChain::StretchMade() const noexcept {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stretch_made_;
+}
+
 size_t FilterChain::memory_bytes() const noexcept {
-  return sizeof(FilterChain) + (dry_.capacity() + work_.capacity()) * sizeof(float);
+  return sizeof(FilterChain) +
+         (dry_.capacity() + work_.capacity() + stretched_.capacity()) * sizeof(float) +
+         (StretchMade() ? TimeStretch::MemoryBytes(channels_) : 0);
 }
 
 }  // namespace voxpool::filter

@@ -26,7 +26,8 @@ Status CheckFilterSettings(const FilterSettings& s) {
     if (!(s.equalizer[b] >= kEqualizerMinGain && s.equalizer[b] <= kEqualizerMaxGain))
       return OutOfRange("equalizer[" + std::to_string(b) + "].gain", kEqualizerMinGain,
                         kEqualizerMaxGain);
-  return Status::Ok();
+  return CheckRange("timescale.speed x timescale.rate", s.timescale_speed * s.timescale_rate,
+                    kTimescaleMinRatio, kTimescaleMaxRatio);
 }
 
 }  // namespace voxpool::filter

@@ -1,8 +1,8 @@
 // Proves the "never allocates" claims of the hot paths by counting heap allocations: steady-state
-// mix::Mixer ticks and pushes (s16 and f32, resampled and ducked sources, gain ramps), mix::SpeakerMixer
-// pushes and ticks (jitter, reordering, loss, 48 kHz stereo -> 16 kHz mono, per-speaker frames),
-// opus::Encoder::Encode / Decoder::Decode (and concealment), opus::Transcoder::Process,
-// VoiceCipher Seal / Open, filter::FilterChain Process / SetFilters.
+// mix::Mixer ticks and pushes (s16 and f32, resampled and ducked sources, gain ramps),
+// mix::SpeakerMixer pushes and ticks (jitter, reordering, loss, 48 kHz stereo -> 16 kHz mono,
+// per-speaker frames), opus::Encoder::Encode / Decoder::Decode (and concealment),
+// opus::Transcoder::Process, VoiceCipher Seal / Open, filter::FilterChain Process / SetFilters.
 //
 // This is its own executable because it replaces the global allocation functions: operator new
 // (every form) and, on glibc, malloc / calloc / realloc / memalign / posix_memalign /
@@ -22,14 +22,14 @@
 #include <new>
 #include <vector>
 
+#include "voxpool/crypto/voice_cipher.h"
+#include "voxpool/filter/filter_chain.h"
 #include "voxpool/mix/mixer.h"
+#include "voxpool/mix/speaker_mixer.h"
 #include "voxpool/opus/constants.h"
 #include "voxpool/opus/decoder.h"
 #include "voxpool/opus/encoder.h"
 #include "voxpool/opus/transcoder.h"
-#include "voxpool/mix/speaker_mixer.h"
-#include "voxpool/crypto/voice_cipher.h"
-#include "voxpool/filter/filter_chain.h"
 
 namespace {
 
@@ -389,15 +389,20 @@ TEST(AllocTest, OpusTranscoderProcessNeverAllocates) {
   std::vector<uint8_t> out(opus::kMaxPacketBytes);
   opus::VolumeCommand command;
   for (int k = 0; k < 10; ++k)
-    ASSERT_GT(transcoder->Process(packets[k].data(), packets[k].size(), command, out.data(), opus::kMaxPacketBytes), 0);
+    ASSERT_GT(transcoder->Process(packets[k].data(), packets[k].size(), command, out.data(),
+                                  opus::kMaxPacketBytes),
+              0);
   Counting c;
   for (int k = 10; k < 60; ++k) {
-    if (k % 10 == 0) command = opus::VolumeCommand{command.generation + 1, k % 20 == 0 ? 0.5 : 1.5, 40};
+    if (k % 10 == 0)
+      command = opus::VolumeCommand{command.generation + 1, k % 20 == 0 ? 0.5 : 1.5, 40};
     const bool lost = k % 10 == 5;  // concealment too
-    ASSERT_GT(transcoder->Process(lost ? nullptr : packets[k].data(), lost ? 0 : packets[k].size(), command,
-                                  out.data(), opus::kMaxPacketBytes), 0);
+    ASSERT_GT(transcoder->Process(lost ? nullptr : packets[k].data(), lost ? 0 : packets[k].size(),
+                                  command, out.data(), opus::kMaxPacketBytes),
+              0);
   }
-  EXPECT_EQ(c.Stop(), 0) << "allocations in 50 transcoded frames (volume changes and a loss included)";
+  EXPECT_EQ(c.Stop(), 0)
+      << "allocations in 50 transcoded frames (volume changes and a loss included)";
 }
 
 TEST(AllocTest, VoiceCipherSealAndOpenNeverAllocate) {
@@ -469,6 +474,41 @@ TEST(AllocTest, FilterChainProcessAndSetFiltersNeverAllocate) {
     chain->Process(f32.data(), 960);
   }
   EXPECT_EQ(c.Stop(), 0) << "allocations in 100 filtered frames with 50 filter changes";
+}
+
+TEST(AllocTest, FilterChainTimescaleNeverAllocatesAfterCreate) {
+  // The stretch (libSoundTouch) is made and warmed up at Create(); then the speed changes every
+  // frame across its range, encoder-style (one 20 ms frame in, whole 20 ms frames out) and
+  // all-at-once. Two things do allocate inside libSoundTouch, once each and documented
+  // (docs/ARCHITECTURE.md): the end of a stream (its flush() grows a buffer) and a pitch or rate
+  // change
+  // (its rate transposer recomputes its anti-alias filter into new arrays), in the call after it.
+  filter::FilterChainOptions options;
+  options.filters.timescale_speed = 1.25;
+  options.filters.timescale_pitch = 1.25;
+  std::unique_ptr<filter::FilterChain> chain;
+  ASSERT_TRUE(filter::FilterChain::Create(options, &chain).ok());
+  const int capacity = chain->OutputCapacity(960);
+  std::vector<int16_t> in(960 * 2), out(static_cast<size_t>(capacity) * 2);
+  std::vector<float> fin(960 * 2), fout(static_cast<size_t>(capacity) * 2);
+  const double kSettings[][3] = {{1.25, 1.25, 1}, {0.5, 1.25, 1}, {2, 1.25, 1}, {0.25, 1.25, 1},
+                                 {4, 1.25, 1},    {1, 1.25, 1},   {3, 1.25, 1}, {0.3, 1.25, 1}};
+  Counting c;
+  for (int k = 0; k < 200; ++k) {
+    filter::FilterSettings s;
+    const auto& t = kSettings[k % 8];
+    s.timescale_speed = t[0];
+    s.timescale_pitch = t[1];
+    s.timescale_rate = t[2];
+    ASSERT_TRUE(chain->SetFilters(s).ok());
+    for (size_t i = 0; i < in.size(); ++i) {
+      in[i] = static_cast<int16_t>(8000 * std::sin(0.05 * static_cast<double>(k * 960 + i)));
+      fin[i] = static_cast<float>(in[i]) / 32768.0f;
+    }
+    chain->ProcessInto(in.data(), 960, out.data(), capacity, 960, false);
+    chain->ProcessInto(fin.data(), 960, fout.data(), capacity, 1, false);
+  }
+  EXPECT_EQ(c.Stop(), 0) << "allocations in 400 stretched frames with 200 speed changes";
 }
 
 }  // namespace

@@ -547,11 +547,14 @@ test('validation: filter values, exact messages', () => {
     [{ equalizer: [{ band: 15, gain: 0.1 }] }, RangeError, 'Expected an integer between 0 and 14 for filters.equalizer[0].band but received 15 of type number'],
     [{ equalizer: [{ band: 1, gain: 0 }, { band: 2, gain: -0.3 }] }, RangeError, 'Expected a number between -0.25 and 1 for filters.equalizer[1].gain but received -0.3 of type number'],
     [{ equalizer: { band: 1, gain: 0 } }, TypeError, 'Expected an array of { band, gain } for filters.equalizer but received [object Object] of type object'],
-    [{ echo: {} }, TypeError, 'Expected one of volume, equalizer, timescale, pluginFilters, karaoke, tremolo, vibrato, rotation, distortion, channelMix, lowPass, highPass, compressor for a key of filters but received "echo" of type string'],
+    [{ echo: {} }, TypeError, 'Expected one of volume, equalizer, pluginFilters, karaoke, tremolo, vibrato, timescale, rotation, distortion, channelMix, lowPass, highPass, compressor for a key of filters but received "echo" of type string'],
     [{ tremolo: 1 }, TypeError, 'Expected an object for filters.tremolo but received 1 of type number'],
-    [{ timescale: { speed: 1.25 } }, RangeError, 'Expected 1 (voxpool does not time-stretch yet) for filters.timescale.speed but received 1.25 of type number'],
-    [{ timescale: { speed: 1, pitch: 0.9 } }, RangeError, 'Expected 1 (voxpool does not time-stretch yet) for filters.timescale.pitch but received 0.9 of type number'],
-    [{ timescale: { rate: '1' } }, TypeError, 'Expected 1 (voxpool does not time-stretch yet) for filters.timescale.rate but received "1" of type string'],
+    [{ timescale: { speed: 4.5 } }, RangeError, 'Expected a number between 0.25 and 4 for filters.timescale.speed but received 4.5 of type number'],
+    [{ timescale: { speed: 1, pitch: 0.2 } }, RangeError, 'Expected a number between 0.25 and 4 for filters.timescale.pitch but received 0.2 of type number'],
+    [{ timescale: { rate: '1' } }, TypeError, 'Expected a number between 0.25 and 4 for filters.timescale.rate but received "1" of type string'],
+    [{ timescale: { speed: 0.25, rate: 0.5 } }, RangeError, 'Expected speed × rate between 0.25 and 4 for filters.timescale but received 0.125 of type number'],
+    [{ timescale: { speed: 4, rate: 1.5 } }, RangeError, 'Expected speed × rate between 0.25 and 4 for filters.timescale but received 6 of type number'],
+    [{ timescale: { tempo: 1 } }, TypeError, 'Expected one of speed, pitch, rate for a key of filters.timescale but received "tempo" of type string'],
     [{ volume: null }, TypeError, 'Expected a number between 0 and 5 for filters.volume but received null of type null'],
   ];
   for (const [filters, type, message] of cases) {
@@ -563,7 +566,7 @@ test('validation: filter values, exact messages', () => {
     assert.deepEqual(chain.filters, { volume: 0.5 });
   }
   // The boundaries themselves are accepted.
-  for (const filters of [{ tremolo: { depth: 1 } }, { vibrato: { frequency: 14 } }, { volume: 0 }, { volume: 5 }, { equalizer: [{ band: 14, gain: -0.25 }, { band: 0, gain: 1 }] }, { timescale: { speed: 1, pitch: 1, rate: 1 } }, { pluginFilters: {} }]) {
+  for (const filters of [{ tremolo: { depth: 1 } }, { vibrato: { frequency: 14 } }, { volume: 0 }, { volume: 5 }, { equalizer: [{ band: 14, gain: -0.25 }, { band: 0, gain: 1 }] }, { timescale: { speed: 1, pitch: 1, rate: 1 } }, { timescale: { speed: 0.25, pitch: 4, rate: 1 } }, { timescale: { speed: 2, rate: 2 } }, { pluginFilters: {} }]) {
     assert.doesNotThrow(filtersError(filters), JSON.stringify(filters));
   }
 });
@@ -639,7 +642,9 @@ test('chain.filters: the canonical Lavalink shape with defaults filled in, deepl
     channelMix: { leftToLeft: 1, leftToRight: 0.5, rightToLeft: 0, rightToRight: 1 },
     lowPass: { smoothing: 20 },
     highPass: { cutoffHz: 80 },
+    timescale: { speed: 1, pitch: 1, rate: 1 },
   });
+  assert.equal(chain.stretching, false, 'timescale at 1/1/1 makes no stretch');
   assert.ok(Object.isFrozen(f) && Object.isFrozen(f.equalizer) && Object.isFrozen(f.equalizer[0]) && Object.isFrozen(f.karaoke));
   assert.throws(() => { 'use strict'; f.volume = 1; }, TypeError);
   assert.throws(() => { f.equalizer.push({ band: 1, gain: 1 }); }, TypeError);
@@ -673,6 +678,7 @@ test("filterConstants: every Lavalink field with Lavalink's default, and the 15 
     'tremolo.frequency': 2, 'tremolo.depth': 0.5,
     'vibrato.frequency': 2, 'vibrato.depth': 0.5,
     'rotation.rotationHz': 0,
+    'timescale.speed': 1, 'timescale.pitch': 1, 'timescale.rate': 1,
     'distortion.sinOffset': 0, 'distortion.sinScale': 1, 'distortion.cosOffset': 0, 'distortion.cosScale': 1,
     'distortion.tanOffset': 0, 'distortion.tanScale': 1, 'distortion.offset': 0, 'distortion.scale': 1,
     'channelMix.leftToLeft': 1, 'channelMix.leftToRight': 0, 'channelMix.rightToLeft': 0, 'channelMix.rightToRight': 1,
@@ -693,7 +699,8 @@ test("filterConstants: every Lavalink field with Lavalink's default, and the 15 
   assert.deepEqual([fields['.volume'].min, fields['.volume'].max], [0, 5]);
   assert.deepEqual([fields['vibrato.frequency'].max, fields['vibrato.frequency'].minExclusive], [14, true]);
   assert.deepEqual([fields['tremolo.depth'].min, fields['tremolo.depth'].max, fields['tremolo.depth'].minExclusive], [0, 1, true]);
-  assert.deepEqual(filterConstants.GROUPS.map((g) => g.name), ['karaoke', 'tremolo', 'vibrato', 'rotation', 'distortion', 'channelMix', 'lowPass', 'highPass', 'compressor']);
+  assert.deepEqual(filterConstants.GROUPS.map((g) => g.name), ['karaoke', 'tremolo', 'vibrato', 'timescale', 'rotation', 'distortion', 'channelMix', 'lowPass', 'highPass', 'compressor']);
+  assert.deepEqual([filterConstants.TIMESCALE_MIN_RATIO, filterConstants.TIMESCALE_MAX_RATIO], [0.25, 4]);
   assert.ok(Object.isFrozen(filterConstants) && Object.isFrozen(filterConstants.FIELDS) && Object.isFrozen(filterConstants.FIELDS[0]));
 });
 
@@ -773,6 +780,96 @@ test('createFilterStream gives what process() gives, whatever the chunking; a pa
   const err = await failed;
   assert.equal(err.name, 'RangeError');
   assert.equal(err.message, "Expected whole frames of 4 bytes for the stream's input but received Buffer(2) of type Buffer");
+});
+
+// --- 14b. timescale (libSoundTouch) ----------------------------------------------------------------
+
+/** `x` (float stereo) through `chain.process()` 20 ms at a time, then flush(): all the output, float. */
+function stretch(chain, x) {
+  const step = FRAME * 2;
+  const parts = [];
+  for (let i = 0; i < x.length; i += step) parts.push(chain.process(encode(x.subarray(i, i + step), 's16le')));
+  parts.push(chain.flush());
+  return decode(Buffer.concat(parts), 's16le');
+}
+
+/** Frequency of channel 0 by rising zero crossings over frames [start, end). */
+function zeroCrossingHz(x, start, end) {
+  let n = 0;
+  for (let i = start + 1; i < end; i++) if (x[(i - 1) * 2] < 0 && x[i * 2] >= 0) n++;
+  return n / ((end - start) / RATE);
+}
+
+test('timescale speed 1.25: 0.8x the duration at the same pitch; pitch 1.25: +3.86 semitones at the same duration; rate 1.25: both', () => {
+  const seconds = 4;
+  const x = signal(seconds * RATE, 2, (i) => [sine(440, 0.3)(i), sine(440, 0.3)(i)]);
+  const cases = [
+    [{ speed: 1.25 }, 0.8, 0],
+    [{ pitch: 1.25 }, 1, 12 * Math.log2(1.25)],
+    [{ rate: 1.25 }, 0.8, 12 * Math.log2(1.25)],
+    [{ speed: 0.8, pitch: 0.8 }, 1.25, 12 * Math.log2(0.8)],
+  ];
+  for (const [timescale, durationRatio, semitones] of cases) {
+    const chain = new FilterChain({ filters: { timescale } });
+    assert.equal(chain.stretching, true);
+    const y = stretch(chain, x);
+    const frames = y.length / 2;
+    // SoundTouch's flush pads its last sequence with silence: within 100 ms of the exact duration.
+    const exact = seconds * RATE * durationRatio;
+    assert.ok(frames >= exact - 0.01 * RATE && frames <= exact + 0.1 * RATE, `${JSON.stringify(timescale)}: ${frames} frames, expected ${exact}`);
+    const hz = zeroCrossingHz(y, 0.2 * RATE, exact - 0.2 * RATE);
+    const got = 12 * Math.log2(hz / 440);
+    assert.ok(Math.abs(got - semitones) < 0.05, `${JSON.stringify(timescale)}: ${hz.toFixed(1)} Hz = ${got.toFixed(3)} semitones, expected ${semitones.toFixed(3)}`);
+  }
+});
+
+test('timescale: output runs about input / (speed x rate) per call once started, and switching it off keeps every sample (no cut)', () => {
+  const chain = new FilterChain({ filters: { timescale: { speed: 2 } } });
+  const x = signal(2 * RATE, 2, (i) => [sine(300, 0.3)(i), sine(300, 0.3)(i)]);
+  let total = 0;
+  const sizes = [];
+  for (let i = 0; i < x.length; i += FRAME * 2) {
+    const out = chain.process(encode(x.subarray(i, i + FRAME * 2), 's16le'));
+    sizes.push(out.length / 4);
+    total += out.length / 4;
+  }
+  // 2 s at speed 2: about 1 s out, less the stretch's start-up latency still inside.
+  assert.ok(total > 0.85 * RATE && total <= RATE, `${total} frames`);
+  assert.equal(sizes[0], 0, 'the first call fills the stretch');
+  // Off again: it runs on at 1/1/1, so the next second comes out whole, not cut.
+  chain.setFilters({});
+  assert.equal(chain.stretching, true);
+  let after = 0;
+  for (let i = 0; i < x.length / 2; i += FRAME * 2) after += chain.process(encode(x.subarray(i, i + FRAME * 2), 's16le')).length / 4;
+  after += chain.flush().length / 4;
+  assert.ok(Math.abs(after - (RATE + (RATE * 2) / 2 - total)) < 0.12 * RATE, `after switching off: ${after} frames`);
+  assert.equal(chain.flush().length, 0, 'nothing left');
+});
+
+test('createFilterStream with timescale keeps whole 20 ms output frames; an encoder stream makes 0.8x the packets; a bare Encoder refuses it', async () => {
+  const voxpool = require('../..');
+  const x = encode(signal(2 * RATE, 2, (i) => [sine(440, 0.3)(i), sine(440, 0.3)(i)]), 's16le');
+  const stream = voxpool.createFilterStream({ filters: { timescale: { rate: 1.25 } } });
+  const got = [];
+  stream.on('data', (c) => got.push(c));
+  await new Promise((resolve, reject) => { stream.on('end', resolve); stream.on('error', reject); stream.end(x); });
+  for (const c of got) assert.equal(c.length % (FRAME * 4), 0, `${c.length} bytes: whole 20 ms frames`);
+  const frames = Buffer.concat(got).length / 4;
+  assert.ok(Math.abs(frames - 0.8 * 2 * RATE) <= 0.1 * RATE, `${frames} frames`);
+
+  const encoderStream = voxpool.createEncoderStream({ filters: { timescale: { speed: 1.25 } } });
+  const packets = [];
+  encoderStream.on('data', (p) => packets.push(p));
+  await new Promise((resolve, reject) => { encoderStream.on('end', resolve); encoderStream.on('error', reject); encoderStream.end(x); });
+  assert.ok(Math.abs(packets.length - 80) <= 3, `${packets.length} packets for 100 frames at speed 1.25`);
+  const decoder = new voxpool.Decoder();
+  for (const p of packets) assert.equal(decoder.decode(p).length, FRAME * 4);
+
+  const message = 'Expected 1 here (timescale changes the amount of audio: use it on an OpusEncoderStream, createAudioResource or a FilterChain / createFilterStream) for filters.timescale.speed but received 1.1 of type number';
+  assert.throws(() => new voxpool.Encoder({ filters: { timescale: { speed: 1.1 } } }), { name: 'RangeError', message });
+  const encoder = new voxpool.Encoder();
+  assert.throws(() => encoder.setFilters({ timescale: { speed: 1.1 } }), { name: 'RangeError', message });
+  assert.doesNotThrow(() => encoder.setFilters({ timescale: { speed: 1 } }));
 });
 
 // --- 15. beyond Lavalink: compressor, fade, crossfade -----------------------------------------------

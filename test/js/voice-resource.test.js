@@ -315,6 +315,26 @@ for (const [version, voice] of VERSIONS) {
         const ratio = median(frameRms(decodeAll(rec.packets)).slice(5, 45)) / unity;
         assert.ok(Math.abs(ratio - lavalinkHalf) < 0.06, `ratio ${ratio}, expected ${lavalinkHalf}`);
       });
+      // timescale (libSoundTouch) in the encoder stream's jobs: speed 1.25 plays the same audio in
+      // 0.8 of the packets, at the same pitch.
+      add('raw with timescale speed 1.25 (in the encode job; 0.8x the packets)',
+        api.createAudioResource(rawStream(source), { inputType: StreamType.Raw, filters: { timescale: { speed: 1.25 } } }),
+        (r, rec) => {
+          assert.deepEqual(edgeTypes(r), ['opus encoder']);
+          assert.deepEqual(r.encoder.filters, { timescale: { speed: 1.25, pitch: 1, rate: 1 } });
+          const plain = byName.get('raw with filters (in the encode job)').packets.length;
+          const ratio = rec.packets.length / plain;
+          assert.ok(Math.abs(ratio - 0.8) < 0.03, `${rec.packets.length} packets against ${plain}: ratio ${ratio}, expected 0.8`);
+        });
+      add('Ogg/Opus with timescale rate 1.25 (demux → decode → filters + encode: the encoder stream)',
+        api.createAudioResource(fs.createReadStream(media.ogg), { inputType: StreamType.OggOpus, filters: { timescale: { rate: 1.25 } } }),
+        (r, rec) => {
+          assert.deepEqual(edgeTypes(r), ['ogg/opus demuxer', 'opus decoder', 'opus encoder']);
+          assert.ok(r.encoder instanceof voxpool.OpusEncoderStream, 'the encoder stream: its jobs make 0..n packets');
+          const plain = byName.get('Ogg/Opus file (opusenc): passthrough, demuxed by voxpool').packets.length;
+          const ratio = rec.packets.length / plain;
+          assert.ok(Math.abs(ratio - 0.8) < 0.03, `${rec.packets.length} packets against ${plain}: ratio ${ratio}, expected 0.8`);
+        });
       add('WAV path (Arbitrary, ffmpeg)', api.createAudioResource(media.wav), (r) => {
         assert.deepEqual(edgeTypes(r), ['ffmpeg pcm', 'opus encoder']);
         assert.equal(r.edges[0].from.type, 'arbitrary');
@@ -328,8 +348,10 @@ for (const [version, voice] of VERSIONS) {
       for (let i = 0; i < cases.length; i++) {
         const { name, resource, check } = cases[i];
         const rec = results[i];
-        assert.ok(rec.packets.length >= 45 && rec.packets.length <= 55, `${name}: ${rec.packets.length} packets`);
-        assertSine(decodeAll(rec.packets), 440, name);
+        // timescale plays the 1 s source in 0.8 s; rate also raises the pitch by 1.25 (speed keeps it).
+        const [lo, hi] = /timescale/.test(name) ? [36, 44] : [45, 55];
+        assert.ok(rec.packets.length >= lo && rec.packets.length <= hi, `${name}: ${rec.packets.length} packets`);
+        assertSine(decodeAll(rec.packets), /timescale rate 1\.25/.test(name) ? 550 : 440, name);
         check(resource, rec);
         assert.ok(resource.ended, `${name}: ended`);
       }

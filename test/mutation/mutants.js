@@ -635,6 +635,22 @@ module.exports = [
     why: 'A filter switched on or off mid-stream steps instead of crossfading: a click at every setFilters().',
   },
   {
+    id: 'timescale-flush-repeats',
+    file: 'src/filter/time_stretch.cc',
+    find: '  if (!unflushed_) return;',
+    replace: '',
+    tests: { js: ['test/js/filter-chain.test.js'] },
+    why: 'Every end of stream pads the stretch with more silence: a second flush() gives audio that was never played.',
+  },
+  {
+    id: 'timescale-granule-ignored',
+    file: 'src/filter/filter_chain.cc',
+    find: '    ready -= ready % granule;',
+    replace: '',
+    tests: { native: '^TimescaleTest\\.', js: ['test/js/filter-chain.test.js'] },
+    why: 'A time-stretched encoder job hands out part of a 20 ms frame: the last packet of a job is encoded from garbage.',
+  },
+  {
     id: 'filter-nan-guard-off',
     file: 'src/filter/filter_chain.cc',
     find: '  if (bad == 0) return;',

@@ -370,3 +370,84 @@ TEST(Crossfade, EqualPowerKeepsThePowerOfUncorrelatedSourcesWithin1Db) {
 
 }  // namespace
 }  // namespace voxpool::filter
+
+namespace voxpool::filter {
+namespace {
+
+// Rising zero crossings of channel 0 per second over frames [start, end).
+double ZeroCrossingHz(const std::vector<float>& x, int channels, int start, int end) {
+  int n = 0;
+  for (int i = start + 1; i < end; ++i)
+    if (x[(i - 1) * channels] < 0 && x[i * channels] >= 0) ++n;
+  return n / (static_cast<double>(end - start) / kRate);
+}
+
+// timescale through ProcessInto(), encoder-style: 20 ms in, whole 20 ms frames out, then the end.
+std::vector<float> Stretched(FilterChain& chain, const std::vector<float>& x) {
+  std::vector<float> out;
+  const int capacity = chain.OutputCapacity(kFrame);
+  std::vector<float> in(static_cast<size_t>(kFrame) * 2), buf(static_cast<size_t>(capacity) * 2);
+  const int frames = static_cast<int>(x.size() / 2);
+  for (int at = 0; at <= frames; at += kFrame) {
+    const bool end = at + kFrame > frames;
+    const int n = end ? 0 : kFrame;
+    std::copy(x.begin() + at * 2, x.begin() + (at + n) * 2, in.begin());
+    const int got = chain.ProcessInto(in.data(), n, buf.data(), capacity, kFrame, end);
+    EXPECT_EQ(got % kFrame, 0) << "whole 20 ms frames";
+    out.insert(out.end(), buf.begin(), buf.begin() + got * 2);
+  }
+  return out;
+}
+
+TEST(TimescaleTest, SpeedChangesDurationAtThePitchPitchThePitchAtTheDuration) {
+  const int frames = 3 * kRate;
+  const std::vector<float> x = Sine(440, frames, 2);
+  struct Case {
+    double speed, pitch, rate, duration, semitones;
+  } cases[] = {{1.25, 1, 1, 0.8, 0},
+               {1, 1.25, 1, 1, 12 * std::log2(1.25)},
+               {1, 1, 1.25, 0.8, 12 * std::log2(1.25)},
+               {0.8, 0.8, 1, 1.25, 12 * std::log2(0.8)}};
+  for (const Case& c : cases) {
+    FilterSettings s;
+    s.timescale_speed = c.speed;
+    s.timescale_pitch = c.pitch;
+    s.timescale_rate = c.rate;
+    auto chain = Make(s);
+    ASSERT_TRUE(chain->stretching());
+    const std::vector<float> y = Stretched(*chain, x);
+    const double out_frames = static_cast<double>(y.size()) / 2;
+    const double exact = frames * c.duration;
+    // The end pads SoundTouch's last sequence and the last 20 ms frame with silence.
+    EXPECT_GE(out_frames, exact - 0.01 * kRate) << c.speed << "/" << c.pitch << "/" << c.rate;
+    EXPECT_LE(out_frames, exact + 0.12 * kRate) << c.speed << "/" << c.pitch << "/" << c.rate;
+    const double hz = ZeroCrossingHz(y, 2, kRate / 5, static_cast<int>(exact) - kRate / 5);
+    EXPECT_NEAR(12 * std::log2(hz / 440), c.semitones, 0.05)
+        << c.speed << "/" << c.pitch << "/" << c.rate << ": " << hz << " Hz";
+  }
+}
+
+TEST(TimescaleTest, SpeedTimesRateOutsideItsRangeIsRefusedNamingIt) {
+  FilterSettings s;
+  s.timescale_speed = 0.25;
+  s.timescale_rate = 0.5;
+  Status st = CheckFilterSettings(s);
+  EXPECT_EQ(st.code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "timescale.speed x timescale.rate must be from 0.25 to 4");
+  s.timescale_rate = 1;
+  EXPECT_TRUE(CheckFilterSettings(s).ok());
+}
+
+TEST(TimescaleTest, WithoutTimescaleProcessIntoIsProcessFrameForFrame) {
+  FilterSettings s;
+  s.tremolo = true;
+  auto a = Make(s), b = Make(s);
+  std::vector<float> x = Sine(300, kFrame, 2), y = x, out(x.size());
+  a->Process(x.data(), kFrame);
+  EXPECT_EQ(b->ProcessInto(y.data(), kFrame, out.data(), kFrame, kFrame, false), kFrame);
+  EXPECT_EQ(out, x);
+  EXPECT_FALSE(b->stretching());
+}
+
+}  // namespace
+}  // namespace voxpool::filter

@@ -35,6 +35,11 @@ inline constexpr int kFilterMaxFrames = 5760;
 // of settings ramps over the first block after it.
 inline constexpr int kFilterBlockFrames = 960;
 
+// timescale's speed x rate (how much faster the output plays than the input) is kept inside these,
+// so the audio one input frame turns into, and the backlog it can leave, stay bounded.
+inline constexpr double kTimescaleMinRatio = 0.25;
+inline constexpr double kTimescaleMaxRatio = 4.0;
+
 // Every group of the filters object. Lavalink runs karaoke, tremolo, vibrato and lowPass whenever
 // their object is present; the others run when a value differs from its default.
 struct FilterSettings {
@@ -54,6 +59,14 @@ struct FilterSettings {
   bool vibrato = false;
   double vibrato_frequency = 2.0;  // Hz, (0, 14]
   double vibrato_depth = 0.5;      // (0, 1]: fraction of the 2 ms delay swing
+
+  // Lavalink's timescale (libSoundTouch, see time_stretch.h): each a factor, 1 = unchanged.
+  double timescale_speed = 1;  // tempo: duration / speed at the same pitch
+  double timescale_pitch = 1;  // pitch x pitch at the same duration (1.25: +3.86 semitones)
+  double timescale_rate = 1;   // both at once, like a tape played faster
+  bool timescale_on() const noexcept {
+    return timescale_speed != 1 || timescale_pitch != 1 || timescale_rate != 1;
+  }
 
   double rotation_hz = 0;  // Hz: turns of the sound around the listener per second; 0 = off
 
@@ -90,6 +103,7 @@ inline constexpr FilterGroup kFilterGroups[] = {
     {"karaoke", &FilterSettings::karaoke},
     {"tremolo", &FilterSettings::tremolo},
     {"vibrato", &FilterSettings::vibrato},
+    {"timescale", nullptr},
     {"rotation", nullptr},
     {"distortion", nullptr},
     {"channelMix", nullptr},
@@ -119,6 +133,9 @@ inline constexpr FilterField kFilterFields[] = {
     {"tremolo", "depth", &FilterSettings::tremolo_depth, 0, 1, true, ""},
     {"vibrato", "frequency", &FilterSettings::vibrato_frequency, 0, 14, true, "Hz"},
     {"vibrato", "depth", &FilterSettings::vibrato_depth, 0, 1, true, ""},
+    {"timescale", "speed", &FilterSettings::timescale_speed, 0.25, 4, false, ""},
+    {"timescale", "pitch", &FilterSettings::timescale_pitch, 0.25, 4, false, ""},
+    {"timescale", "rate", &FilterSettings::timescale_rate, 0.25, 4, false, ""},
     {"rotation", "rotationHz", &FilterSettings::rotation_hz, -100, 100, false, "Hz"},
     {"distortion", "sinOffset", &FilterSettings::distortion_sin_offset, -100, 100, false, ""},
     {"distortion", "sinScale", &FilterSettings::distortion_sin_scale, -100, 100, false, ""},
@@ -146,8 +163,9 @@ inline constexpr FilterField kFilterFields[] = {
 // kInvalidArgument naming the first ("sampleRate must be from 8000 to 48000 Hz"). Thread-safe.
 Status CheckRateAndChannels(int sample_rate, int channels);
 
-// Ok when every field of `s` is inside its kFilterFields range and every equalizer gain inside
-// kEqualizerMinGain..Max; otherwise kInvalidArgument naming the first field out of range
+// Ok when every field of `s` is inside its kFilterFields range, every equalizer gain inside
+// kEqualizerMinGain..Max and timescale's speed x rate inside kTimescaleMin/MaxRatio; otherwise
+// kInvalidArgument naming the first field out of range
 // ("tremolo.depth must be from 0 (excluded) to 1"). Allocates only on error. Thread-safe (pure).
 Status CheckFilterSettings(const FilterSettings& s);
 
