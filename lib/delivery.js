@@ -89,6 +89,31 @@ class Delivery {
     for (const out of held) if (!this.#stream.destroyed) this.#stream.push(out);
   }
 
+  /**
+   * At the end of the input: submits `lastJob()` (when given: a job that gives what the stage
+   * still holds, e.g. a time-stretch's tail) once there is room, then calls `callback` once every
+   * job has been delivered; an error submitting it goes to `callback`.
+   * @param {(() => Promise<unknown>) | null} lastJob
+   * @param {(err?: Error) => void} callback
+   */
+  finish(lastJob, callback) {
+    if (!lastJob) {
+      this.whenDone(callback);
+      return;
+    }
+    const submit = () => {
+      try {
+        this.jobs.add(lastJob());
+      } catch (err) {
+        callback(err);
+        return;
+      }
+      this.whenDone(callback);
+    };
+    if (this.jobs.hasRoom) submit();
+    else this.jobs.whenRoom(submit);
+  }
+
   /** Calls `callback` once every job has been delivered (held results included). */
   whenDone(callback) {
     this.jobs.whenIdle(() => {

@@ -78,28 +78,9 @@ class FilterStream extends Transform {
       callback(validate.invalidRange(`whole frames of ${this.#chain.frameBytes} bytes`, 'the stream\'s input', tail));
       return;
     }
-    const finish = (err) => {
-      if (err) {
-        callback(err);
-        return;
-      }
-      if (!this.#chain.stretching) {
-        this.#delivery.whenDone(callback);
-        return;
-      }
-      // What timescale still holds comes out last, its last frame padded with silence.
-      const submitEnd = () => {
-        try {
-          this.#jobs.add(nativeFilterChainOf(this.#chain).processAsync(EMPTY, this.#samples, true));
-        } catch (e) {
-          callback(e);
-          return;
-        }
-        this.#delivery.whenDone(callback);
-      };
-      if (this.#jobs.hasRoom) submitEnd();
-      else this.#jobs.whenRoom(submitEnd);
-    };
+    // What timescale still holds comes out last, its last frame padded with silence.
+    const end = () => nativeFilterChainOf(this.#chain).processAsync(EMPTY, this.#samples, true);
+    const finish = (err) => (err ? callback(err) : this.#delivery.finish(this.#chain.stretching ? end : null, callback));
     if (whole === 0) finish();
     else this.#feeder.write(tail, whole, finish);
   }

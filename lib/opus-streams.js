@@ -84,29 +84,10 @@ class OpusEncoderStream extends Transform {
 
   _flush(callback) {
     const carry = this.#feeder.takeCarry();
-    const finish = (err) => {
-      if (err) {
-        callback(err);
-        return;
-      }
-      if (!this.#attached.attached) {
-        this.#delivery.whenDone(callback);
-        return;
-      }
-      // What a time-stretch still holds, its last frame padded with silence (the frame given is
-      // not encoded; without timescale the job gives no packet).
-      const submitEnd = () => {
-        try {
-          this.#jobs.add(nativeEncoderOf(this.#encoder).encodeAsync(Buffer.alloc(this.#frameBytes), 0, true));
-        } catch (e) {
-          callback(e);
-          return;
-        }
-        this.#delivery.whenDone(callback);
-      };
-      if (this.#jobs.hasRoom) submitEnd();
-      else this.#jobs.whenRoom(submitEnd);
-    };
+    // What a time-stretch still holds, its last frame padded with silence (the frame given is
+    // not encoded; without timescale the job gives no packet).
+    const end = () => nativeEncoderOf(this.#encoder).encodeAsync(Buffer.alloc(this.#frameBytes), 0, true);
+    const finish = (err) => (err ? callback(err) : this.#delivery.finish(this.#attached.attached ? end : null, callback));
     if (carry.length === 0) {
       finish();
       return;
