@@ -38,8 +38,9 @@ FilterChain::FilterChain(const FilterChainOptions& o) noexcept
       karaoke_(o.sample_rate, o.channels),
       equalizer_(o.sample_rate, o.channels),
       compressor_(o.sample_rate, o.channels),
-      stages_{&high_pass_, &low_pass_, &channel_mix_, &rotation_,  &distortion_,
-              &vibrato_,   &tremolo_,  &karaoke_,     &equalizer_, &compressor_},
+      loudness_(o.sample_rate, o.channels),
+      stages_{&high_pass_, &low_pass_, &channel_mix_, &rotation_,   &distortion_, &vibrato_,
+              &tremolo_,   &karaoke_,  &equalizer_,   &compressor_, &loudness_},
       limiter_(LimiterFor(o)),
       settings_(o.filters) {
   // The first frame starts in its settings, without fading in from "no filters".
@@ -58,12 +59,17 @@ Status FilterChain::Create(const FilterChainOptions& o, std::unique_ptr<FilterCh
   const size_t samples = static_cast<size_t>(kFilterBlockFrames) * o.channels;
   chain->dry_.assign(samples, 0.0f);
   chain->work_.assign(samples, 0.0f);
+  if (o.filters.loudness)
+    if (Status st = chain->loudness_.Prepare(); !st.ok()) return st;
   *out = std::move(chain);
   return Status::Ok();
 }
 
 Status FilterChain::SetFilters(const FilterSettings& s) {
   if (Status st = CheckFilterSettings(s); !st.ok()) return st;
+  // The meter exists before the processing thread can see loudness on (the lock orders the two).
+  if (s.loudness)
+    if (Status st = loudness_.Prepare(); !st.ok()) return st;
   std::lock_guard<std::mutex> lock(mutex_);
   settings_ = s;
   pending_.store(true, std::memory_order_release);
@@ -209,7 +215,8 @@ void FilterChain::Process(int16_t* pcm, int frames) noexcept {
 }
 
 size_t FilterChain::memory_bytes() const noexcept {
-  return sizeof(FilterChain) + (dry_.capacity() + work_.capacity()) * sizeof(float);
+  return sizeof(FilterChain) + (dry_.capacity() + work_.capacity()) * sizeof(float) +
+         loudness_.memory_bytes();
 }
 
 }  // namespace voxpool::filter
