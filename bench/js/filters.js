@@ -10,6 +10,9 @@
  *                            same bands
  *   Lavalink set, voxpool    equalizer + karaoke + tremolo + vibrato + rotation + lowPass + volume
  *                            (every Lavalink filter but timescale, which voxpool lacks yet)
+ *   loudness, voxpool        FilterChain.process() with loudness normalization (EBU R128 via
+ *                            libebur128: K-weighting and 4x true peak every frame, a 400 ms block
+ *                            read every 100 ms)
  *   encode cx10              voxpool Encoder.encode() alone (64 kbps, complexity 10)
  *   EQ + encode cx10         FilterChain.process() then encode(): the cost a filtered stream adds
  *   Lavalink set + encode    the full set then encode()
@@ -34,7 +37,7 @@ const LAVALINK_SET = {
   rotation: { rotationHz: 0.2 },
   lowPass: { smoothing: 2 },
 };
-const CONTENDERS = ['EQ, voxpool', 'EQ, @discord-player/eq', 'Lavalink set, voxpool', 'encode cx10',
+const CONTENDERS = ['EQ, voxpool', 'EQ, @discord-player/eq', 'Lavalink set, voxpool', 'loudness, voxpool', 'encode cx10',
   'EQ + encode cx10', 'Lavalink set + encode cx10'];
 
 function timeEach(frames, seconds, step) {
@@ -71,7 +74,8 @@ async function child({ contender, seconds }) {
     const noop = () => {};
     return { contender, ...timeEach(frames, seconds, (f) => eq._transform(Buffer.from(f), 'buffer', noop)) };
   }
-  const filters = contender.startsWith('EQ') ? { equalizer: EQ } : LAVALINK_SET;
+  const filters = contender.startsWith('EQ') ? { equalizer: EQ }
+    : contender.startsWith('loudness') ? { loudness: { targetLufs: -14 } } : LAVALINK_SET;
   const chain = new voxpool.FilterChain({ filters });
   const encoder = new voxpool.Encoder({ sampleRate: 48000, channels: 2, bitrate: 64000, complexity: 10 });
   const withEncode = contender.includes('encode');
