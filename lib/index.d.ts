@@ -354,6 +354,13 @@ export interface LavalinkFilters {
   highPass?: { cutoffHz?: number } | null;
   /** voxpool's own: a stereo-linked soft-knee compressor. */
   compressor?: { thresholdDb?: number; ratio?: number; attackMs?: number; releaseMs?: number; kneeDb?: number; makeupDb?: number } | null;
+  /**
+   * voxpool's own: loudness normalization (EBU R128 / ITU-R BS.1770, measured by libebur128 over
+   * the last 10 s of programme) to targetLufs (-70..-5, default -14) under a true-peak ceiling
+   * truePeakDb (-20..0 dBTP, default -1; the ceiling wins over the target), raising a quiet stream
+   * by at most maxGainDb (0..40, default 20). Silence and pauses hold the gain.
+   */
+  loudness?: { targetLufs?: number; truePeakDb?: number; maxGainDb?: number } | null;
   /** Lavalink plugins' filters: accepted and ignored. */
   pluginFilters?: Record<string, unknown>;
 }

@@ -14,6 +14,9 @@
  *                            rate 1.05, libSoundTouch) + the EQ; per input frame
  *   full chain + encode cx10 the Lavalink set plus nightcore's timescale, then every whole 20 ms
  *                            frame it has ready encoded (what an encoder stream's job does)
+ *   loudness, voxpool        FilterChain.process() with loudness normalization (EBU R128 via
+ *                            libebur128: K-weighting and 4x true peak every frame, a 400 ms block
+ *                            read every 100 ms)
  *   encode cx10              voxpool Encoder.encode() alone (64 kbps, complexity 10)
  *   EQ + encode cx10         FilterChain.process() then encode(): the cost a filtered stream adds
  *   Lavalink set + encode    the full set then encode()
@@ -40,7 +43,7 @@ const LAVALINK_SET = {
 };
 const NIGHTCORE = { timescale: { speed: 1.165, pitch: 1.125, rate: 1.05 }, equalizer: EQ };
 const FULL_CHAIN = { ...LAVALINK_SET, timescale: NIGHTCORE.timescale };
-const CONTENDERS = ['EQ, voxpool', 'EQ, @discord-player/eq', 'Lavalink set, voxpool', 'nightcore, voxpool', 'encode cx10',
+const CONTENDERS = ['EQ, voxpool', 'EQ, @discord-player/eq', 'Lavalink set, voxpool', 'nightcore, voxpool', 'loudness, voxpool', 'encode cx10',
   'EQ + encode cx10', 'Lavalink set + encode cx10', 'full chain + encode cx10'];
 
 function timeEach(frames, seconds, step) {
@@ -80,7 +83,8 @@ async function child({ contender, seconds }) {
     return { contender, ...timeEach(frames, seconds, (f) => eq._transform(Buffer.from(f), 'buffer', noop)) };
   }
   const filters = contender.startsWith('EQ') ? { equalizer: EQ }
-    : contender.startsWith('nightcore') ? NIGHTCORE : contender.startsWith('full chain') ? FULL_CHAIN : LAVALINK_SET;
+    : contender.startsWith('nightcore') ? NIGHTCORE : contender.startsWith('full chain') ? FULL_CHAIN
+    : contender.startsWith('loudness') ? { loudness: { targetLufs: -14 } } : LAVALINK_SET;
   const chain = new voxpool.FilterChain({ filters });
   const encoder = new voxpool.Encoder({ sampleRate: 48000, channels: 2, bitrate: 64000, complexity: 10 });
   const withEncode = contender.includes('encode');

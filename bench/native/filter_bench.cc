@@ -71,6 +71,14 @@ void BM_FilterVibrato(benchmark::State& state) {
   Run(state, s);
 }
 
+// Loudness normalization alone: libebur128's K-weighting and 4x true peak on every frame, a
+// 400 ms block read every 5th frame (100 ms), the gain ramp.
+void BM_FilterLoudness(benchmark::State& state) {
+  FilterSettings s;
+  s.loudness = true;
+  Run(state, s);
+}
+
 // What every active chain pays: s16 <-> float, the limiter, a volume ramp.
 void BM_FilterVolumeOnly(benchmark::State& state) {
   FilterSettings s;
@@ -83,5 +91,6 @@ BENCHMARK(BM_FilterEqualizer);
 BENCHMARK(BM_FilterLavalinkSet);
 BENCHMARK(BM_FilterTremolo);
 BENCHMARK(BM_FilterVibrato);
+BENCHMARK(BM_FilterLoudness);
 
 }  // namespace

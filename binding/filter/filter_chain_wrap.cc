@@ -186,6 +186,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
     Napi::Env env = info.Env();
     FilterChain& chain = *Enter(info);
     Check(env, chain.SetFilters(SettingsOf(ObjectArg(info, 0, "Expected a filters object"))));
+    memory_.Set(env, static_cast<int64_t>(chain.memory_bytes()));  // loudness's meter, once made
     return env.Undefined();
   }
 

@@ -39,8 +39,9 @@ FilterChain::FilterChain(const FilterChainOptions& o) noexcept
       karaoke_(o.sample_rate, o.channels),
       equalizer_(o.sample_rate, o.channels),
       compressor_(o.sample_rate, o.channels),
-      stages_{&high_pass_, &low_pass_, &channel_mix_, &rotation_,  &distortion_,
-              &vibrato_,   &tremolo_,  &karaoke_,     &equalizer_, &compressor_},
+      loudness_(o.sample_rate, o.channels),
+      stages_{&high_pass_, &low_pass_, &channel_mix_, &rotation_,   &distortion_, &vibrato_,
+              &tremolo_,   &karaoke_,  &equalizer_,   &compressor_, &loudness_},
       limiter_(LimiterFor(o)),
       settings_(o.filters) {
   // The first frame starts in its settings, without fading in from "no filters".
@@ -68,12 +69,17 @@ Status FilterChain::Create(const FilterChainOptions& o, std::unique_ptr<FilterCh
     chain->stretch_made_ = true;
     chain->running_.store(true, std::memory_order_release);
   }
+  if (o.filters.loudness)
+    if (Status st = chain->loudness_.Prepare(); !st.ok()) return st;
   *out = std::move(chain);
   return Status::Ok();
 }
 
 Status FilterChain::SetFilters(const FilterSettings& s) {
   if (Status st = CheckFilterSettings(s); !st.ok()) return st;
+  // The meter exists before the processing thread can see loudness on (the lock orders the two).
+  if (s.loudness)
+    if (Status st = loudness_.Prepare(); !st.ok()) return st;
   std::unique_ptr<TimeStretch> made;
   if (s.timescale_on()) {
     bool exists;
@@ -329,7 +335,7 @@ bool FilterChain::StretchMade() const noexcept {
 size_t FilterChain::memory_bytes() const noexcept {
   return sizeof(FilterChain) +
          (dry_.capacity() + work_.capacity() + stretched_.capacity()) * sizeof(float) +
-         (StretchMade() ? TimeStretch::MemoryBytes(channels_) : 0);
+         (StretchMade() ? TimeStretch::MemoryBytes(channels_) : 0) + loudness_.memory_bytes();
 }
 
 }  // namespace voxpool::filter

@@ -2,7 +2,8 @@
 // mix::Mixer ticks and pushes (s16 and f32, resampled and ducked sources, gain ramps),
 // mix::SpeakerMixer pushes and ticks (jitter, reordering, loss, 48 kHz stereo -> 16 kHz mono,
 // per-speaker frames), opus::Encoder::Encode / Decoder::Decode (and concealment),
-// opus::Transcoder::Process, VoiceCipher Seal / Open, filter::FilterChain Process / SetFilters.
+// opus::Transcoder::Process, VoiceCipher Seal / Open, filter::FilterChain Process / SetFilters
+// (loudness included), and its timescale through ProcessInto.
 //
 // This is its own executable because it replaces the global allocation functions: operator new
 // (every form) and, on glibc, malloc / calloc / realloc / memalign / posix_memalign /
@@ -14,6 +15,7 @@
 // thread, and gtest's own allocations happen outside the scopes).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -446,11 +448,13 @@ TEST(AllocTest, VoiceCipherSealAndOpenNeverAllocate) {
 
 TEST(AllocTest, FilterChainProcessAndSetFiltersNeverAllocate) {
   // Every filter on, then changes every frame (stages switching on and off, gains ramping): the
-  // crossfade and conversion buffers were sized at Create().
+  // crossfade and conversion buffers were sized at Create(). Loudness feeds libebur128 every
+  // frame and reads a block every 100 ms.
   filter::FilterSettings all;
   all.volume = 0.8;
   all.equalizer.fill(0.1);
   all.karaoke = all.tremolo = all.vibrato = all.low_pass = all.high_pass = all.compressor = true;
+  all.loudness = true;  // libebur128's meter is made at Create(); Reset() restarts it in place
   all.rotation_hz = 0.5;
   all.distortion_scale = 0.9;
   all.channel_mix_left_to_right = 0.2;
@@ -474,6 +478,16 @@ TEST(AllocTest, FilterChainProcessAndSetFiltersNeverAllocate) {
     chain->Process(f32.data(), 960);
   }
   EXPECT_EQ(c.Stop(), 0) << "allocations in 100 filtered frames with 50 filter changes";
+  // Switched every frame, loudness restarts before its first 400 ms block: 2 s steady, so
+  // libebur128's blocks are read (every 100 ms) and the gain moves.
+  ASSERT_TRUE(chain->SetFilters(all).ok());
+  const std::vector<float> source = f32;
+  Counting steady;
+  for (int k = 0; k < 100; ++k) {
+    std::copy(source.begin(), source.end(), f32.begin());
+    chain->Process(f32.data(), 960);
+  }
+  EXPECT_EQ(steady.Stop(), 0) << "allocations in 2 s of loudness normalization";
 }
 
 TEST(AllocTest, FilterChainTimescaleNeverAllocatesAfterCreate) {

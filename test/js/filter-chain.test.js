@@ -2,7 +2,8 @@
 // FilterChain (Lavalink v4's filters plus highPass), measured: each filter's response against its
 // formula (EQ centre gain 1 + 4 x gain, one-pole lowPass, Lavalink's volume curve, tremolo and
 // rotation envelopes, karaoke's centre removal), highPass and one EQ band against ffmpeg's biquads
-// sample for sample, click-free setFilters, processAsync against process, destroy with frames
+// sample for sample, loudness normalization against ffmpeg's EBU R128 meter (espeak-ng speech and
+// generated music), click-free setFilters, processAsync against process, destroy with frames
 // queued, exact validation messages, the canonical `filters` copy and filterConstants.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -547,7 +548,7 @@ test('validation: filter values, exact messages', () => {
     [{ equalizer: [{ band: 15, gain: 0.1 }] }, RangeError, 'Expected an integer between 0 and 14 for filters.equalizer[0].band but received 15 of type number'],
     [{ equalizer: [{ band: 1, gain: 0 }, { band: 2, gain: -0.3 }] }, RangeError, 'Expected a number between -0.25 and 1 for filters.equalizer[1].gain but received -0.3 of type number'],
     [{ equalizer: { band: 1, gain: 0 } }, TypeError, 'Expected an array of { band, gain } for filters.equalizer but received [object Object] of type object'],
-    [{ echo: {} }, TypeError, 'Expected one of volume, equalizer, pluginFilters, karaoke, tremolo, vibrato, timescale, rotation, distortion, channelMix, lowPass, highPass, compressor for a key of filters but received "echo" of type string'],
+    [{ echo: {} }, TypeError, 'Expected one of volume, equalizer, pluginFilters, karaoke, tremolo, vibrato, timescale, rotation, distortion, channelMix, lowPass, highPass, compressor, loudness for a key of filters but received "echo" of type string'],
     [{ tremolo: 1 }, TypeError, 'Expected an object for filters.tremolo but received 1 of type number'],
     [{ timescale: { speed: 4.5 } }, RangeError, 'Expected a number between 0.25 and 4 for filters.timescale.speed but received 4.5 of type number'],
     [{ timescale: { speed: 1, pitch: 0.2 } }, RangeError, 'Expected a number between 0.25 and 4 for filters.timescale.pitch but received 0.2 of type number'],
@@ -686,6 +687,7 @@ test("filterConstants: every Lavalink field with Lavalink's default, and the 15 
     'highPass.cutoffHz': 80,
     'compressor.thresholdDb': -18, 'compressor.ratio': 4, 'compressor.attackMs': 5, 'compressor.releaseMs': 100,
     'compressor.kneeDb': 6, 'compressor.makeupDb': 0,
+    'loudness.targetLufs': -14, 'loudness.truePeakDb': -1, 'loudness.maxGainDb': 20,
   };
   const fields = Object.fromEntries(filterConstants.FIELDS.map((f) => [`${f.group}.${f.name}`, f]));
   assert.deepEqual(Object.keys(fields).sort(), Object.keys(defaults).sort());
@@ -699,7 +701,7 @@ test("filterConstants: every Lavalink field with Lavalink's default, and the 15 
   assert.deepEqual([fields['.volume'].min, fields['.volume'].max], [0, 5]);
   assert.deepEqual([fields['vibrato.frequency'].max, fields['vibrato.frequency'].minExclusive], [14, true]);
   assert.deepEqual([fields['tremolo.depth'].min, fields['tremolo.depth'].max, fields['tremolo.depth'].minExclusive], [0, 1, true]);
-  assert.deepEqual(filterConstants.GROUPS.map((g) => g.name), ['karaoke', 'tremolo', 'vibrato', 'timescale', 'rotation', 'distortion', 'channelMix', 'lowPass', 'highPass', 'compressor']);
+  assert.deepEqual(filterConstants.GROUPS.map((g) => g.name), ['karaoke', 'tremolo', 'vibrato', 'timescale', 'rotation', 'distortion', 'channelMix', 'lowPass', 'highPass', 'compressor', 'loudness']);
   assert.deepEqual([filterConstants.TIMESCALE_MIN_RATIO, filterConstants.TIMESCALE_MAX_RATIO], [0.25, 4]);
   assert.ok(Object.isFrozen(filterConstants) && Object.isFrozen(filterConstants.FIELDS) && Object.isFrozen(filterConstants.FIELDS[0]));
 });
@@ -936,4 +938,122 @@ test('Crossfade: equal power keeps two uncorrelated tracks within ±1 dB; then t
   for (let i = 0; i < out.length; i++) assert.ok(Math.abs(out[i] - same[i]) < 1e-6);
   assert.throws(() => xf.process(Buffer.alloc(8), Buffer.alloc(4)),
     { name: 'RangeError', message: 'Expected 8 bytes (as many as outgoing) for incoming but received Buffer(4) of type Buffer' });
+});
+
+// --- 16. loudness normalization, measured by ffmpeg's own EBU R128 meter -------------------------
+
+/** ffmpeg's EBU R128 meter (`-af ebur128=peak=true`) on stereo 48 kHz float `x`: its summary's
+ * integrated loudness (LUFS) and true peak (dBTP), both printed to 0.1. */
+function ffmpegLoudness(x) {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostats', '-f', 'f32le', '-ar', String(RATE), '-ac', '2', '-i', 'pipe:0',
+    '-af', 'ebur128=peak=true', '-f', 'null', '-'], { input: encode(x, 'f32le'), maxBuffer: 1 << 28 });
+  assert.equal(r.error, undefined, `ffmpeg could not run (apt-get install ffmpeg): ${r.error}`);
+  assert.equal(r.status, 0, `ffmpeg -af ebur128: ${r.stderr}`);
+  const summary = r.stderr.toString().split('Summary:').pop();
+  const i = /I:\s+(-?[\d.]+) LUFS/.exec(summary);
+  const peak = /True peak:\s+Peak:\s+(-?[\d.]+) dBFS/.exec(summary);
+  assert.ok(i && peak, `ffmpeg's ebur128 summary: ${summary}`);
+  return { lufs: Number(i[1]), peakDb: Number(peak[1]) };
+}
+
+/** Stereo 48 kHz float audio that ffmpeg decodes or generates from `input` (its -i arguments). */
+function ffmpegAudio(input) {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...input, '-f', 'f32le', '-ar', String(RATE), '-ac', '2', 'pipe:1'],
+    { maxBuffer: 1 << 28 });
+  assert.equal(r.error, undefined, `ffmpeg could not run (apt-get install ffmpeg): ${r.error}`);
+  assert.equal(r.status, 0, `ffmpeg ${input.join(' ')}: ${r.stderr}`);
+  return decode(r.stdout, 'f32le');
+}
+
+/** `x` scaled to `lufs` as ffmpeg measures it. */
+function atLoudness(x, lufs) {
+  const k = 10 ** ((lufs - ffmpegLoudness(x).lufs) / 20);
+  return x.map((v) => v * k);
+}
+
+// Speech from espeak-ng (about 40 s at 22.05 kHz mono, resampled and doubled to stereo by ffmpeg).
+function speech() {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'voxpool-loudness-'));
+  const wav = path.join(dir, 'speech.wav');
+  try {
+    const text = 'A voice bot reads what people type, and the people listening should never have to reach for the volume. ' +
+      'Some messages are short. Others go on for a while, with numbers like four hundred and twelve, names, and questions? ' +
+      'Loudness normalization measures the programme the way a listener hears it, with the K weighting of the broadcast standard, ' +
+      'and moves one gain, slowly, so that a quiet speaker and a loud one end up at the same level. ' +
+      'Pauses between sentences do not count, and a peak is never pushed over the ceiling. ' +
+      'This paragraph is long enough to give the meter half a minute of speech after the gain has settled.';
+    // espeak-ng is a test tool the setup scripts install; without it, fail.
+    const r = spawnSync('espeak-ng', ['-w', wav, text]);
+    assert.equal(r.error, undefined, `espeak-ng could not run (apt-get install espeak-ng): ${r.error}`);
+    assert.equal(r.status, 0, `espeak-ng: ${r.stderr}`);
+    return ffmpegAudio(['-i', wav]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Music-like: a chord with a slowly swelling root, a tremolo voice and a little pink noise.
+function musicLike() {
+  const left = '0.25*sin(2*PI*220*t)*(0.6+0.4*sin(2*PI*0.5*t))+0.15*sin(2*PI*330*t)+0.1*sin(2*PI*440*t+1)*(0.5+0.5*sin(2*PI*3*t))+0.04*sin(2*PI*1760*t)';
+  const right = '0.25*sin(2*PI*220*t+0.3)*(0.6+0.4*sin(2*PI*0.5*t))+0.15*sin(2*PI*277*t)+0.1*sin(2*PI*554*t)*(0.5+0.5*sin(2*PI*2*t))+0.04*sin(2*PI*2217*t)';
+  return ffmpegAudio(['-f', 'lavfi', '-i', `aevalsrc=exprs='${left}|${right}':s=${RATE}:d=40`,
+    '-f', 'lavfi', '-i', `anoisesrc=color=pink:a=0.03:d=40:r=${RATE}:seed=3`, '-filter_complex', '[0][1]amix=inputs=2:normalize=0']);
+}
+
+// The gain comes up at most 6 dB/s and its 10 s window fills first: the first 10 s of output are
+// the approach and are left out of the measurement.
+const SETTLED = 10 * RATE * 2;
+
+for (const [name, make, target, levels] of [
+  ['music-like (ffmpeg aevalsrc + pink noise)', musicLike, -14, [-32, -8]],
+  // Speech peaks stand ~17 dB above its loudness (stereo): under a -1 dBTP ceiling it can reach
+  // -18 LUFS at most, so it is normalized to EBU R128's broadcast level.
+  ['speech (espeak-ng)', speech, -23, [-38, -16]],
+]) {
+  test(`loudness: ${name} at ${levels.join(' and ')} LUFS comes out at ${target} LUFS ±0.5 LU by ffmpeg's ebur128, true peak <= -1 dBTP`, (t) => {
+    const source = make();
+    for (const level of levels) {
+      const x = atLoudness(source, level);
+      const before = ffmpegLoudness(x.subarray(SETTLED));
+      assert.ok(Math.abs(before.lufs - level) <= 1, `input at ${before.lufs} LUFS, meant ${level}`);
+      const out = run(new FilterChain({ format: 'f32le', filters: { loudness: { targetLufs: target } } }), x);
+      const after = ffmpegLoudness(out.subarray(SETTLED));
+      t.diagnostic(`${name}: ${before.lufs} LUFS (peak ${before.peakDb} dBTP) -> ${after.lufs} LUFS (peak ${after.peakDb} dBTP)`);
+      assert.ok(Math.abs(after.lufs - target) <= 0.5, `${level} LUFS in: ${after.lufs} LUFS out, target ${target}`);
+      assert.ok(ffmpegLoudness(out).peakDb <= -1, `true peak of the whole output (from the first frame): ${ffmpegLoudness(out).peakDb} dBTP`);
+    }
+  });
+}
+
+test('loudness: the ceiling wins over the target (espeak-ng speech at -14 LUFS stays at or under -1 dBTP, quieter than -14)', (t) => {
+  const x = atLoudness(speech(), -30);
+  const out = run(new FilterChain({ format: 'f32le', filters: { loudness: { targetLufs: -14, truePeakDb: -1 } } }), x);
+  const all = ffmpegLoudness(out);
+  const settled = ffmpegLoudness(out.subarray(SETTLED));
+  t.diagnostic(`speech at -14: ${settled.lufs} LUFS, true peak ${all.peakDb} dBTP`);
+  assert.ok(all.peakDb <= -1, `true peak ${all.peakDb} dBTP`);
+  assert.ok(settled.lufs < -15, `${settled.lufs} LUFS: the gain stopped at the ceiling`);
+  assert.ok(settled.lufs > -30 + 5, `${settled.lufs} LUFS: still raised from -30`);
+});
+
+test('loudness: settings, defaults, setFilters from off to on, exact range messages', () => {
+  const chain = new FilterChain({ format: 'f32le' });
+  assert.equal(chain.active, false);
+  chain.setFilters({ loudness: {} });
+  assert.deepEqual(chain.filters, { loudness: { targetLufs: -14, truePeakDb: -1, maxGainDb: 20 } });
+  assert.equal(chain.active, true, 'loudness runs whenever its object is present');
+  chain.process(new Float32Array(FRAME * 2));
+  for (const [filters, message] of [
+    [{ loudness: { targetLufs: 5 } }, 'Expected a number between -70 and -5 for filters.loudness.targetLufs but received 5 of type number'],
+    [{ loudness: { truePeakDb: 1 } }, 'Expected a number between -20 and 0 for filters.loudness.truePeakDb but received 1 of type number'],
+    [{ loudness: { maxGainDb: 41 } }, 'Expected a number between 0 and 40 for filters.loudness.maxGainDb but received 41 of type number'],
+  ]) {
+    assert.throws(filtersError(filters), { name: 'RangeError', message });
+    assert.throws(() => chain.setFilters(filters), { name: 'RangeError', message });
+  }
+  assert.throws(filtersError({ loudness: { target: -14 } }),
+    { name: 'TypeError', message: 'Expected one of targetLufs, truePeakDb, maxGainDb for a key of filters.loudness but received "target" of type string' });
 });

@@ -53,6 +53,23 @@ test('a Resampler reports the output buffer it grows to, and destroy() frees it 
   assert.throws(() => r.process(new Float32Array(2)), { name: 'VoxpoolError', code: 'ERR_VOXPOOL_DESTROYED', message: 'The resampler has been destroyed' });
 });
 
+test("a FilterChain reports loudness's meter (libebur128, about 1 MiB) once loudness is asked for, and destroy() frees it all", () => {
+  const before = nativeBytes();
+  const chain = new voxpool.FilterChain({ filters: { volume: 0.5 } });
+  const created = nativeBytes() - before;
+  assert.ok(created > 0 && created < 200000, `a chain without loudness reports ${created} bytes`);
+  chain.setFilters({ loudness: {} });
+  assert.ok(nativeBytes() - before >= created + 1000000, `with loudness: ${nativeBytes() - before} bytes`);
+  chain.setFilters({});  // off again: the meter stays for the next time
+  assert.ok(nativeBytes() - before >= created + 1000000);
+  chain.destroy();
+  assert.equal(nativeBytes(), before);
+  const born = new voxpool.FilterChain({ filters: { loudness: {} } });
+  assert.ok(nativeBytes() - before >= 1000000, 'made at creation when the first filters have loudness');
+  born.destroy();
+  assert.equal(nativeBytes(), before);
+});
+
 test('a VoiceReceiver grows by a decoder per speaker', async () => {
   const sender = new voxpool.VoiceSender({ ssrc: 7, mode: MODE, key: KEY });
   const sender2 = new voxpool.VoiceSender({ ssrc: 8, mode: MODE, key: KEY });

@@ -690,4 +690,31 @@ module.exports = [
     tests: { native: '^FilterChain\\.' },
     why: 'The core accepts tremolo.depth 0 (and other excluded minimums) from a direct binding caller.',
   },
+  {
+    id: 'filter-loudness-silence-measured',
+    file: 'src/filter/loudness.cc',
+    find: 'silence_lufs_ = std::max(kAbsoluteGateLufs, target_lufs_ - max_gain_db_ + kRelativeGateLu);',
+    replace: 'silence_lufs_ = kAbsoluteGateLufs;',
+    tests: { native: '^Loudness\\.' },
+    why: 'Loudness normalization measures pauses and the noise floor: after a long pause a voice bot\'s gain ' +
+      'has crept up to maxGainDb and the next sentence is blasted.',
+  },
+  {
+    id: 'filter-loudness-onset-not-cut',
+    file: 'src/filter/loudness.cc',
+    find: '  if (peak * to > ceiling) {',
+    replace: '  if (false) {',
+    tests: { native: '^Loudness\\.' },
+    why: 'A loud onset after a quiet passage plays at the quiet passage\'s gain until the meter catches up: ' +
+      'up to maxGainDb over the true-peak ceiling.',
+  },
+  {
+    id: 'filter-loudness-ungated',
+    file: 'src/filter/loudness.cc',
+    find: '    if (window_[i].energy < gate) continue;\n',
+    replace: '',
+    tests: { native: '^Loudness\\.' },
+    why: "Without BS.1770's relative gate the quiet blocks around pauses pull the measurement down: speech " +
+      'is normalized louder than the target.',
+  },
 ];

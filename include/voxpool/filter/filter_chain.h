@@ -5,6 +5,7 @@
 // which changes the amount of audio. Settings change at a frame boundary without clicks: gains and
 // depths ramp over the next call, a filter switched on or off crossfades with the unfiltered signal
 // over it, and filter state runs on across changes.
+// Loudness normalization (loudness.h) runs between the compressor and the volume.
 #pragma once
 
 #include <array>
@@ -22,6 +23,7 @@
 #include "voxpool/filter/filter_settings.h"
 #include "voxpool/filter/high_pass.h"
 #include "voxpool/filter/karaoke.h"
+#include "voxpool/filter/loudness.h"
 #include "voxpool/filter/rotation.h"
 #include "voxpool/filter/smoothing_low_pass.h"
 #include "voxpool/filter/time_stretch.h"
@@ -48,11 +50,13 @@ double LavalinkVolumeGain(double volume) noexcept;
 class FilterChain final : public PcmProcessor {
  public:
   // Checks `options` (rate, channels, every setting against kFilterFields), allocates the scratch
-  // buffers for one kFilterBlockFrames block and creates the chain in *out. Allocates.
+  // buffers for one kFilterBlockFrames block (and the loudness meter when loudness is on) and
+  // creates the chain in *out. Allocates.
   [[nodiscard]] static Status Create(const FilterChainOptions& options,
                                      std::unique_ptr<FilterChain>* out);
 
-  // Replaces every setting; the next Process() call moves to them. Thread-safe; allocates nothing.
+  // Replaces every setting; the next Process() call moves to them. Thread-safe; allocates nothing,
+  // except on the first call that turns loudness on (its meter, see Loudness::Prepare).
   [[nodiscard]] Status SetFilters(const FilterSettings& settings);
   // The settings last given (Create or SetFilters). Thread-safe.
   FilterSettings filters() const;
@@ -102,9 +106,9 @@ class FilterChain final : public PcmProcessor {
 
  private:
   // The filter stages in processing order (Lavalink's: highPass, lowPass, channelMix, rotation,
-  // distortion, vibrato, tremolo, karaoke, equalizer; then the compressor). The volume, the fade
-  // and the limiter follow them.
-  static constexpr int kStageCount = 10;
+  // distortion, vibrato, tremolo, karaoke, equalizer; then the compressor and loudness
+  // normalization). The volume, the fade and the limiter follow them.
+  static constexpr int kStageCount = 11;
   using StageSet = std::array<bool, kStageCount>;
 
   // Stages before timescale (Lavalink's order) run on the input, the rest on its output.
@@ -138,6 +142,7 @@ class FilterChain final : public PcmProcessor {
   Karaoke karaoke_;
   Equalizer equalizer_;
   Compressor compressor_;
+  Loudness loudness_;
   std::array<Stage*, kStageCount> stages_;  // the members above, in processing order
   float gain_ = 1, target_gain_ = 1;
   Fade fade_;

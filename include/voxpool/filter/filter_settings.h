@@ -91,6 +91,16 @@ struct FilterSettings {
   double compressor_release_ms = 100;    // envelope fall time constant
   double compressor_knee_db = 6;         // width of the soft knee
   double compressor_makeup_db = 0;       // gain added after compression
+
+  bool loudness = false;  // beyond Lavalink: loudness normalization, see loudness.h
+  // LUFS: the loudness aimed at (EBU R128 / ITU-R BS.1770, gated, over the last 10 s of
+  // programme); -14 is the streaming services' level, -23 EBU R128's broadcast level.
+  double loudness_target_lufs = -14;
+  // dBTP: the output's true peak (4x oversampled) stays at or below it; it wins over the target.
+  double loudness_true_peak_db = -1;
+  // dB: the most the gain raises a quiet stream (it lowers a loud one without limit). Blocks
+  // quieter than target - maxGainDb - 10 LU count as silence: they are not measured.
+  double loudness_max_gain_db = 20;
 };
 
 // One group of the filters object as JS names it, and the presence flag it sets (null for the
@@ -110,6 +120,7 @@ inline constexpr FilterGroup kFilterGroups[] = {
     {"lowPass", &FilterSettings::low_pass},
     {"highPass", &FilterSettings::high_pass},
     {"compressor", &FilterSettings::compressor},
+    {"loudness", &FilterSettings::loudness},
 };
 
 // A numeric field: `group`.`name` in JS (group "" for the top-level volume), its member, its
@@ -157,6 +168,9 @@ inline constexpr FilterField kFilterFields[] = {
     {"compressor", "releaseMs", &FilterSettings::compressor_release_ms, 1, 5000, false, "ms"},
     {"compressor", "kneeDb", &FilterSettings::compressor_knee_db, 0, 24, false, "dB"},
     {"compressor", "makeupDb", &FilterSettings::compressor_makeup_db, 0, 24, false, "dB"},
+    {"loudness", "targetLufs", &FilterSettings::loudness_target_lufs, -70, -5, false, "LUFS"},
+    {"loudness", "truePeakDb", &FilterSettings::loudness_true_peak_db, -20, 0, false, "dBTP"},
+    {"loudness", "maxGainDb", &FilterSettings::loudness_max_gain_db, 0, 40, false, "dB"},
 };
 
 // Ok when `sample_rate` is kFilterMinSampleRate..Max and `channels` 1..kFilterMaxChannels, else the
