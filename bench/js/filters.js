@@ -43,6 +43,8 @@ const LAVALINK_SET = {
 };
 const NIGHTCORE = { timescale: { speed: 1.165, pitch: 1.125, rate: 1.05 }, equalizer: EQ };
 const FULL_CHAIN = { ...LAVALINK_SET, timescale: NIGHTCORE.timescale };
+// Output frames per input frame under nightcore's timescale: 1 / (speed x rate).
+const OUTPUT_PER_INPUT = 1 / (NIGHTCORE.timescale.speed * NIGHTCORE.timescale.rate);
 const CONTENDERS = ['EQ, voxpool', 'EQ, @discord-player/eq', 'Lavalink set, voxpool', 'nightcore, voxpool', 'loudness, voxpool', 'encode cx10',
   'EQ + encode cx10', 'Lavalink set + encode cx10', 'full chain + encode cx10'];
 
@@ -138,7 +140,9 @@ async function main() {
   console.log('');
   console.log(`- @discord-player/equalizer ÷ voxpool EQ (same round, median of rounds): ${common.fmt(ratio('EQ, @discord-player/eq', 'EQ, voxpool'), 1)}×`);
   console.log(`- EQ + encode ÷ encode: ${common.fmt(ratio('EQ + encode cx10', 'encode cx10'), 3)}×; Lavalink set + encode ÷ encode: ${common.fmt(ratio('Lavalink set + encode cx10', 'encode cx10'), 3)}×; ` +
-    `full chain (with timescale) + encode ÷ encode: ${common.fmt(ratio('full chain + encode cx10', 'encode cx10', 'mean'), 3)}× (means)`);
+    `full chain (with timescale) + encode ÷ encode: ${common.fmt(ratio('full chain + encode cx10', 'encode cx10', 'mean'), 3)}× per input frame (means), ` +
+    `${common.fmt(ratio('full chain + encode cx10', 'encode cx10', 'mean') / OUTPUT_PER_INPUT, 3)}× per 20 ms played ` +
+    `(timescale plays ${common.fmt(1 / OUTPUT_PER_INPUT, 4)}× faster, so an input frame makes ${common.fmt(OUTPUT_PER_INPUT, 3)} output frames)`);
   common.writeOut('filters.json', { rounds: byRound });
 }
 

@@ -80,6 +80,26 @@ void BM_FilterLoudness(benchmark::State& state) {
 }
 
 // What every active chain pays: s16 <-> float, the limiter, a volume ramp.
+// Lavalink's nightcore timescale (speed 1.165, pitch 1.125, rate 1.05) through ProcessInto(),
+// encoder-style: one 20 ms frame in, the whole 20 ms frames ready out. Per input frame.
+void BM_FilterTimescale(benchmark::State& state) {
+  FilterChainOptions o;
+  o.filters.timescale_speed = 1.165;
+  o.filters.timescale_pitch = 1.125;
+  o.filters.timescale_rate = 1.05;
+  std::unique_ptr<FilterChain> chain;
+  if (!FilterChain::Create(o, &chain).ok()) return state.SkipWithError("create");
+  const std::vector<int16_t> frame = Frame();
+  std::vector<int16_t> pcm(frame.size());
+  std::vector<int16_t> out(static_cast<size_t>(chain->OutputCapacity(960)) * 2);
+  for (auto _ : state) {
+    pcm = frame;
+    benchmark::DoNotOptimize(
+        chain->ProcessInto(pcm.data(), 960, out.data(), chain->OutputCapacity(960), 960, false));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 void BM_FilterVolumeOnly(benchmark::State& state) {
   FilterSettings s;
   s.volume = 0.8;
@@ -92,5 +112,6 @@ BENCHMARK(BM_FilterLavalinkSet);
 BENCHMARK(BM_FilterTremolo);
 BENCHMARK(BM_FilterVibrato);
 BENCHMARK(BM_FilterLoudness);
+BENCHMARK(BM_FilterTimescale);
 
 }  // namespace
