@@ -51,7 +51,11 @@ dynamic=$(readelf -d "$bin")
 if grep -E 'NEEDED.*lib(opus|sodium)' <<<"$dynamic"; then die "$bin needs a system libopus/libsodium"; fi
 grep -q 'RPATH.*\[\$ORIGIN\]' <<<"$dynamic" || die "$bin has no DT_RPATH \$ORIGIN"
 grep -q 'FLAGS_1.*NODELETE' <<<"$dynamic" || die "$bin is not NODELETE"
-for lib in libsoxr.so.0 libgomp.so.1 libwebm.so.1 libSoundTouch.so.1 libebur128.so.1; do [ -f "$dir/$lib" ] || die "$lib is not bundled in $dir"; done
+for lib in libsoxr.so.0 libgomp.so.1 libwebm.so.1 libSoundTouch.so.1 libebur128.so.1; do
+  [ -f "$dir/$lib" ] || die "$lib is not bundled in $dir"
+  # its Debian copyright file goes with it (libsoxr and libSoundTouch are LGPL)
+  [ -s "$dir/licenses/$lib.copyright" ] || die "$lib has no licenses/$lib.copyright in $dir"
+done
 glibc=$("$triplet-objdump" -T "$dir"/*.node "$dir"/*.so.* | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
 size=$(cat "$dir"/*.node "$dir"/*.so.* | wc -c)
 say "$(basename "$bin"): AArch64, $size bytes with libsoxr.so.0 + libgomp.so.1 + libwebm.so.1 + libSoundTouch.so.1 + libebur128.so.1, needs $glibc"

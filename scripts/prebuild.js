@@ -186,10 +186,15 @@ while (pending.length) {
     if (!source) fail(`cannot resolve ${soname} (needed by ${path.basename(file)})`);
     const dest = path.join(outDir, soname);
     fs.copyFileSync(fs.realpathSync(source), dest);
-    // Its Debian copyright file goes with it (libsoxr and libSoundTouch are LGPL: the notice and
-    // the licence travel with the object, which stays a separate, replaceable shared object).
+    // Its Debian copyright file goes with it, as licenses/<soname>.copyright (libsoxr and
+    // libSoundTouch are LGPL: the notice and the licence travel with the object, which stays a
+    // separate, replaceable shared object). A folder of its own, so that globs for the shared
+    // objects (*.so.*) never match a text file.
     const copyright = debianCopyright(source);
-    if (copyright) fs.copyFileSync(copyright, `${dest}.copyright`);
+    if (copyright) {
+      fs.mkdirSync(path.join(outDir, 'licenses'), { recursive: true });
+      fs.copyFileSync(copyright, path.join(outDir, 'licenses', `${soname}.copyright`));
+    }
     bundled.push({ soname, from: fs.realpathSync(source), copyright: Boolean(copyright) });
     pending.push(dest);
   }

@@ -986,7 +986,11 @@ function speech() {
       'Pauses between sentences do not count, and a peak is never pushed over the ceiling. ' +
       'This paragraph is long enough to give the meter half a minute of speech after the gain has settled.';
     // espeak-ng is a test tool the setup scripts install; without it, fail.
-    const r = spawnSync('espeak-ng', ['-w', wav, text]);
+    // Not under the sanitizer build's LD_PRELOAD (scripts/js-sanitize.sh): espeak-ng with ASan's
+    // runtime preloaded hangs.
+    const env = { ...process.env };
+    delete env.LD_PRELOAD;
+    const r = spawnSync('espeak-ng', ['-w', wav, text], { env, timeout: 60000 });
     assert.equal(r.error, undefined, `espeak-ng could not run (apt-get install espeak-ng): ${r.error}`);
     assert.equal(r.status, 0, `espeak-ng: ${r.stderr}`);
     return ffmpegAudio(['-i', wav]);

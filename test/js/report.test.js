@@ -123,8 +123,9 @@ test('the prebuild reports itself: static libopus and libsodium, bundled libsoxr
     for (const name of ['soundtouch', 'ebur128']) {
       assert.equal(r.libraries[name].linkage, 'shared');
       assert.equal(path.dirname(r.libraries[name].file), prebuildDir);
-      // beside the bundled object, its Debian copyright file (libSoundTouch is LGPL)
-      assert.ok(fs.existsSync(`${r.libraries[name].file}.copyright`), `${name}'s copyright beside it`);
+      // with the bundled object, its Debian copyright file (libSoundTouch is LGPL)
+      const copyright = path.join(prebuildDir, 'licenses', `${path.basename(r.libraries[name].file)}.copyright`);
+      assert.match(fs.readFileSync(copyright, 'utf8'), /Copyright|License/, `${name}'s copyright in licenses/`);
     }
     // the prebuild runs the Debian source version of the library it was built from
     assert.equal(r.libraries.opus.version, `libopus ${/^opus=([^-\s]+)/.exec(build.static.opus)[1]}`);
