@@ -79,7 +79,6 @@ void BM_FilterLoudness(benchmark::State& state) {
   Run(state, s);
 }
 
-// What every active chain pays: s16 <-> float, the limiter, a volume ramp.
 // Lavalink's nightcore timescale (speed 1.165, pitch 1.125, rate 1.05) through ProcessInto(),
 // encoder-style: one 20 ms frame in, the whole 20 ms frames ready out. Per input frame.
 void BM_FilterTimescale(benchmark::State& state) {
@@ -100,6 +99,7 @@ void BM_FilterTimescale(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// What every active chain pays: s16 <-> float, the limiter, a volume ramp.
 void BM_FilterVolumeOnly(benchmark::State& state) {
   FilterSettings s;
   s.volume = 0.8;
