@@ -177,7 +177,14 @@ class FilterChain {
    *   timescale runs (see the class)
    */
   process(pcm) {
-    return this.#native.process(this.#frames(pcm));
+    this.#frames(pcm);
+    // No input (a detached buffer too): what timescale holds ready, if anything.
+    if (pcm.byteLength === 0) return this.#native.process(pcm);
+    // The output in a pooled Buffer filtered in place: cheaper than a native copy-out. Once
+    // timescale has run (the length may change) the native side declines and process() copies.
+    const out = Buffer.allocUnsafe(pcm.byteLength);
+    out.set(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    return this.#native.processInPlace(out) ? out : this.#native.process(pcm);
   }
 
   /**

@@ -110,6 +110,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
 
   static Napi::Function Define(Napi::Env env) {
     return DefineWith(env, {{"process", &NativeFilterChain::Process},
+                            {"processInPlace", &NativeFilterChain::ProcessInPlace},
                             {"processAsync", &NativeFilterChain::ProcessAsync},
                             {"setFilters", &NativeFilterChain::SetFilters},
                             {"fade", &NativeFilterChain::Fade},
@@ -168,6 +169,26 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
     scratch_in_.assign(pcm.data, pcm.data + pcm.size);
     const size_t bytes = RunChain(chain, format_, scratch_in_, frames, scratch_out_, granule, end);
     return Napi::Buffer<uint8_t>::Copy(env, scratch_out_.data(), bytes);
+  }
+
+  // processInPlace(buffer) -> boolean: filters whole frames in place and returns true, or, once
+  // timescale has been on (the output's length may differ), touches nothing and returns false so
+  // the caller uses process(). The sync path without a native allocation or copy: Node's pooled
+  // Buffer.allocUnsafe makes the output cheaper than Napi::Buffer::Copy (~3 us a call measured).
+  Napi::Value ProcessInPlace(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    FilterChain& chain = *Enter(info);
+    const Bytes pcm = BytesArg(info, 0, kPcmMessage);
+    const int frames = FramesOf(env, pcm, chain);
+    // The caller's own Buffer.allocUnsafe memory (so writable); a misaligned view takes the copy.
+    if (chain.stretching() || reinterpret_cast<uintptr_t>(pcm.data) % alignof(float) != 0)
+      return Napi::Boolean::New(env, false);
+    WithSampleType(format_, [&](auto zero) {
+      using T = decltype(zero);
+      chain.Process(reinterpret_cast<T*>(const_cast<uint8_t*>(pcm.data)), frames);
+      return 0;
+    });
+    return Napi::Boolean::New(env, true);
   }
 
   // processAsync(pcm, granule?, end?) -> Promise<Buffer>: the same on the chain's strand, in

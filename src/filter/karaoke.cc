@@ -25,23 +25,26 @@ void Karaoke::Process(float* pcm, int frames) noexcept {
   if (channels_ != 2 || frames <= 0) return;
   const float level_step = (target_level_ - level_) / frames;
   const float mono_step = (target_mono_ - mono_) / frames;
-  float level = level_, mono = mono_;
+  // The resonator's state and coefficients in locals: as members, every store to pcm might alias
+  // them, so each sample reloaded them through memory on the recursion's critical path.
+  const float a = a_, b = b_, c = c_;
+  float y1 = y1_, y2 = y2_;
   for (int i = 0; i < frames; ++i) {
-    level += level_step;
-    mono += mono_step;
+    const float level = level_ + level_step * static_cast<float>(i + 1);
+    const float mono = mono_ + mono_step * static_cast<float>(i + 1);
     const float l = pcm[2 * i];
     const float r = pcm[2 * i + 1];
-    const float y = a_ * ((l + r) * 0.5f) - b_ * y1_ - c_ * y2_;
-    y2_ = y1_;
-    y1_ = y;
+    const float y = a * ((l + r) * 0.5f) - b * y1 - c * y2;
+    y2 = y1;
+    y1 = y;
     const float band = y * mono * level;
     pcm[2 * i] = l - r * level + band;
     pcm[2 * i + 1] = r - l * level + band;
   }
   level_ = target_level_;
   mono_ = target_mono_;
-  if (std::fabs(y1_) < 1e-30f) y1_ = 0;
-  if (std::fabs(y2_) < 1e-30f) y2_ = 0;
+  y1_ = std::fabs(y1) < 1e-30f ? 0.0f : y1;
+  y2_ = std::fabs(y2) < 1e-30f ? 0.0f : y2;
 }
 
 }  // namespace voxpool::filter

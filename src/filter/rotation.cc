@@ -1,6 +1,8 @@
 #include "voxpool/filter/rotation.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 namespace voxpool::filter {
 
@@ -8,10 +10,15 @@ void Rotation::Set(const FilterSettings& s) noexcept { lfo_.SetFrequency(s.rotat
 
 void Rotation::Process(float* pcm, int frames) noexcept {
   if (channels_ != 2) return;
-  for (int i = 0; i < frames; ++i) {
-    const float sine = static_cast<float>(lfo_.Next());
-    pcm[2 * i] *= (1.0f + sine) * 0.5f;
-    pcm[2 * i + 1] *= (1.0f - sine) * 0.5f;
+  float lfo[kLfoChunk];
+  for (int at = 0; at < frames; at += kLfoChunk) {
+    const int n = std::min(kLfoChunk, frames - at);
+    lfo_.Fill(lfo, n);
+    float* block = pcm + 2 * static_cast<size_t>(at);
+    for (int i = 0; i < n; ++i) {
+      block[2 * i] *= (1.0f + lfo[i]) * 0.5f;
+      block[2 * i + 1] *= (1.0f - lfo[i]) * 0.5f;
+    }
   }
   lfo_.Renormalize();
 }

@@ -16,11 +16,25 @@ void SmoothingLowPass::Process(float* pcm, int frames) noexcept {
     primed_ = true;
   }
   const float step = (target_ - coefficient_) / frames;
+  if (channels_ == 2) {
+    // Both channels in one pass: two independent recursions side by side hide each one's latency.
+    float l = value_[0], r = value_[1];
+    for (int i = 0; i < frames; ++i) {
+      const float k = coefficient_ + step * static_cast<float>(i + 1);
+      l += (pcm[2 * i] - l) * k;
+      r += (pcm[2 * i + 1] - r) * k;
+      pcm[2 * i] = l;
+      pcm[2 * i + 1] = r;
+    }
+    value_[0] = std::fabs(l) < 1e-30f ? 0.0f : l;
+    value_[1] = std::fabs(r) < 1e-30f ? 0.0f : r;
+    coefficient_ = target_;
+    return;
+  }
   for (int c = 0; c < channels_; ++c) {
     float v = value_[c];
-    float k = coefficient_;
     for (int i = 0; i < frames; ++i) {
-      k += step;
+      const float k = coefficient_ + step * static_cast<float>(i + 1);
       float& s = pcm[i * channels_ + c];
       v += (s - v) * k;
       s = v;

@@ -1,6 +1,10 @@
 #include "voxpool/filter/tremolo.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
+
+#include "voxpool/filter/ramp.h"
 
 namespace voxpool::filter {
 
@@ -17,12 +21,15 @@ void Tremolo::Reset() noexcept {
 void Tremolo::Process(float* pcm, int frames) noexcept {
   if (frames <= 0) return;
   const float step = (target_depth_ - depth_) / frames;
-  float depth = depth_;
-  for (int i = 0; i < frames; ++i) {
-    depth += step;
-    const float half = depth * 0.5f;
-    const float gain = 1.0f - half + half * static_cast<float>(lfo_.Next());
-    for (int c = 0; c < channels_; ++c) pcm[i * channels_ + c] *= gain;
+  float lfo[kLfoChunk];
+  for (int at = 0; at < frames; at += kLfoChunk) {
+    const int n = std::min(kLfoChunk, frames - at);
+    lfo_.Fill(lfo, n);
+    for (int i = 0; i < n; ++i) {  // the LFO's values become the frames' gains
+      const float half = (depth_ + step * static_cast<float>(at + i + 1)) * 0.5f;
+      lfo[i] = 1.0f - half + half * lfo[i];
+    }
+    ScaleFrames(pcm + static_cast<size_t>(at) * channels_, lfo, n, channels_);
   }
   lfo_.Renormalize();
   depth_ = target_depth_;

@@ -1,5 +1,6 @@
 #include "voxpool/filter/vibrato.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace voxpool::filter {
@@ -33,32 +34,45 @@ void Vibrato::Reset() noexcept {
   depth_ = target_depth_;
 }
 
+// A chunk at a time: the LFO's values, then each read point and fraction (shared by the
+// channels), then per channel the chunk's input into the ring and the interpolated reads. Writing
+// the chunk before reading is the same as writing each sample after its read: a read reaches
+// back at least 2 samples and the ring keeps a chunk plus the longest delay.
 void Vibrato::Process(float* pcm, int frames) noexcept {
   if (frames <= 0) return;
   constexpr int kMask = kRingSize - 1;
   static_assert((kRingSize & kMask) == 0, "the ring wraps by mask");
+  static_assert(kLfoChunk + kBaseDelaySeconds * kFilterMaxSampleRate + kMinDelaySamples + 3 <
+                    kRingSize,
+                "a chunk written ahead must not overwrite what its reads reach");
   const float step = (target_depth_ - depth_) / frames;
-  float depth = depth_;
-  int write = write_;
-  for (int i = 0; i < frames; ++i) {
-    depth += step;
-    const float lfo = static_cast<float>((lfo_.Next() + 1.0) * 0.5);
-    const float delay = lfo * depth * max_delay_ + kMinDelaySamples;
-    // The read point is `delay` samples before the one being written: between k and k + 1.
-    const int whole = static_cast<int>(delay);
-    const float t = 1.0f - (delay - static_cast<float>(whole));
-    const int k = write - whole - 1;
-    for (int c = 0; c < channels_; ++c) {
-      const std::array<float, kRingSize>& r = ring_[c];
-      float& sample = pcm[i * channels_ + c];
-      const float out =
-          Hermite(r[(k - 1) & kMask], r[k & kMask], r[(k + 1) & kMask], r[(k + 2) & kMask], t);
-      ring_[c][write & kMask] = sample;
-      sample = out;
+  float lfo[kLfoChunk];
+  float frac[kLfoChunk];
+  int back[kLfoChunk];
+  for (int at = 0; at < frames; at += kLfoChunk) {
+    const int n = std::min(kLfoChunk, frames - at);
+    lfo_.Fill(lfo, n);
+    for (int i = 0; i < n; ++i) {
+      const float depth = depth_ + step * static_cast<float>(at + i + 1);
+      const float delay = (lfo[i] + 1.0f) * 0.5f * depth * max_delay_ + kMinDelaySamples;
+      // The read point is `delay` samples before the one being written: between k and k + 1.
+      const int whole = static_cast<int>(delay);
+      frac[i] = 1.0f - (delay - static_cast<float>(whole));
+      back[i] = whole + 1;
     }
-    ++write;
+    float* block = pcm + static_cast<size_t>(at) * channels_;
+    for (int c = 0; c < channels_; ++c) {
+      std::array<float, kRingSize>& r = ring_[c];
+      for (int i = 0; i < n; ++i) r[(write_ + i) & kMask] = block[i * channels_ + c];
+      for (int i = 0; i < n; ++i) {
+        const int k = write_ + i - back[i];
+        block[i * channels_ + c] =
+            Hermite(r[(k - 1) & kMask], r[k & kMask], r[(k + 1) & kMask], r[(k + 2) & kMask],
+                    frac[i]);
+      }
+    }
+    write_ = (write_ + n) & kMask;
   }
-  write_ = write & kMask;
   lfo_.Renormalize();
   depth_ = target_depth_;
 }

@@ -327,6 +327,26 @@ test('no filters: s16 output is bit-identical to the input (full scale included)
   assert.ok(out.equals(Buffer.from(x.buffer)), 'f32 untouched too');
 });
 
+test('process() filters a copy: the input is left as it was and every call returns a new Buffer (s16, f32, an odd-offset view)', () => {
+  const x = signal(FRAME, 2, (i) => [sine(440, 0.5)(i), sine(660, 0.5)(i)]);
+  for (const format of ['s16le', 'f32le']) {
+    const pcm = encode(x, format);
+    const before = Buffer.from(pcm);
+    const chain = new FilterChain({ format, filters: { equalizer: [{ band: 4, gain: 0.5 }] } });
+    const reference = new FilterChain({ format, filters: { equalizer: [{ band: 4, gain: 0.5 }] } });
+    const a = chain.process(pcm);
+    assert.ok(pcm.equals(before), `${format}: input untouched`);
+    assert.ok(!a.equals(pcm), `${format}: the filter ran`);
+    // The same bytes at an odd offset (not float-aligned) give the same output.
+    const odd = Buffer.alloc(pcm.length + 1).subarray(1);
+    pcm.copy(odd);
+    const b = chain.process(odd);
+    assert.notEqual(b.buffer === a.buffer && b.byteOffset === a.byteOffset, true, 'a new Buffer each call');
+    reference.process(pcm);
+    assert.ok(b.equals(reference.process(pcm)), `${format}: an odd-offset view filters alike`);
+  }
+});
+
 test('switching every filter off: one frame fades out, then the output is bit-identical again', () => {
   const chain = new FilterChain({ filters: { volume: 0.7, tremolo: {}, highPass: {} } });
   assert.equal(chain.active, true);

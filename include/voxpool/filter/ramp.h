@@ -5,15 +5,12 @@
 namespace voxpool::filter {
 
 // Scales `frames` interleaved frames of `channels` in place by a gain going linearly from `from`
-// (exclusive) to `to` (on the last frame). Never allocates. Thread-safe (pure).
-inline void RampGain(float* pcm, int frames, int channels, float from, float to) noexcept {
-  if (frames <= 0) return;
-  const float step = (to - from) / static_cast<float>(frames);
-  float g = from;
-  for (int i = 0; i < frames; ++i) {
-    g += step;
-    for (int c = 0; c < channels; ++c) pcm[i * channels + c] *= g;
-  }
-}
+// (exclusive) to `to` (on the last frame); a steady gain (from == to) is one multiply a sample.
+// Never allocates. Thread-safe (pure). Out of line so it is built multiversioned (src/filter/ramp.cc).
+void RampGain(float* pcm, int frames, int channels, float from, float to) noexcept;
+
+// Scales frame i of `frames` interleaved frames of `channels` in place by gains[i] (the modulation
+// filters' per-frame gain). Never allocates. Thread-safe (pure).
+void ScaleFrames(float* pcm, const float* gains, int frames, int channels) noexcept;
 
 }  // namespace voxpool::filter
