@@ -11,6 +11,7 @@
 #include "opus/opus_module.h"
 #include "pool/env_context.h"
 #include "pool/pool_module.h"
+#include "speech/speech_module.h"
 #include "voice/voice_module.h"
 
 namespace {
@@ -24,6 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   voxpool::binding::InitMix(env, exports);
   voxpool::binding::InitContainer(env, exports);
   voxpool::binding::InitFilter(env, exports);
+  voxpool::binding::InitSpeech(env, exports);
   voxpool::binding::InitBuildInfo(env, exports);
   return exports;
 }

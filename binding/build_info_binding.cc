@@ -31,6 +31,13 @@
 #ifndef VOXPOOL_EBUR128_LINKAGE
 #define VOXPOOL_EBUR128_LINKAGE "unknown"
 #endif
+// libwebrtc-audio-processing has no version call: the version pkg-config found at build time.
+#ifndef VOXPOOL_WEBRTC_APM_LINKAGE
+#define VOXPOOL_WEBRTC_APM_LINKAGE "unknown"
+#endif
+#ifndef VOXPOOL_WEBRTC_APM_VERSION
+#define VOXPOOL_WEBRTC_APM_VERSION ""
+#endif
 
 namespace voxpool::binding {
 
@@ -44,6 +51,8 @@ void InitBuildInfo(Napi::Env env, Napi::Object exports) {
   b.Set("WEBM_LINKAGE", VOXPOOL_WEBM_LINKAGE);
   b.Set("SOUNDTOUCH_LINKAGE", VOXPOOL_SOUNDTOUCH_LINKAGE);
   b.Set("EBUR128_LINKAGE", VOXPOOL_EBUR128_LINKAGE);
+  b.Set("WEBRTC_APM_LINKAGE", VOXPOOL_WEBRTC_APM_LINKAGE);
+  b.Set("WEBRTC_APM_VERSION", VOXPOOL_WEBRTC_APM_VERSION);
   b.Set("OPUS_BUILD", VOXPOOL_OPUS_BUILD);
   b.Set("COMPILER", __VERSION__);
   exports.Set("buildInfo", b);

@@ -30,6 +30,7 @@ enum class ClassId : uint64_t {
   kAdaptiveComplexity,
   kFilterChain,
   kCrossfade,
+  kSpeechProcessor,
   kEnd,  // one past the last id: a new class goes above this line
 };
 
@@ -63,6 +64,7 @@ inline constexpr ClassText kClassText[] = {
     {"NativeAdaptiveComplexity", "Expected a NativeAdaptiveComplexity (illegal invocation)", nullptr},  // no destroy()
     {"NativeFilterChain", "Expected a NativeFilterChain (illegal invocation)", "The filter chain has been destroyed"},
     {"NativeCrossfade", "Expected a NativeCrossfade (illegal invocation)", nullptr},  // no destroy()
+    {"NativeSpeechProcessor", "Expected a NativeSpeechProcessor (illegal invocation)", "The speech processor has been destroyed"},
 };
 // clang-format on
 static_assert(sizeof(kClassText) / sizeof(kClassText[0]) == static_cast<size_t>(ClassId::kEnd) - 1,

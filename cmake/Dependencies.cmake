@@ -8,7 +8,7 @@
 # or name it directly with -DVOXPOOL_<NAME>_ARCHIVE=/path/lib<name>.a. A library without an
 # archive (Debian ships no libsoxr.a) stays shared; the prebuild script bundles that shared object
 # beside the addon, which finds it through its $ORIGIN run path (CMakeLists.txt).
-option(VOXPOOL_STATIC_DEPS "Link libopus, libsodium, libsoxr, libogg, libSoundTouch and libebur128 statically where an archive exists" OFF)
+option(VOXPOOL_STATIC_DEPS "Link libopus, libsodium, libsoxr, libogg, libSoundTouch, libebur128 and libwebrtc_audio_processing statically where an archive exists" OFF)
 
 find_package(Threads REQUIRED)
 find_package(PkgConfig QUIET)
@@ -48,6 +48,8 @@ function(voxpool_require_pkg target module debian_package name)
       list(APPEND _incs "${_parent}")
     endforeach()
     target_include_directories(voxpool_dep_${name} BEFORE INTERFACE ${_incs})
+    # The definitions pkg-config asks for (webrtc-audio-processing's -DWEBRTC_POSIX).
+    target_compile_options(voxpool_dep_${name} INTERFACE ${${target}_CFLAGS_OTHER})
     target_link_libraries(voxpool_dep_${name} INTERFACE ${VOXPOOL_${target}_ARCHIVE} ${_private}
                           ${${target}_STATIC_LDFLAGS_OTHER})
     set(_linkage static)
@@ -79,6 +81,10 @@ voxpool_require_pkg(OGG ogg libogg-dev ogg)
 # ever linked dynamically (docs/PREBUILDS.md).
 voxpool_require_pkg(SOUNDTOUCH soundtouch libsoundtouch-dev SoundTouch)
 voxpool_require_pkg(EBUR128 libebur128 libebur128-dev ebur128)
+# WebRTC's audio processing module (noise suppression, gain control, voice activity, echo
+# cancellation) for the speech domain. BSD-licensed; Debian ships a PIC archive, so the prebuild
+# links it statically.
+voxpool_require_pkg(WEBRTC_APM webrtc-audio-processing libwebrtc-audio-processing-dev webrtc_audio_processing)
 
 # libwebm (its webm_parser, for the WebM/Matroska demuxer): Debian ships no pkg-config file and no
 # static archive for it, so it is found by its header and library and always linked shared, even
@@ -105,6 +111,7 @@ endif()
 
 add_library(voxpool_deps INTERFACE)
 target_link_libraries(voxpool_deps INTERFACE voxpool_dep_opus voxpool_dep_sodium voxpool_dep_soxr voxpool_dep_ogg
-                      voxpool_dep_webm voxpool_dep_SoundTouch voxpool_dep_ebur128)
+                      voxpool_dep_webm voxpool_dep_SoundTouch voxpool_dep_ebur128
+                      voxpool_dep_webrtc_audio_processing)
 target_include_directories(voxpool_deps INTERFACE ${CONCURRENTQUEUE_INCLUDE_DIR})
 add_library(voxpool::deps ALIAS voxpool_deps)

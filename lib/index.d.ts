@@ -535,7 +535,7 @@ export interface Report {
     /** libogg and libwebm do not report their versions: `version` is null. */
     ogg: ReportLibrary & { version: null }; webm: ReportLibrary & { version: null };
     /** The filters' time-stretch (`timescale`) and EBU R128 meter (`loudness`). */
-    soundtouch: ReportLibrary; ebur128: ReportLibrary;
+    soundtouch: ReportLibrary; ebur128: ReportLibrary; webrtcAudioProcessing: ReportLibrary;
   };
   /** Node-API version the binary targets, and the one the runtime implements. */
   napi: { binary: number | null; runtime: number };
@@ -636,3 +636,67 @@ export function demuxFile(path: string | URL, options?: DemuxFileOptions): Promi
 export function parseOpusHead(packet: Uint8Array): OpusHeadInfo;
 export function parseOpusTags(packet: Uint8Array): OpusTagsInfo;
 export function report(options?: { from?: string }): Report;
+
+// --- speech (voice agents) ---------------------------------------------------------------------
+export type SpeechSampleRate = 8000 | 16000 | 32000 | 48000;
+export interface SpeechProcessorOptions extends QueueOptions {
+  /** default 16000 (what speech-to-text services take) */ sampleRate?: SpeechSampleRate;
+  /** default 'moderate' */
+  noiseSuppression?: false | 'off' | 'low' | 'moderate' | 'high' | 'veryHigh' | { level?: 'off' | 'low' | 'moderate' | 'high' | 'veryHigh' };
+  /**
+   * default 'adaptiveDigital'. targetLevelDbfs: the speech's peaks, dB below full scale (0..31,
+   * default 3); compressionGainDb: the most gain added (0..90, default 9); limiter default true.
+   */
+  gainControl?: false | 'off' | 'adaptiveDigital' | 'fixedDigital'
+    | { mode?: 'off' | 'adaptiveDigital' | 'fixedDigital'; targetLevelDbfs?: number; compressionGainDb?: number; limiter?: boolean };
+  /** default 'low'; veryLow gives the fewest false alarms */
+  vad?: false | 'off' | 'veryLow' | 'low' | 'moderate' | 'high' | { likelihood?: 'off' | 'veryLow' | 'low' | 'moderate' | 'high' };
+  /** default false; an object without level is 'moderate'; delayMs 0..500 (default 0) between playing and hearing */
+  echoCancellation?: false | 'off' | 'low' | 'moderate' | 'high' | { level?: 'off' | 'low' | 'moderate' | 'high'; delayMs?: number };
+}
+export interface SpeechResult {
+  /** the cleaned frame (mono s16) */ pcm: Buffer;
+  /** the VAD found voice in any 10 ms chunk (never in the first VAD_WARMUP_MS) */ speech: boolean;
+  voicedChunks: number;
+  /** RMS of the cleaned frame, dBFS (SILENCE_DBFS for digital silence) */ level: number;
+}
+export declare const speechConstants: Readonly<{
+  SAMPLE_RATES: readonly number[]; CHUNK_MS: number; MAX_FRAME_MS: number; MAX_TARGET_LEVEL_DBFS: number;
+  MAX_COMPRESSION_GAIN_DB: number; MAX_ECHO_DELAY_MS: number; SILENCE_DBFS: number; VAD_WARMUP_MS: number;
+  NOISE_LEVELS: readonly string[]; GAIN_MODES: readonly string[]; VAD_LIKELIHOODS: readonly string[]; ECHO_LEVELS: readonly string[];
+  DEFAULTS: Readonly<{ sampleRate: number; noiseSuppression: string; gainControl: string; targetLevelDbfs: number;
+    compressionGainDb: number; limiter: boolean; vad: string; echoCancellation: string; echoDelayMs: number }>;
+}>;
+/** Noise suppression, gain control, voice activity and echo cancellation (WebRTC's audio processing module) on mono s16 frames of whole 10 ms chunks. */
+export class SpeechProcessor {
+  constructor(options?: SpeechProcessorOptions);
+  readonly sampleRate: SpeechSampleRate; readonly chunkBytes: number; readonly pending: number;
+  process(pcm: Uint8Array | Int16Array): SpeechResult;
+  processAsync(pcm: Uint8Array | Int16Array): Promise<SpeechResult>;
+  /** The far end (what was played) for echo cancellation, before the microphone frame it echoes into. */
+  processReverse(pcm: Uint8Array | Int16Array): void;
+  destroy(): void;
+}
+export interface UtteranceStreamOptions {
+  sampleRate?: SpeechSampleRate;
+  /** 10..60, a multiple of 10 (default 20) */ frameMs?: number;
+  /** audio kept from before the onset, 0..2000 (default 300) */ preRollMs?: number;
+  /** a pause this long ends an utterance (default 400) */ hangoverMs?: number;
+  /** voiced audio above the noise floor an utterance needs (default 200); shorter bursts are dropped */ minSpeechMs?: number;
+  /** cut and continued past this (default 15000, at most 120000) */ maxUtteranceMs?: number;
+  /** speechstart carries a Readable of the utterance's PCM as it is spoken */ live?: boolean;
+  speech?: Omit<SpeechProcessorOptions, 'sampleRate'> & { sampleRate?: SpeechSampleRate };
+}
+export interface Utterance {
+  /** the cleaned audio from startMs - preRollMs to endMs (mono s16) */ pcm: Buffer;
+  startMs: number; endMs: number; preRollMs: number;
+}
+export interface UtteranceStream extends Transform {
+  readonly processor: SpeechProcessor;
+  on(event: 'speechstart', listener: (e: { startMs: number; stream?: MixerReadable }) => void): this;
+  on(event: 'speechend', listener: (e: { startMs: number; endMs: number }) => void): this;
+  on(event: 'data', listener: (u: Utterance) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+/** PCM in, utterances out: voice activity per frame on the pool, segmented with pre-roll, hangover and length limits. */
+export function createUtteranceStream(options?: UtteranceStreamOptions): UtteranceStream;

@@ -31,6 +31,9 @@ module.exports = {
   // filters (issue 11)
   FilterChain: require('./filter-chain').FilterChain,
   filterConstants: require('./filter-chain').filterConstants,
+  SpeechProcessor: require('./speech-processor').SpeechProcessor,
+  speechConstants: require('./speech-processor').speechConstants,
+  createUtteranceStream: require('./utterance-stream').createUtteranceStream,
   ...require('./filter-stream'),
   Crossfade: require('./crossfade').Crossfade,
   ...require('./report'),

@@ -80,7 +80,7 @@ function binaryKind(file) {
 /**
  * What is running: voxpool's version, the binary that loaded (a prebuild or a source build; fromEnv
  * when VOXPOOL_BINDING named it) with the prebuild's build record, the libopus / libsodium / libsoxr versions as the linked libraries
- * report them (libSoundTouch and libebur128 too) and how each (libogg and libwebm too) is linked, how libopus was built (source package, compiler flags,
+ * report them (libSoundTouch and libebur128 too; libwebrtc-audio-processing as pkg-config found it) and how each (libogg and libwebm too) is linked, how libopus was built (source package, compiler flags,
  * whether its own test suite passed: the prebuilt binaries carry a tuned libopus), the Node-API version the binary targets and the runtime's,
  * Node and Bun versions, the pool's configuration, AES-256-GCM availability (AES-NI), and the
  * versions of @discordjs/voice, prism-media, @discordjs/opus and @snazzah/davey that resolve
@@ -124,6 +124,8 @@ function report(options) {
       // The filters' time-stretch (timescale) and loudness meter.
       soundtouch: library(binding.filterConstants.TIME_STRETCH_LIBRARY, info.SOUNDTOUCH_LINKAGE, /^libSoundTouch\.so/),
       ebur128: library(binding.filterConstants.LOUDNESS_LIBRARY, info.EBUR128_LINKAGE, /^libebur128\.so/),
+      // Speech clean-up (WebRTC's audio processing module): the version pkg-config found at build time.
+      webrtcAudioProcessing: library(info.WEBRTC_APM_VERSION || null, info.WEBRTC_APM_LINKAGE, /^libwebrtc_audio_processing\.so/),
     },
     napi: { binary: info.NAPI_VERSION ?? null, runtime: Number(process.versions.napi) },
     runtime: {

@@ -42,7 +42,7 @@ for tool in cc gcc g++ c++ clang cmake make pkg-config; do
     echo "fresh-install-test: $tool exists in the root; it is not a fresh machine" >&2; exit 1
   fi
 done
-if ls "$rootfs"/usr/lib/*/lib{opus,sodium,soxr,gomp,webm,SoundTouch,ebur128}.so* >/dev/null 2>&1; then
+if ls "$rootfs"/usr/lib/*/lib{opus,sodium,soxr,gomp,webm,SoundTouch,ebur128,webrtc_audio_processing}.so* >/dev/null 2>&1; then
   echo "fresh-install-test: the root has a system libopus/libsodium/libsoxr/libgomp/libwebm" >&2; exit 1
 fi
 

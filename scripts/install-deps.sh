@@ -11,7 +11,7 @@ set -euo pipefail
 PACKAGES=(
   cmake pkg-config g++ make
   libopus-dev libsodium-dev libconcurrentqueue-dev libsoxr-dev libogg-dev libwebm-dev
-  libsoundtouch-dev libebur128-dev
+  libsoundtouch-dev libebur128-dev libwebrtc-audio-processing-dev
   libgtest-dev libbenchmark-dev
   clang libclang-rt-dev
   nodejs
@@ -27,7 +27,7 @@ PACKAGES=(
 CROSS_ARM64=(
   crossbuild-essential-arm64 dpkg-dev pkg-config cmake make autoconf automake libtool
   libopus-dev:arm64 libsodium-dev:arm64 libsoxr-dev:arm64 libogg-dev:arm64 libwebm-dev:arm64 libconcurrentqueue-dev
-  libsoundtouch-dev:arm64 libebur128-dev:arm64
+  libsoundtouch-dev:arm64 libebur128-dev:arm64 libwebrtc-audio-processing-dev:arm64
   qemu-user-static debootstrap binfmt-support
 )
 

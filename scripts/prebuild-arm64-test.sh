@@ -80,7 +80,7 @@ if ! [ -f "$rootfs/.voxpool-root" ]; then
 fi
 cp /usr/bin/qemu-aarch64-static "$rootfs/usr/bin/qemu-aarch64-static"
 [ -e "$rootfs/lib/ld-linux-aarch64.so.1" ] || die "the arm64 root has no /lib/ld-linux-aarch64.so.1"
-if ls "$rootfs"/usr/lib/*/lib{opus,sodium,soxr,gomp,webm,SoundTouch,ebur128}.so* >/dev/null 2>&1; then
+if ls "$rootfs"/usr/lib/*/lib{opus,sodium,soxr,gomp,webm,SoundTouch,ebur128,webrtc_audio_processing}.so* >/dev/null 2>&1; then
   die "the arm64 root has a system libopus/libsodium/libsoxr/libgomp/libwebm"
 fi
 for tool in sh gcc cc cmake; do

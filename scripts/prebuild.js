@@ -200,6 +200,24 @@ while (pending.length) {
   }
 }
 
+// The libraries linked in statically carry their notices too (BSD and ISC licences ask for them
+// with binary copies): licenses/<archive>.copyright, from the Debian package that installed the
+// archive or, for one built from Debian's source package here (libopus, libsodium), from its -dev
+// package's documentation.
+const DEV_PACKAGES = { OPUS: 'libopus-dev', SODIUM: 'libsodium-dev', OGG: 'libogg-dev', SOXR: 'libsoxr-dev',
+  SOUNDTOUCH: 'libsoundtouch-dev', EBUR128: 'libebur128-dev', WEBRTC_APM: 'libwebrtc-audio-processing-dev' };
+const linkedIn = [];
+for (const m of cache.matchAll(/^VOXPOOL_(\w+)_ARCHIVE:FILEPATH=(.+)$/gm)) {
+  const [, name, archive] = m;
+  if (linkage(name) !== 'static' || !fs.existsSync(archive)) continue;
+  const doc = `/usr/share/doc/${DEV_PACKAGES[name]}/copyright`;
+  const copyright = debianCopyright(archive) || (DEV_PACKAGES[name] && fs.existsSync(doc) ? doc : null);
+  if (!copyright) fail(`no copyright file for the statically linked ${path.basename(archive)}`);
+  fs.mkdirSync(path.join(outDir, 'licenses'), { recursive: true });
+  fs.copyFileSync(copyright, path.join(outDir, 'licenses', `${path.basename(archive)}.copyright`));
+  linkedIn.push(path.basename(archive));
+}
+
 // 4. Checks.
 const own = readelfDynamic(outBinary);
 // The process-wide pool outlives environments: the addon must never be unloaded (CMakeLists.txt).
@@ -248,6 +266,7 @@ const info = {
     sodium: fs.readFileSync(path.join(depsPrefix, '.sodium.stamp'), 'utf8').trim(),
   },
   bundled,
+  linkedIn,
   needed: own.needed,
 };
 // The floors docs/PREBUILDS.md promises (Debian 12 / Ubuntu 22.04 / RHEL 9 era): a symbol from a

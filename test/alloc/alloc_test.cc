@@ -3,7 +3,8 @@
 // mix::SpeakerMixer pushes and ticks (jitter, reordering, loss, 48 kHz stereo -> 16 kHz mono,
 // per-speaker frames), opus::Encoder::Encode / Decoder::Decode (and concealment),
 // opus::Transcoder::Process, VoiceCipher Seal / Open, filter::FilterChain Process / SetFilters
-// (loudness included), and its timescale through ProcessInto.
+// (loudness included), its timescale through ProcessInto, and speech::SpeechProcessor Process /
+// ProcessReverse with every stage on.
 //
 // This is its own executable because it replaces the global allocation functions: operator new
 // (every form) and, on glibc, malloc / calloc / realloc / memalign / posix_memalign /
@@ -32,6 +33,7 @@
 #include "voxpool/opus/decoder.h"
 #include "voxpool/opus/encoder.h"
 #include "voxpool/opus/transcoder.h"
+#include "voxpool/speech/speech_processor.h"
 
 namespace {
 
@@ -523,6 +525,35 @@ TEST(AllocTest, FilterChainTimescaleNeverAllocatesAfterCreate) {
     chain->ProcessInto(fin.data(), 960, fout.data(), capacity, 1, false);
   }
   EXPECT_EQ(c.Stop(), 0) << "allocations in 400 stretched frames with 200 speed changes";
+}
+
+TEST(AllocTest, SpeechProcessorNeverAllocatesAfterCreate) {
+  // Noise suppression, adaptive gain, VAD and echo cancellation at 16 and 48 kHz: the module sizes
+  // its buffers at Initialize() (in Create()); 20 ms frames of speech-like signal, far end first.
+  for (int rate : {16000, 48000}) {
+    speech::SpeechOptions o;
+    o.sample_rate = rate;
+    o.noise_suppression = speech::NoiseLevel::kHigh;
+    o.echo_cancellation = speech::EchoLevel::kModerate;
+    o.echo_delay_ms = 40;
+    std::unique_ptr<speech::SpeechProcessor> p;
+    ASSERT_TRUE(speech::SpeechProcessor::Create(o, &p).ok());
+    const int n = rate / 50;
+    std::vector<int16_t> near(static_cast<size_t>(n)), far(static_cast<size_t>(n));
+    Counting c;
+    for (int k = 0; k < 200; ++k) {
+      for (int i = 0; i < n; ++i) {
+        const double t = static_cast<double>(k * n + i) / rate;
+        far[static_cast<size_t>(i)] = static_cast<int16_t>(6000 * std::sin(2 * M_PI * 300 * t));
+        near[static_cast<size_t>(i)] =
+            static_cast<int16_t>(3000 * std::sin(2 * M_PI * 300 * t - 1) * (1 + std::sin(5 * t)));
+      }
+      speech::SpeechResult r;
+      ASSERT_TRUE(p->ProcessReverse(far.data(), n).ok());
+      ASSERT_TRUE(p->Process(near.data(), n, &r).ok());
+    }
+    EXPECT_EQ(c.Stop(), 0) << "allocations in 200 frames at " << rate << " Hz";
+  }
 }
 
 }  // namespace

@@ -39,6 +39,7 @@ test('report names the binary that loaded and the versions the linked libraries 
   assert.equal(r.libraries.ebur128.version, modversion('libebur128'));
   assert.match(path.basename(r.libraries.soundtouch.file), /^libSoundTouch\.so/);
   assert.match(path.basename(r.libraries.ebur128.file), /^libebur128\.so/);
+  assert.equal(r.libraries.webrtcAudioProcessing.version, modversion('webrtc-audio-processing'));
   // How libopus was built: the build's own record, consistent with how it is linked.
   const ob = r.libraries.opus.build;
   assert.ok(ob, 'libraries.opus.build recorded');
@@ -118,6 +119,8 @@ test('the prebuild reports itself: static libopus and libsodium, bundled libsoxr
     // the copy beside the binary, not the system's
     assert.equal(path.dirname(r.libraries.soxr.file), prebuildDir);
     assert.equal(r.libraries.ogg.linkage, 'static');
+    assert.equal(r.libraries.webrtcAudioProcessing.linkage, 'static');
+    assert.equal(r.libraries.webrtcAudioProcessing.file, r.binary.file, 'linked into the binary');
     assert.equal(r.libraries.webm.linkage, 'shared');
     assert.equal(path.dirname(r.libraries.webm.file), prebuildDir);
     for (const name of ['soundtouch', 'ebur128']) {
@@ -126,6 +129,11 @@ test('the prebuild reports itself: static libopus and libsodium, bundled libsoxr
       // with the bundled object, its Debian copyright file (libSoundTouch is LGPL)
       const copyright = path.join(prebuildDir, 'licenses', `${path.basename(r.libraries[name].file)}.copyright`);
       assert.match(fs.readFileSync(copyright, 'utf8'), /Copyright|License/, `${name}'s copyright in licenses/`);
+    }
+    // the libraries linked in carry their notices too (libwebrtc_audio_processing: BSD)
+    assert.ok(build.linkedIn.includes('libwebrtc_audio_processing.a'), JSON.stringify(build.linkedIn));
+    for (const archive of build.linkedIn) {
+      assert.match(fs.readFileSync(path.join(prebuildDir, 'licenses', `${archive}.copyright`), 'utf8'), /Copyright|License/i, archive);
     }
     // the prebuild runs the Debian source version of the library it was built from
     assert.equal(r.libraries.opus.version, `libopus ${/^opus=([^-\s]+)/.exec(build.static.opus)[1]}`);

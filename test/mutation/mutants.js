@@ -717,4 +717,28 @@ module.exports = [
     why: "Without BS.1770's relative gate the quiet blocks around pauses pull the measurement down: speech " +
       'is normalized louder than the target.',
   },
+  {
+    id: 'speech-vad-warmup-voiced',
+    file: 'src/speech/speech_processor.cc',
+    find: 'if (vad && chunks_done_ >= kSpeechVadWarmupMs / kSpeechChunkMs &&',
+    replace: 'if (vad &&',
+    tests: { native: '^SpeechProcessor\\.' },
+    why: 'The VAD calls the first frames of every connection voice: each device that connects starts an utterance of noise.',
+  },
+  {
+    id: 'speech-experimental-agc-on',
+    file: 'src/speech/speech_processor.cc',
+    find: '  config.Set<webrtc::ExperimentalAgc>(new webrtc::ExperimentalAgc(false));\n',
+    replace: '',
+    tests: { js: ['test/js/speech.test.js'] },
+    why: "The module's analog AGC ignores gainControl's mode, target and compression gain: quiet speech stays quiet.",
+  },
+  {
+    id: 'utterance-end-at-vad-hangover',
+    file: 'lib/utterance-stream.js',
+    find: '    while (end > cur.start && cur.frames[end - cur.first].level < floor + EDGE_MARGIN_DB) end--;\n',
+    replace: '',
+    tests: { js: ['test/js/speech.test.js'] },
+    why: "Utterances end where the VAD's own hangover does, 60-80 ms after the speech: endMs is late and STT gets trailing noise.",
+  },
 ];
