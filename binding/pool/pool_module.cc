@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "exports.h"
+#include "numbers.h"
 #include "pool/env_context.h"
 #include "voxpool/pool/shared_pool.h"
 #include "voxpool/pool/strand.h"
@@ -10,14 +11,12 @@ namespace voxpool::binding {
 namespace {
 
 Napi::Object Summary(Napi::Env env, const pool::HistogramSummary& h) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("count", Napi::Number::New(env, static_cast<double>(h.count)));
-  o.Set("p50", h.p50_us);
-  o.Set("p95", h.p95_us);
-  o.Set("p99", h.p99_us);
-  o.Set("max", h.max_us);
-  o.Set("mean", h.mean_us);
-  return o;
+  return NumberObject(env, {{"count", h.count},
+                            {"p50", h.p50_us},
+                            {"p95", h.p95_us},
+                            {"p99", h.p99_us},
+                            {"max", h.max_us},
+                            {"mean", h.mean_us}});
 }
 
 // setErrorClass(VoxpoolError): the class native code uses for coded errors.
@@ -71,24 +70,21 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
     s.threads = pool::SharedPoolThreads();
     s.worker_nice = pool::SharedPoolWorkerNice();
   }
-  auto num = [&](const char* key, double v) { o.Set(key, Napi::Number::New(env, v)); };
-  num("threads", static_cast<double>(s.threads));
-  num("capacity", static_cast<double>(s.capacity));
-  num("workerNice", s.worker_nice);
-  num("submitted", static_cast<double>(s.submitted));
-  num("completed", static_cast<double>(s.completed));
-  num("failed", static_cast<double>(s.failed));
-  num("rejected", static_cast<double>(s.rejected));
-  num("dropped", static_cast<double>(s.dropped));
-  num("queued", static_cast<double>(s.queued));
+  SetNumbers(o, {{"threads", s.threads},
+                 {"capacity", s.capacity},
+                 {"workerNice", s.worker_nice},
+                 {"submitted", s.submitted},
+                 {"completed", s.completed},
+                 {"failed", s.failed},
+                 {"rejected", s.rejected},
+                 {"dropped", s.dropped},
+                 {"queued", s.queued}});
   o.Set("queueWait", Summary(env, s.queue_wait));
   o.Set("serviceTime", Summary(env, s.service_time));
   EnvContext& ctx = EnvContext::Get(env);
-  Napi::Object e = Napi::Object::New(env);
-  e.Set("wakeups", Napi::Number::New(env, static_cast<double>(ctx.drains)));
-  e.Set("settled", Napi::Number::New(env, static_cast<double>(ctx.settled)));
-  e.Set("nativeBytes", Napi::Number::New(env, static_cast<double>(ctx.native_bytes)));
-  o.Set("environment", e);
+  o.Set("environment", NumberObject(env, {{"wakeups", ctx.drains},
+                                          {"settled", ctx.settled},
+                                          {"nativeBytes", ctx.native_bytes}}));
   return o;
 }
 
@@ -105,18 +101,18 @@ void InitPool(Napi::Env env, Napi::Object exports) {
                    {"setViewFactory", SetViewFactory},
                    {"configure", Configure},
                    {"poolCapacity", PoolCapacity}});
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("MAX_THREADS", static_cast<double>(pool::kMaxPoolThreads));
-  c.Set("DEFAULT_CAPACITY", static_cast<double>(pool::kDefaultPoolCapacity));
-  c.Set("MAX_CAPACITY", static_cast<double>(pool::kMaxPoolCapacity));
-  c.Set("DEFAULT_MAX_QUEUE", static_cast<double>(pool::kDefaultStrandCapacity));
-  c.Set("DEFAULT_DUE_MS", static_cast<double>(pool::kDefaultDueSlackNs) / 1e6);
-  c.Set("MAX_DUE_MS", static_cast<double>(pool::kMaxDueSlackNs) / 1e6);
-  c.Set("MAX_DEADLINE_MS", static_cast<double>(pool::kMaxLateLimitNs) / 1e6);
-  c.Set("MAX_QUEUE", static_cast<double>(pool::kMaxStrandCapacity));
-  c.Set("MAX_WORKER_NICE", pool::kMaxWorkerNice);
-  c.Set("DEFAULT_WORKER_NICE", pool::kDefaultWorkerNice);
-  exports.Set("poolConstants", c);
+  constexpr double kNsPerMs = 1e6;
+  exports.Set("poolConstants",
+              NumberObject(env, {{"MAX_THREADS", pool::kMaxPoolThreads},
+                                 {"DEFAULT_CAPACITY", pool::kDefaultPoolCapacity},
+                                 {"MAX_CAPACITY", pool::kMaxPoolCapacity},
+                                 {"DEFAULT_MAX_QUEUE", pool::kDefaultStrandCapacity},
+                                 {"DEFAULT_DUE_MS", pool::kDefaultDueSlackNs / kNsPerMs},
+                                 {"MAX_DUE_MS", pool::kMaxDueSlackNs / kNsPerMs},
+                                 {"MAX_DEADLINE_MS", pool::kMaxLateLimitNs / kNsPerMs},
+                                 {"MAX_QUEUE", pool::kMaxStrandCapacity},
+                                 {"MAX_WORKER_NICE", pool::kMaxWorkerNice},
+                                 {"DEFAULT_WORKER_NICE", pool::kDefaultWorkerNice}}));
   ExportFunctions(env, exports, {{"stats", Stats}, {"resetStats", ResetStats}});
 }
 
