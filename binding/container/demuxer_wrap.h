@@ -8,6 +8,7 @@
 //     using Demuxer = container::XDemuxer;   // Push(data, size, Output*), Finish(Output*)
 //     using Output = container::XOutput;     // events + bytes
 //     using State = ...;                     // what Snapshot copies on the pool thread
+//     static XDemuxerOptions ReadOptions(const Napi::Object&);  // the constructor's options
 //     static constexpr size_t kEventFields;  // numbers per event
 //     static State Snapshot(const Demuxer&);
 //     static double* Write(const Event&, double* out);            // kEventFields numbers
@@ -104,8 +105,12 @@ class DemuxerWrap : public PooledWrap<Self, typename Traits::Demuxer> {
                                   {"seekAsync", &DemuxerWrap::SeekAsync}});
   }
 
- protected:
-  using Base::Base;
+  // new NativeXDemuxer({ ...what Traits::ReadOptions reads, maxQueue?, overflow? }); a Self
+  // inherits it (using DemuxerWrap::DemuxerWrap).
+  explicit DemuxerWrap(const Napi::CallbackInfo& info) : Base(info) {
+    Napi::Object o = OptionsArg(info);
+    this->AdoptNew(info, o, sizeof(typename Traits::Demuxer), Traits::ReadOptions(o));
+  }
 
  private:
   // pushAsync(chunk) -> Promise<{ bytes, events, stats, ... }>

@@ -85,14 +85,11 @@ Napi::Function NativeDecoder::Define(Napi::Env env) {
 }
 
 NativeDecoder::NativeDecoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
-  Napi::Env env = info.Env();
   Napi::Object o = OptionsArg(info);
   const int rate = IntOr(o, "sampleRate", opus::kDefaultSampleRate);
   const int channels = IntOr(o, "channels", opus::kDefaultChannels);
   format_ = FormatOf(o);
-  const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  auto decoder = CreateCore(env, rate, channels);
-  Adopt(env, info.This(), std::move(decoder), strand_options);
+  AdoptNewCounted(info, o, rate, channels);
 }
 
 bool NativeDecoder::ReadArgs(Napi::Env env, napi_value packet_value, napi_value frame_value,

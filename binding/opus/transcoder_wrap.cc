@@ -50,10 +50,7 @@ NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(
   std::shared_ptr<opus::Encoder> encoder = SharedEncoderOf(env, info[0]);
   rate_ = encoder->sample_rate();
   channels_ = encoder->channels();
-  const double volume = NumberOr(o, "volume", 1.0);
-  const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  auto transcoder = CreateCore(env, std::move(encoder), volume);
-  Adopt(env, info.This(), std::move(transcoder), strand_options);
+  AdoptNewCounted(info, o, std::move(encoder), NumberOr(o, "volume", 1.0));
 }
 
 // processAsync(packet, generation, volume, rampMs, dueMs?) -> Promise<Buffer>; an empty packet
