@@ -114,6 +114,13 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
   Napi::Value Submit(Napi::Env env, std::unique_ptr<J> job) {
     return EnvContext::Get(env).Submit(env, StrandFor(env), std::move(job));
   }
+  // The same with the call's optional `dueMs` argument (ApplyDueMs: RangeError outside its range,
+  // the strand's default when absent), checked after the job's own arguments.
+  template <class J>
+  Napi::Value Submit(Napi::Env env, std::unique_ptr<J> job, napi_value due_ms) {
+    ApplyDueMs(env, due_ms, *job);
+    return Submit(env, std::move(job));
+  }
 
   // pending(): jobs queued on the strand, not counting a running one.
   Napi::Value Pending(const Napi::CallbackInfo& info) {

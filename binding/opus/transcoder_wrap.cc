@@ -71,9 +71,8 @@ Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
     ThrowRangeError(env, "volume is out of range");
   if (!(command.ramp_ms >= 0 && command.ramp_ms <= mix::kMixerMaxRampMs))
     ThrowRangeError(env, "rampMs is out of range");
-  auto job = std::make_unique<TranscodeJob>(transcoder, packet, command, filters_);
-  ApplyDueMs(env, Arg(info, 4), *job);
-  return Submit(env, std::move(job));
+  return Submit(env, std::make_unique<TranscodeJob>(transcoder, packet, command, filters_),
+                Arg(info, 4));
 }
 
 // attachFilters(nativeFilterChain): packets submitted from now on are filtered between decode
