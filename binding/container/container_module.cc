@@ -63,22 +63,31 @@ Napi::Object Constants(Napi::Env env) {
   return c;
 }
 
+// Argument 0 (a packet) parsed into a T by `parse(data, size, &out)`: TypeError(message) when it
+// is not bytes, the VoxpoolError of a failed parse.
+template <class T>
+T ParsedArg(const Napi::CallbackInfo& info, const char* message,
+            Status (*parse)(const uint8_t*, size_t, T*)) {
+  Bytes b = BytesArg(info, 0, message);
+  T out;
+  Check(info.Env(), parse(b.data, b.size, &out));
+  return out;
+}
+
 // parseOpusHead(packet) -> { version, channels, preSkip, inputSampleRate, outputGain,
 //   mappingFamily, streamCount, coupledCount, mapping? }
 Napi::Value ParseOpusHead(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Bytes b = BytesArg(info, 0, "Expected the OpusHead packet as a Buffer or Uint8Array");
-  container::OpusHead h;
-  Check(env, container::ParseOpusHead(b.data, b.size, &h));
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("version", h.version);
-  o.Set("channels", h.channels);
-  o.Set("preSkip", h.pre_skip);
-  o.Set("inputSampleRate", static_cast<double>(h.input_sample_rate));
-  o.Set("outputGain", h.output_gain);
-  o.Set("mappingFamily", h.mapping_family);
-  o.Set("streamCount", h.stream_count);
-  o.Set("coupledCount", h.coupled_count);
+  const auto h = ParsedArg<container::OpusHead>(
+      info, "Expected the OpusHead packet as a Buffer or Uint8Array", container::ParseOpusHead);
+  Napi::Object o = NumberObject(env, {{"version", h.version},
+                                      {"channels", h.channels},
+                                      {"preSkip", h.pre_skip},
+                                      {"inputSampleRate", h.input_sample_rate},
+                                      {"outputGain", h.output_gain},
+                                      {"mappingFamily", h.mapping_family},
+                                      {"streamCount", h.stream_count},
+                                      {"coupledCount", h.coupled_count}});
   if (h.mapping_family != 0) o.Set("mapping", Napi::Buffer<uint8_t>::Copy(env, h.mapping.data(), h.mapping.size()));
   return o;
 }
@@ -86,9 +95,8 @@ Napi::Value ParseOpusHead(const Napi::CallbackInfo& info) {
 // parseOpusTags(packet) -> { vendor, comments: string[] }
 Napi::Value ParseOpusTags(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Bytes b = BytesArg(info, 0, "Expected the OpusTags packet as a Buffer or Uint8Array");
-  container::OpusTags t;
-  Check(env, container::ParseOpusTags(b.data, b.size, &t));
+  const auto t = ParsedArg<container::OpusTags>(
+      info, "Expected the OpusTags packet as a Buffer or Uint8Array", container::ParseOpusTags);
   Napi::Object o = Napi::Object::New(env);
   o.Set("vendor", Napi::String::New(env, t.vendor));
   Napi::Array comments = Napi::Array::New(env, t.comments.size());
