@@ -277,7 +277,7 @@ class Decoder {
   constructor(options) {
     const o = validate.options(options);
     const { sampleRate, channels } = rateAndChannels(o);
-    const format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', ['s16le', 'f32le']);
+    const format = validate.pcmFormat(o.format);
     const native = queueOptions(o, { sampleRate, channels, format });
     this.#native = new binding.NativeDecoder(native);
     this.#maxQueue = maxQueueOf(native);
