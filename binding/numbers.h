@@ -1,7 +1,7 @@
-// Plain objects of named numbers, written as a table: the domains' constants objects and the stats
-// objects the classes return. One row is a JS name and a value of any arithmetic (or enum) type,
-// converted to a JS number once, here, instead of a static_cast at every call site. 64-bit values
-// are exact up to 2^53. JS thread only.
+// Plain objects of named numbers written as a table: the domains' constants objects (limits and
+// defaults the core defines, exported once so lib/ never types them). One row is a JS name and a
+// value of any arithmetic (or enum) type, converted to a JS number once, here, instead of a
+// static_cast at every call site. 64-bit values are exact up to 2^53. JS thread only.
 #pragma once
 
 #include <napi.h>

@@ -80,14 +80,15 @@ Napi::Value ParseOpusHead(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto h = ParsedArg<container::OpusHead>(
       info, "Expected the OpusHead packet as a Buffer or Uint8Array", container::ParseOpusHead);
-  Napi::Object o = NumberObject(env, {{"version", h.version},
-                                      {"channels", h.channels},
-                                      {"preSkip", h.pre_skip},
-                                      {"inputSampleRate", h.input_sample_rate},
-                                      {"outputGain", h.output_gain},
-                                      {"mappingFamily", h.mapping_family},
-                                      {"streamCount", h.stream_count},
-                                      {"coupledCount", h.coupled_count}});
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("version", h.version);
+  o.Set("channels", h.channels);
+  o.Set("preSkip", h.pre_skip);
+  o.Set("inputSampleRate", static_cast<double>(h.input_sample_rate));
+  o.Set("outputGain", h.output_gain);
+  o.Set("mappingFamily", h.mapping_family);
+  o.Set("streamCount", h.stream_count);
+  o.Set("coupledCount", h.coupled_count);
   if (h.mapping_family != 0) o.Set("mapping", Napi::Buffer<uint8_t>::Copy(env, h.mapping.data(), h.mapping.size()));
   return o;
 }

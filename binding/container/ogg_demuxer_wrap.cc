@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "container/demuxer_wrap.h"
-#include "numbers.h"
 #include "options.h"
 #include "voxpool/container/ogg_demuxer.h"
 
@@ -36,15 +35,17 @@ struct OggTraits {
                       ev.size);
   }
   static void Describe(Napi::Env env, const State& stats, Napi::Object* o) {
-    o->Set("stats", NumberObject(env, {{"bytes", stats.bytes},
-                                       {"pages", stats.pages},
-                                       {"packets", stats.packets},
-                                       {"skippedBytes", stats.skipped_bytes},
-                                       {"holes", stats.holes},
-                                       {"chains", stats.chains},
-                                       {"otherPages", stats.other_pages},
-                                       {"droppedPackets", stats.dropped_packets},
-                                       {"seeks", stats.seeks}}));
+    Napi::Object s = Napi::Object::New(env);
+    s.Set("bytes", static_cast<double>(stats.bytes));
+    s.Set("pages", static_cast<double>(stats.pages));
+    s.Set("packets", static_cast<double>(stats.packets));
+    s.Set("skippedBytes", static_cast<double>(stats.skipped_bytes));
+    s.Set("holes", static_cast<double>(stats.holes));
+    s.Set("chains", static_cast<double>(stats.chains));
+    s.Set("otherPages", static_cast<double>(stats.other_pages));
+    s.Set("droppedPackets", static_cast<double>(stats.dropped_packets));
+    s.Set("seeks", static_cast<double>(stats.seeks));
+    o->Set("stats", s);
   }
 };
 

@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "container/demuxer_wrap.h"
-#include "numbers.h"
 #include "options.h"
 #include "voxpool/container/webm_demuxer.h"
 
@@ -43,21 +42,23 @@ struct WebmTraits {
   }
   // stats, and track once a track is followed.
   static void Describe(Napi::Env env, const State& state, Napi::Object* o) {
-    const container::WebmDemuxerStats& s = state.stats;
-    o->Set("stats", NumberObject(env, {{"bytes", s.bytes},
-                                       {"clusters", s.clusters},
-                                       {"frames", s.frames},
-                                       {"otherTrackFrames", s.other_track_frames},
-                                       {"droppedFrames", s.dropped_frames},
-                                       {"seeks", s.seeks}}));
-    const container::WebmTrackInfo& t = state.track;
-    if (t.number == 0) return;
-    o->Set("track", NumberObject(env, {{"number", t.number},
-                                       {"channels", t.channels},
-                                       {"samplingFrequency", t.sampling_frequency},
-                                       {"codecDelayNs", t.codec_delay_ns},
-                                       {"seekPreRollNs", t.seek_pre_roll_ns},
-                                       {"timecodeScaleNs", t.timecode_scale_ns}}));
+    Napi::Object s = Napi::Object::New(env);
+    s.Set("bytes", static_cast<double>(state.stats.bytes));
+    s.Set("clusters", static_cast<double>(state.stats.clusters));
+    s.Set("frames", static_cast<double>(state.stats.frames));
+    s.Set("otherTrackFrames", static_cast<double>(state.stats.other_track_frames));
+    s.Set("droppedFrames", static_cast<double>(state.stats.dropped_frames));
+    s.Set("seeks", static_cast<double>(state.stats.seeks));
+    o->Set("stats", s);
+    if (state.track.number == 0) return;
+    Napi::Object t = Napi::Object::New(env);
+    t.Set("number", static_cast<double>(state.track.number));
+    t.Set("channels", static_cast<double>(state.track.channels));
+    t.Set("samplingFrequency", state.track.sampling_frequency);
+    t.Set("codecDelayNs", static_cast<double>(state.track.codec_delay_ns));
+    t.Set("seekPreRollNs", static_cast<double>(state.track.seek_pre_roll_ns));
+    t.Set("timecodeScaleNs", static_cast<double>(state.track.timecode_scale_ns));
+    o->Set("track", t);
   }
 };
 

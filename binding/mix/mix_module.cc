@@ -15,9 +15,6 @@ namespace voxpool::binding {
 namespace {
 
 Napi::Object Constants(Napi::Env env) {
-  // Defaults of an options object that leaves a key out: the core's, read from its structs.
-  const mix::MixerOptions m;
-  const mix::SpeakerMixerOptions s;
   Napi::Object c = NumberObject(env, {{"MIN_SAMPLE_RATE", mix::kResamplerMinRate},
                                       {"MAX_SAMPLE_RATE", mix::kResamplerMaxRate},
                                       {"MAX_CHANNELS", mix::kMixerMaxChannels},
@@ -41,20 +38,23 @@ Napi::Object Constants(Napi::Env env) {
                                       {"MAX_DUCK_DEPTH_DB", mix::kMixerMaxDuckDepthDb},
                                       {"MIN_DUCK_THRESHOLD_DB", mix::kMixerMinDuckThresholdDb},
                                       {"MAX_CONCEAL_FRAMES", mix::kSpeakerMaxConcealFrames},
-                                      {"MAX_IDLE_FRAMES", mix::kSpeakerMaxIdleFrames},
-                                      {"DEFAULT_SAMPLE_RATE", m.sample_rate},
-                                      {"DEFAULT_CHANNELS", m.channels},
-                                      {"DEFAULT_MAX_SOURCES", m.max_sources},
-                                      {"DEFAULT_QUEUE_FRAMES", m.queue_frames},
-                                      {"DEFAULT_LIMITER_RELEASE_MS", m.limiter_release_ms},
-                                      {"DEFAULT_INPUT_RATE", s.input_rate},
-                                      {"DEFAULT_INPUT_CHANNELS", s.input_channels},
-                                      {"DEFAULT_OUTPUT_RATE", s.output_rate},
-                                      {"DEFAULT_OUTPUT_CHANNELS", s.output_channels},
-                                      {"DEFAULT_JITTER_FRAMES", s.jitter_frames},
-                                      {"DEFAULT_MAX_SPEAKERS", s.max_speakers},
-                                      {"DEFAULT_CONCEAL_FRAMES", s.conceal_frames},
-                                      {"DEFAULT_IDLE_FRAMES", s.idle_frames}});
+                                      {"MAX_IDLE_FRAMES", mix::kSpeakerMaxIdleFrames}});
+  // Defaults of an options object that leaves a key out: the core's, read from its structs.
+  const mix::MixerOptions m;
+  c.Set("DEFAULT_SAMPLE_RATE", m.sample_rate);
+  c.Set("DEFAULT_CHANNELS", m.channels);
+  c.Set("DEFAULT_MAX_SOURCES", m.max_sources);
+  c.Set("DEFAULT_QUEUE_FRAMES", m.queue_frames);
+  c.Set("DEFAULT_LIMITER_RELEASE_MS", m.limiter_release_ms);
+  const mix::SpeakerMixerOptions s;
+  c.Set("DEFAULT_INPUT_RATE", s.input_rate);
+  c.Set("DEFAULT_INPUT_CHANNELS", s.input_channels);
+  c.Set("DEFAULT_OUTPUT_RATE", s.output_rate);
+  c.Set("DEFAULT_OUTPUT_CHANNELS", s.output_channels);
+  c.Set("DEFAULT_JITTER_FRAMES", s.jitter_frames);
+  c.Set("DEFAULT_MAX_SPEAKERS", s.max_speakers);
+  c.Set("DEFAULT_CONCEAL_FRAMES", s.conceal_frames);
+  c.Set("DEFAULT_IDLE_FRAMES", s.idle_frames);
   // A Volume's defaults are the mixer's (lib/ reads one pair).
   static_assert(mix::kVolumeDefaultSampleRate == mix::MixerOptions{}.sample_rate &&
                 mix::kVolumeDefaultChannels == mix::MixerOptions{}.channels);

@@ -8,7 +8,6 @@
 
 #include "args.h"
 #include "mix/mix_classes.h"
-#include "numbers.h"
 #include "options.h"
 #include "pool/js_result.h"
 #include "pooled_wrap.h"
@@ -291,20 +290,23 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     mix::Mixer& mixer = *Enter(info);
     mix::SourceStats st;
     Check(env, mixer.GetSourceStats(U32Arg(info, 0, kSourceId), &st));
-    return NumberObject(env, {{"mixedTicks", st.mixed_ticks},
-                              {"silentTicks", st.silent_ticks},
-                              {"droppedFrames", st.dropped_frames},
-                              {"queuedFrames", st.queued_frames},
-                              {"gain", st.gain}});
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("mixedTicks", static_cast<double>(st.mixed_ticks));
+    o.Set("silentTicks", static_cast<double>(st.silent_ticks));
+    o.Set("droppedFrames", static_cast<double>(st.dropped_frames));
+    o.Set("queuedFrames", st.queued_frames);
+    o.Set("gain", st.gain);
+    return o;
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const mix::MixerStats st = Enter(info)->stats();
-    Napi::Object o = NumberObject(env, {{"ticks", st.ticks},
-                                        {"limitedTicks", st.limited_ticks},
-                                        {"gainReductionDb", st.gain_reduction_db},
-                                        {"sources", st.sources}});
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("ticks", static_cast<double>(st.ticks));
+    o.Set("limitedTicks", static_cast<double>(st.limited_ticks));
+    o.Set("gainReductionDb", st.gain_reduction_db);
+    o.Set("sources", st.sources);
     o.Set("ducking", st.ducking);
     return o;
   }

@@ -8,7 +8,6 @@
 
 #include "args.h"
 #include "mix/mix_classes.h"
-#include "numbers.h"
 #include "options.h"
 #include "pool/js_result.h"
 #include "pooled_wrap.h"
@@ -160,16 +159,18 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
     mix::SpeakerMixer& mixer = *Enter(info);
     mix::SpeakerStats st;
     Check(env, mixer.GetSpeakerStats(U32Arg(info, 0, kSsrc), &st));
-    return NumberObject(env, {{"packets", st.packets},
-                              {"latePackets", st.late_packets},
-                              {"earlyPackets", st.early_packets},
-                              {"duplicatePackets", st.duplicate_packets},
-                              {"lostPackets", st.lost_packets},
-                              {"playedTicks", st.played_ticks},
-                              {"partialTicks", st.partial_ticks},
-                              {"concealedTicks", st.concealed_ticks},
-                              {"silentTicks", st.silent_ticks},
-                              {"resyncs", st.resyncs}});
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("packets", static_cast<double>(st.packets));
+    o.Set("latePackets", static_cast<double>(st.late_packets));
+    o.Set("earlyPackets", static_cast<double>(st.early_packets));
+    o.Set("duplicatePackets", static_cast<double>(st.duplicate_packets));
+    o.Set("lostPackets", static_cast<double>(st.lost_packets));
+    o.Set("playedTicks", static_cast<double>(st.played_ticks));
+    o.Set("partialTicks", static_cast<double>(st.partial_ticks));
+    o.Set("concealedTicks", static_cast<double>(st.concealed_ticks));
+    o.Set("silentTicks", static_cast<double>(st.silent_ticks));
+    o.Set("resyncs", static_cast<double>(st.resyncs));
+    return o;
   }
 
   SampleFormat format_ = SampleFormat::kS16;

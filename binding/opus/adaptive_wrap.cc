@@ -4,7 +4,6 @@
 #include "opus/adaptive_wrap.h"
 
 #include "args.h"
-#include "numbers.h"
 #include "options.h"
 #include "sync_wrap.h"
 #include "voxpool/pool/shared_pool.h"
@@ -49,13 +48,13 @@ class NativeAdaptiveComplexity
     for (size_t c = 0; c < s.frames.size(); ++c)
       frames.Set(static_cast<uint32_t>(c), static_cast<double>(s.frames[c]));
     o.Set("frames", frames);
-    SetNumbers(o, {{"downgrades", s.downgrades},
-                   {"upgrades", s.upgrades},
-                   {"lateFrames", s.late_frames},
-                   {"level", static_cast<double>(s.level) / opus::kLevelScale},
-                   {"scale", s.scale},
-                   {"streamsPerTick", s.streams_per_tick},
-                   {"threads", controller.options().threads}});
+    o.Set("downgrades", static_cast<double>(s.downgrades));
+    o.Set("upgrades", static_cast<double>(s.upgrades));
+    o.Set("lateFrames", static_cast<double>(s.late_frames));
+    o.Set("level", static_cast<double>(s.level) / opus::kLevelScale);
+    o.Set("scale", s.scale);
+    o.Set("streamsPerTick", s.streams_per_tick);
+    o.Set("threads", controller.options().threads);
     return o;
   }
 };

@@ -11,12 +11,14 @@ namespace voxpool::binding {
 namespace {
 
 Napi::Object Summary(Napi::Env env, const pool::HistogramSummary& h) {
-  return NumberObject(env, {{"count", h.count},
-                            {"p50", h.p50_us},
-                            {"p95", h.p95_us},
-                            {"p99", h.p99_us},
-                            {"max", h.max_us},
-                            {"mean", h.mean_us}});
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("count", Napi::Number::New(env, static_cast<double>(h.count)));
+  o.Set("p50", h.p50_us);
+  o.Set("p95", h.p95_us);
+  o.Set("p99", h.p99_us);
+  o.Set("max", h.max_us);
+  o.Set("mean", h.mean_us);
+  return o;
 }
 
 // setErrorClass(VoxpoolError): the class native code uses for coded errors.
@@ -70,21 +72,24 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
     s.threads = pool::SharedPoolThreads();
     s.worker_nice = pool::SharedPoolWorkerNice();
   }
-  SetNumbers(o, {{"threads", s.threads},
-                 {"capacity", s.capacity},
-                 {"workerNice", s.worker_nice},
-                 {"submitted", s.submitted},
-                 {"completed", s.completed},
-                 {"failed", s.failed},
-                 {"rejected", s.rejected},
-                 {"dropped", s.dropped},
-                 {"queued", s.queued}});
+  auto num = [&](const char* key, double v) { o.Set(key, Napi::Number::New(env, v)); };
+  num("threads", static_cast<double>(s.threads));
+  num("capacity", static_cast<double>(s.capacity));
+  num("workerNice", s.worker_nice);
+  num("submitted", static_cast<double>(s.submitted));
+  num("completed", static_cast<double>(s.completed));
+  num("failed", static_cast<double>(s.failed));
+  num("rejected", static_cast<double>(s.rejected));
+  num("dropped", static_cast<double>(s.dropped));
+  num("queued", static_cast<double>(s.queued));
   o.Set("queueWait", Summary(env, s.queue_wait));
   o.Set("serviceTime", Summary(env, s.service_time));
   EnvContext& ctx = EnvContext::Get(env);
-  o.Set("environment", NumberObject(env, {{"wakeups", ctx.drains},
-                                          {"settled", ctx.settled},
-                                          {"nativeBytes", ctx.native_bytes}}));
+  Napi::Object e = Napi::Object::New(env);
+  e.Set("wakeups", Napi::Number::New(env, static_cast<double>(ctx.drains)));
+  e.Set("settled", Napi::Number::New(env, static_cast<double>(ctx.settled)));
+  e.Set("nativeBytes", Napi::Number::New(env, static_cast<double>(ctx.native_bytes)));
+  o.Set("environment", e);
   return o;
 }
 

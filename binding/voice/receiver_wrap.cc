@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "args.h"
-#include "numbers.h"
 #include "options.h"
 #include "pool/js_result.h"
 #include "pooled_wrap.h"
@@ -71,19 +70,23 @@ class ReceiverJob final : public pool::Job, public JsResult {
 
   Napi::Value Result(Napi::Env env) override {
     if (kind_ == Kind::kStats) {
-      return NumberObject(env, {{"packets", stats_.packets},
-                                {"decoded", stats_.decoded},
-                                {"concealed", stats_.concealed},
-                                {"recovered", stats_.recovered},
-                                {"late", stats_.late},
-                                {"duplicates", stats_.duplicates},
-                                {"corrupt", stats_.corrupt}});
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("packets", static_cast<double>(stats_.packets));
+      o.Set("decoded", static_cast<double>(stats_.decoded));
+      o.Set("concealed", static_cast<double>(stats_.concealed));
+      o.Set("recovered", static_cast<double>(stats_.recovered));
+      o.Set("late", static_cast<double>(stats_.late));
+      o.Set("duplicates", static_cast<double>(stats_.duplicates));
+      o.Set("corrupt", static_cast<double>(stats_.corrupt));
+      return o;
     }
     Napi::Array a = Napi::Array::New(env, frames_.size());
     for (size_t i = 0; i < frames_.size(); ++i) {
       const voice::ReceivedFrame& f = frames_[i];
-      Napi::Object o = NumberObject(
-          env, {{"ssrc", f.ssrc}, {"sequence", f.sequence}, {"timestamp", f.timestamp}});
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("ssrc", static_cast<double>(f.ssrc));
+      o.Set("sequence", static_cast<double>(f.sequence));
+      o.Set("timestamp", static_cast<double>(f.timestamp));
       o.Set("kind", KindName(f.kind));
       o.Set("pcm", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(f.pcm.data()),
                                                f.pcm.size() * sizeof(int16_t)));
