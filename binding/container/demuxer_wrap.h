@@ -2,9 +2,10 @@
 // each pushed chunk is one job on the object's strand (so chunks are parsed in order, never two at
 // once), whose Promise resolves with every event the chunk completed: their bytes in one Buffer,
 // their numbers in one Float64Array (lib/ reads the layout), and the demuxer's counters. A format
-// is its Traits:
+// is its Traits, and its JS class is DemuxerWrap<Traits>:
 //
 //   struct Traits {
+//     static constexpr ClassId kClass;       // the class's id (type_tags.h)
 //     using Demuxer = container::XDemuxer;   // Push(data, size, Output*), Finish(Output*)
 //     using Output = container::XOutput;     // events + bytes
 //     using State = ...;                     // what Snapshot copies on the pool thread
@@ -93,9 +94,9 @@ class DemuxJob final : public pool::Job, public JsResult {
 // The largest byte position seekAsync takes: exact as a JS number.
 inline constexpr double kMaxPosition = 9007199254740992.0;
 
-template <class Self, class Traits>
-class DemuxerWrap : public PooledWrap<Self, typename Traits::Demuxer> {
-  using Base = PooledWrap<Self, typename Traits::Demuxer>;
+template <class Traits>
+class DemuxerWrap : public PooledWrap<DemuxerWrap<Traits>, typename Traits::Demuxer> {
+  using Base = PooledWrap<DemuxerWrap<Traits>, typename Traits::Demuxer>;
   using Job = DemuxJob<Traits>;
 
  public:
@@ -105,8 +106,9 @@ class DemuxerWrap : public PooledWrap<Self, typename Traits::Demuxer> {
                                   {"seekAsync", &DemuxerWrap::SeekAsync}});
   }
 
-  // new NativeXDemuxer({ ...what Traits::ReadOptions reads, maxQueue?, overflow? }); a Self
-  // inherits it (using DemuxerWrap::DemuxerWrap).
+  static constexpr ClassId kClass = Traits::kClass;
+
+  // new NativeXDemuxer({ ...what Traits::ReadOptions reads, maxQueue?, overflow? })
   explicit DemuxerWrap(const Napi::CallbackInfo& info) : Base(info) {
     Napi::Object o = OptionsArg(info);
     this->AdoptNew(info, o, sizeof(typename Traits::Demuxer), Traits::ReadOptions(o));

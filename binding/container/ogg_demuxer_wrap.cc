@@ -14,6 +14,7 @@ namespace {
 using container::OggDemuxer;
 
 struct OggTraits {
+  static constexpr ClassId kClass = ClassId::kOggDemuxer;
   using Demuxer = OggDemuxer;
   using Output = container::OggOutput;
   using State = container::OggDemuxerStats;
@@ -49,14 +50,8 @@ struct OggTraits {
   }
 };
 
-class NativeOggDemuxer : public DemuxerWrap<NativeOggDemuxer, OggTraits> {
- public:
-  static constexpr ClassId kClass = ClassId::kOggDemuxer;
-  using DemuxerWrap::DemuxerWrap;
-};
-
 }  // namespace
 
-Napi::Function DefineOggDemuxer(Napi::Env env) { return NativeOggDemuxer::Define(env); }
+Napi::Function DefineOggDemuxer(Napi::Env env) { return DemuxerWrap<OggTraits>::Define(env); }
 
 }  // namespace voxpool::binding

@@ -15,6 +15,7 @@ namespace {
 using container::WebmDemuxer;
 
 struct WebmTraits {
+  static constexpr ClassId kClass = ClassId::kWebmDemuxer;
   using Demuxer = WebmDemuxer;
   using Output = container::WebmOutput;
   struct State {
@@ -62,14 +63,8 @@ struct WebmTraits {
   }
 };
 
-class NativeWebmDemuxer : public DemuxerWrap<NativeWebmDemuxer, WebmTraits> {
- public:
-  static constexpr ClassId kClass = ClassId::kWebmDemuxer;
-  using DemuxerWrap::DemuxerWrap;
-};
-
 }  // namespace
 
-Napi::Function DefineWebmDemuxer(Napi::Env env) { return NativeWebmDemuxer::Define(env); }
+Napi::Function DefineWebmDemuxer(Napi::Env env) { return DemuxerWrap<WebmTraits>::Define(env); }
 
 }  // namespace voxpool::binding
