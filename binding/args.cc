@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "options.h"
+
 namespace voxpool::binding {
 namespace {
 
@@ -58,9 +60,7 @@ Napi::Object OptionsArg(const Napi::CallbackInfo& info) {
 }
 
 SampleFormat FormatOf(const Napi::Object& o) {
-  Napi::Value v = o.Get("format");
-  return v.IsString() && v.As<Napi::String>().Utf8Value() == "f32le" ? SampleFormat::kF32
-                                                                     : SampleFormat::kS16;
+  return OptionIs(o, "format", "f32le") ? SampleFormat::kF32 : SampleFormat::kS16;
 }
 
 int PcmFrames(Napi::Env env, napi_value value, SampleFormat format, int channels, int max_frames,

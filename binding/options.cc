@@ -23,14 +23,17 @@ std::optional<bool> OptionalBool(const Napi::Object& o, const char* key) {
   return std::nullopt;
 }
 
+bool OptionIs(const Napi::Object& o, const char* key, const char* value) {
+  Napi::Value v = o.Get(key);
+  return v.IsString() && v.As<Napi::String>().Utf8Value() == value;
+}
+
 pool::StrandOptions ReadStrandOptions(const Napi::Object& o) {
   pool::StrandOptions s;
   if (auto q = OptionalNumber(o, "maxQueue");
       q && *q >= 1 && *q <= static_cast<double>(pool::kMaxStrandCapacity))
     s.capacity = static_cast<size_t>(*q);
-  Napi::Value overflow = o.Get("overflow");
-  if (overflow.IsString() && overflow.As<Napi::String>().Utf8Value() == "drop-oldest")
-    s.overflow = pool::OverflowPolicy::kDropOldest;
+  if (OptionIs(o, "overflow", "drop-oldest")) s.overflow = pool::OverflowPolicy::kDropOldest;
   if (auto ms = OptionalNumber(o, "deadlineMs");
       ms && *ms > 0 && *ms * 1e6 <= static_cast<double>(pool::kMaxLateLimitNs))
     s.late_limit_ns = static_cast<int64_t>(*ms * 1e6);

@@ -31,6 +31,10 @@ inline bool BoolOr(const Napi::Object& o, const char* key, bool fallback) {
   return OptionalBool(o, key).value_or(fallback);
 }
 
+// True when the value at `key` is the string `value` (the one non-default choice of a two-way
+// option such as overflow: 'reject' | 'drop-oldest'). Never throws for a missing or mistyped key.
+bool OptionIs(const Napi::Object& o, const char* key, const char* value);
+
 // An optional due time, in milliseconds from now (lib/ passes it only when the caller or a stream
 // gave one): sets job.due_ns, so the pool serves it by when it is needed. Absent (null or
 // undefined): the strand's default. Throws a RangeError outside 0..kMaxDueSlackNs.

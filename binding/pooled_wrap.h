@@ -24,6 +24,7 @@
 
 #include "errors.h"
 #include "external_memory.h"
+#include "options.h"
 #include "pool/env_context.h"
 #include "pool/lazy_strand.h"
 #include "type_tags.h"
@@ -90,10 +91,35 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
     const auto bytes = static_cast<int64_t>(core->memory_bytes());
     Adopt(env, self, std::move(core), bytes, strand_options);
   }
+  // The end of a constructor that reads an options object `o`: creates the core from `args`
+  // (CreateCore) and adopts it with the queue options of `o` (ReadStrandOptions: maxQueue,
+  // overflow, deadlineMs), reporting `external_bytes` to V8. Throws what CreateCore throws.
+  template <class... Args>
+  void AdoptNew(const Napi::CallbackInfo& info, const Napi::Object& o, int64_t external_bytes,
+                Args&&... args) {
+    Napi::Env env = info.Env();
+    const pool::StrandOptions strand_options = ReadStrandOptions(o);
+    Adopt(env, info.This(), CreateCore(env, std::forward<Args>(args)...), external_bytes,
+          strand_options);
+  }
+  // The same for a core object that counts its own native memory (memory_bytes()).
+  template <class... Args>
+  void AdoptNewCounted(const Napi::CallbackInfo& info, const Napi::Object& o, Args&&... args) {
+    Napi::Env env = info.Env();
+    const pool::StrandOptions strand_options = ReadStrandOptions(o);
+    Adopt(env, info.This(), CreateCore(env, std::forward<Args>(args)...), strand_options);
+  }
   // Submits `job` to the object's strand and returns its Promise.
   template <class J>
   Napi::Value Submit(Napi::Env env, std::unique_ptr<J> job) {
     return EnvContext::Get(env).Submit(env, StrandFor(env), std::move(job));
+  }
+  // The same with the call's optional `dueMs` argument (ApplyDueMs: RangeError outside its range,
+  // the strand's default when absent), checked after the job's own arguments.
+  template <class J>
+  Napi::Value Submit(Napi::Env env, std::unique_ptr<J> job, napi_value due_ms) {
+    ApplyDueMs(env, due_ms, *job);
+    return Submit(env, std::move(job));
   }
 
   // pending(): jobs queued on the strand, not counting a running one.

@@ -7,7 +7,6 @@ const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 
 const F = binding.filterConstants;
-const FORMATS = ['s16le', 'f32le'];
 
 /**
  * Mixes an outgoing and an incoming source over `durationMs`: out = outgoing x g_out(t) +
@@ -31,7 +30,7 @@ class Crossfade {
     const o = validate.options(options);
     const sampleRate = o.sampleRate === undefined ? 48000 : validate.integer(o.sampleRate, 'sampleRate', F.MIN_SAMPLE_RATE, F.MAX_SAMPLE_RATE);
     const channels = o.channels === undefined ? 2 : validate.integer(o.channels, 'channels', 1, F.MAX_CHANNELS);
-    const format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', FORMATS);
+    const format = validate.pcmFormat(o.format);
     const durationMs = o.durationMs === undefined ? 3000 : validate.number(o.durationMs, 'durationMs', 1, F.MAX_FADE_MS);
     const curve = o.curve === undefined ? 'equal-power' : validate.oneOf(o.curve, 'curve', F.FADE_CURVES);
     this.#native = new binding.NativeCrossfade({ sampleRate, channels, format, durationMs, curve: F.FADE_CURVES.indexOf(curve) });

@@ -114,6 +114,20 @@ class Delivery {
     else this.jobs.whenRoom(submit);
   }
 
+  /**
+   * The stream's `_destroy`: closes the queue first, because the queued jobs reject as `owners`
+   * (what runs them: a codec, a chain) are destroyed and those rejections are not errors; then
+   * destroys each owner, in order, and calls `callback` with the stream's error.
+   * @param {Error | null} err
+   * @param {(err?: Error | null) => void} callback
+   * @param {...{ destroy(): void }} owners
+   */
+  destroy(err, callback, ...owners) {
+    this.jobs.close();
+    for (const owner of owners) owner.destroy();
+    callback(err);
+  }
+
   /** Calls `callback` once every job has been delivered (held results included). */
   whenDone(callback) {
     this.jobs.whenIdle(() => {

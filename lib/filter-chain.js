@@ -37,7 +37,6 @@ const filterConstants = deepFreeze({
   FIELDS: F.FIELDS.map((f) => ({ ...f })),
 });
 
-const FORMATS = ['s16le', 'f32le'];
 // Group name -> its fields; '' holds the top-level `volume`.
 const FIELDS_OF = new Map();
 for (const f of F.FIELDS) {
@@ -162,7 +161,7 @@ class FilterChain {
     this.#sampleRate = o.sampleRate === undefined
       ? 48000 : validate.integer(o.sampleRate, 'sampleRate', F.MIN_SAMPLE_RATE, F.MAX_SAMPLE_RATE);
     this.#channels = o.channels === undefined ? 2 : validate.integer(o.channels, 'channels', 1, F.MAX_CHANNELS);
-    this.#format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', FORMATS);
+    this.#format = validate.pcmFormat(o.format);
     const { canonical, native } = checkFilters(o.filters);
     const options_ = { sampleRate: this.#sampleRate, channels: this.#channels, format: this.#format, filters: native };
     queueOptions(o, options_);

@@ -86,10 +86,7 @@ class FilterStream extends Transform {
   }
 
   _destroy(err, callback) {
-    // Close first: queued jobs reject as the chain is destroyed, and those are not errors.
-    this.#jobs.close();
-    this.#chain.destroy();
-    callback(err);
+    this.#delivery.destroy(err, callback, this.#chain);
   }
 
   static {

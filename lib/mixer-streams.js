@@ -225,7 +225,7 @@ class VolumeTransformer extends Transform {
     // Only the stream option a byte stream needs, checked here: anything else given to Node's
     // constructor would fail there with Node's own error shape.
     super(highWaterMark === undefined ? {} : { highWaterMark: validate.integer(highWaterMark, 'highWaterMark', 0, 2 ** 31 - 1) });
-    const format = type === undefined ? 's16le' : validate.oneOf(type, 'type', ['s16le', 'f32le']);
+    const format = validate.pcmFormat(type, 'type');
     const ch = channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(channels, 'channels', CHANNELS);
     this.#rampMs = rampMs === undefined ? 20 : validate.number(rampMs, 'rampMs', 0, C.MAX_RAMP_MS);
     this.#sampleBytes = format === 'f32le' ? 4 : 2;

@@ -31,7 +31,6 @@ const mixerConstants = Object.freeze({
   RESAMPLER: C.RESAMPLER,
 });
 
-const FORMATS = ['s16le', 'f32le'];
 const MAX_LINEAR = 10 ** (C.MAX_GAIN_DB / 20);
 
 function sampleRate(value, name = 'sampleRate') {
@@ -81,7 +80,7 @@ class Mixer {
       sampleRate: rate,
       channels: o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS),
       frameSize: o.frameSize === undefined ? Math.round(rate / 50) : validate.integer(o.frameSize, 'frameSize', 1, C.MAX_FRAME_SIZE),
-      format: o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', FORMATS),
+      format: validate.pcmFormat(o.format),
       maxSources: o.maxSources === undefined ? C.DEFAULT_MAX_SOURCES : validate.integer(o.maxSources, 'maxSources', 1, C.MAX_SOURCES),
       queueFrames: o.queueFrames === undefined ? C.DEFAULT_QUEUE_FRAMES : validate.integer(o.queueFrames, 'queueFrames', C.MIN_QUEUE_FRAMES, C.MAX_QUEUE_FRAMES),
       limiter: o.limiter === undefined ? true : validate.boolean(o.limiter, 'limiter'),
@@ -124,7 +123,7 @@ class Mixer {
     const native = {};
     if (o.sampleRate !== undefined) native.sampleRate = sampleRate(o.sampleRate);
     if (o.channels !== undefined) native.channels = validate.oneOf(o.channels, 'channels', CHANNELS);
-    if (o.format !== undefined) native.format = validate.oneOf(o.format, 'format', FORMATS);
+    if (o.format !== undefined) native.format = validate.oneOf(o.format, 'format', validate.PCM_FORMATS);
     if (o.gain !== undefined) native.gain = validate.number(o.gain, 'gain', 0, MAX_LINEAR);
     else if (o.gainDb !== undefined) native.gain = dbToLinear(validate.number(o.gainDb, 'gainDb', C.MIN_GAIN_DB, C.MAX_GAIN_DB));
     if (o.pan !== undefined) native.pan = validate.number(o.pan, 'pan', -1, 1);

@@ -99,10 +99,7 @@ class OpusEncoderStream extends Transform {
   }
 
   _destroy(err, callback) {
-    // Close first: the encoder's queued jobs reject as it is destroyed, and those are not errors.
-    this.#jobs.close();
-    this.#encoder.destroy();
-    callback(err);
+    this.#delivery.destroy(err, callback, this.#encoder);
   }
 
   static {
@@ -162,9 +159,7 @@ class OpusDecoderStream extends Transform {
   }
 
   _destroy(err, callback) {
-    this.#jobs.close();
-    this.#decoder.destroy();
-    callback(err);
+    this.#delivery.destroy(err, callback, this.#decoder);
   }
 
   static {

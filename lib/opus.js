@@ -42,6 +42,17 @@ const P = binding.poolConstants;
 const CHANNELS = Object.freeze(Array.from({ length: C.MAX_CHANNELS }, (_, i) => i + 1));
 
 /**
+ * The validated `sampleRate` and `channels` of an Encoder's or Decoder's options, libopus's
+ * defaults where absent.
+ */
+function rateAndChannels(o) {
+  return {
+    sampleRate: o.sampleRate === undefined ? C.DEFAULT_SAMPLE_RATE : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES),
+    channels: o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS),
+  };
+}
+
+/**
  * The validated `dueMs` of an async call's options (undefined: the pool's default, DEFAULT_DUE_MS
  * after submission). The pool serves the earliest-due work first across objects.
  */
@@ -101,8 +112,7 @@ class Encoder {
    */
   constructor(options) {
     const o = validate.options(options);
-    const sampleRate = o.sampleRate === undefined ? C.DEFAULT_SAMPLE_RATE : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
-    const channels = o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS);
+    const { sampleRate, channels } = rateAndChannels(o);
     const native = { sampleRate, channels, application: constants.APPLICATION.audio };
     if (o.application !== undefined) {
       native.application = constants.APPLICATION[validate.oneOf(o.application, 'application', Object.keys(constants.APPLICATION))];
@@ -266,9 +276,8 @@ class Decoder {
    */
   constructor(options) {
     const o = validate.options(options);
-    const sampleRate = o.sampleRate === undefined ? C.DEFAULT_SAMPLE_RATE : validate.oneOf(o.sampleRate, 'sampleRate', constants.SAMPLE_RATES);
-    const channels = o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS);
-    const format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', ['s16le', 'f32le']);
+    const { sampleRate, channels } = rateAndChannels(o);
+    const format = validate.pcmFormat(o.format);
     const native = queueOptions(o, { sampleRate, channels, format });
     this.#native = new binding.NativeDecoder(native);
     this.#maxQueue = maxQueueOf(native);

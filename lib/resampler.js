@@ -7,7 +7,6 @@ const { guardReceiver } = require('./receiver-guard');
 const { CHANNELS } = require('./mixer-util');
 
 const C = binding.mixerConstants;
-const FORMATS = ['s16le', 'f32le'];
 
 /**
  * Converts interleaved PCM from one rate to another, chunk by chunk.
@@ -35,7 +34,7 @@ class Resampler {
     this.#inputRate = validate.integer(o.inputRate, 'inputRate', C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE);
     this.#outputRate = validate.integer(o.outputRate, 'outputRate', C.MIN_SAMPLE_RATE, C.MAX_SAMPLE_RATE);
     this.#channels = o.channels === undefined ? C.DEFAULT_CHANNELS : validate.oneOf(o.channels, 'channels', CHANNELS);
-    this.#format = o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', FORMATS);
+    this.#format = validate.pcmFormat(o.format);
     this.#native = new binding.NativeResampler({
       inputRate: this.#inputRate, outputRate: this.#outputRate, channels: this.#channels, format: this.#format,
     });

@@ -11,7 +11,6 @@ const { queueOptions } = require('./queue-options');
 const { CHANNELS, withCallerStack } = require('./mixer-util');
 
 const C = binding.mixerConstants;
-const FORMATS = ['s16le', 'f32le'];
 const CONCEAL = ['repeat-fade', 'silence'];
 
 /**
@@ -51,7 +50,7 @@ class SpeakerMixer {
       inputChannels: o.inputChannels === undefined ? C.DEFAULT_INPUT_CHANNELS : validate.oneOf(o.inputChannels, 'inputChannels', CHANNELS),
       outputRate: o.outputRate === undefined ? C.DEFAULT_OUTPUT_RATE : rate(o.outputRate, 'outputRate'),
       outputChannels: o.outputChannels === undefined ? C.DEFAULT_OUTPUT_CHANNELS : validate.oneOf(o.outputChannels, 'outputChannels', CHANNELS),
-      format: o.format === undefined ? 's16le' : validate.oneOf(o.format, 'format', FORMATS),
+      format: validate.pcmFormat(o.format),
       jitterFrames: o.jitterFrames === undefined ? C.DEFAULT_JITTER_FRAMES : validate.integer(o.jitterFrames, 'jitterFrames', 1, C.MAX_JITTER_FRAMES),
       maxSpeakers: o.maxSpeakers === undefined ? C.DEFAULT_MAX_SPEAKERS : validate.integer(o.maxSpeakers, 'maxSpeakers', 1, C.MAX_SPEAKERS),
       conceal: o.conceal === undefined ? 'repeat-fade' : validate.oneOf(o.conceal, 'conceal', CONCEAL),

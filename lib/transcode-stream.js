@@ -129,12 +129,7 @@ class OpusTranscodeStream extends Transform {
   }
 
   _destroy(err, callback) {
-    // Close first: queued jobs reject as the transcoder is destroyed, and those are not errors.
-    this.#delivery.jobs.close();
-    this.#native.destroy();
-    this.#encoder.destroy();
-    this.#filters.destroy();
-    callback(err);
+    this.#delivery.destroy(err, callback, this.#native, this.#encoder, this.#filters);
   }
 
   static {

@@ -125,6 +125,14 @@ function oneOf(value, name, allowed) {
   return value;
 }
 
+/** The PCM sample formats every class that takes PCM accepts (the binding's s16 / f32 readers). */
+const PCM_FORMATS = Object.freeze(['s16le', 'f32le']);
+
+/** An optional PCM format: 's16le' when undefined, else one of PCM_FORMATS. */
+function pcmFormat(value, name = 'format') {
+  return value === undefined ? 's16le' : oneOf(value, name, PCM_FORMATS);
+}
+
 function boolean(value, name) {
   if (typeof value !== 'boolean') throw invalidType('a boolean', name, value);
   return value;
@@ -135,4 +143,4 @@ function bytes(value, name) {
   return value;
 }
 
-module.exports = { expected, invalidType, invalidRange, options, integer, number, oneOf, boolean, bytes, describe, isArray, isRevoked };
+module.exports = { expected, invalidType, invalidRange, options, integer, number, oneOf, boolean, bytes, describe, isArray, isRevoked, PCM_FORMATS, pcmFormat };

@@ -9,6 +9,7 @@
 #include "container/ogg_muxer_wrap.h"
 #include "container/webm_demuxer_wrap.h"
 #include "exports.h"
+#include "numbers.h"
 #include "voxpool/container/ogg_demuxer.h"
 #include "voxpool/container/ogg_muxer.h"
 #include "voxpool/container/opus_head.h"
@@ -19,61 +20,66 @@ namespace voxpool::binding {
 namespace {
 
 Napi::Object Constants(Napi::Env env) {
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("DEFAULT_MAX_PACKET_BYTES", static_cast<double>(container::kOggDefaultMaxPacketBytes));
-  c.Set("MAX_PACKET_BYTES", static_cast<double>(container::kOggMaxPacketBytesLimit));
-  c.Set("MAX_LEADING_GARBAGE_BYTES", static_cast<double>(container::kOggMaxLeadingGarbageBytes));
-  c.Set("GRANULE_RATE", container::kOpusGranuleRate);
-  c.Set("NO_GRANULE", static_cast<double>(container::kOggNoGranule));
-  c.Set("DEFAULT_FLUSH_SAMPLES", static_cast<double>(container::kOggDefaultFlushSamples));
-  c.Set("MAX_FLUSH_SAMPLES", static_cast<double>(container::kOggMaxFlushSamples));
-  c.Set("MAX_GAP_SAMPLES", static_cast<double>(container::kOggMaxGapSamples));
-  c.Set("MAX_OPUS_PACKET_BYTES", static_cast<double>(container::kOpusMaxPacketBytes));
-  c.Set("MAX_SERIAL", static_cast<double>(container::kOggMaxSerial));
-  c.Set("MAX_START_SAMPLES", static_cast<double>(container::kOggMaxStartSamples));
-  c.Set("READ_BYTES", static_cast<double>(container::kContainerReadBytes));
-  c.Set("SEEK_WINDOW_BYTES", static_cast<double>(container::kOggSeekWindowBytes));
-  c.Set("MAX_START_MS", container::kContainerMaxStartMs);
-  const container::OpusHead head;
-  c.Set("DEFAULT_CHANNELS", head.channels);
-  c.Set("DEFAULT_SERIAL", static_cast<double>(container::OggMuxerOptions{}.serial));
-  c.Set("DEFAULT_VENDOR", container::kOggMuxerDefaultVendor);
+  using namespace container;
+  Napi::Object c = NumberObject(env, {{"DEFAULT_MAX_PACKET_BYTES", kOggDefaultMaxPacketBytes},
+                                      {"MAX_PACKET_BYTES", kOggMaxPacketBytesLimit},
+                                      {"MAX_LEADING_GARBAGE_BYTES", kOggMaxLeadingGarbageBytes},
+                                      {"GRANULE_RATE", kOpusGranuleRate},
+                                      {"NO_GRANULE", kOggNoGranule},
+                                      {"DEFAULT_FLUSH_SAMPLES", kOggDefaultFlushSamples},
+                                      {"MAX_FLUSH_SAMPLES", kOggMaxFlushSamples},
+                                      {"MAX_GAP_SAMPLES", kOggMaxGapSamples},
+                                      {"MAX_OPUS_PACKET_BYTES", kOpusMaxPacketBytes},
+                                      {"MAX_SERIAL", kOggMaxSerial},
+                                      {"MAX_START_SAMPLES", kOggMaxStartSamples},
+                                      {"READ_BYTES", kContainerReadBytes},
+                                      {"SEEK_WINDOW_BYTES", kOggSeekWindowBytes},
+                                      {"MAX_START_MS", kContainerMaxStartMs},
+                                      {"DEFAULT_CHANNELS", OpusHead{}.channels},
+                                      {"DEFAULT_SERIAL", OggMuxerOptions{}.serial}});
+  c.Set("DEFAULT_VENDOR", kOggMuxerDefaultVendor);
   // Event kinds in NativeOggDemuxer's results, by name.
-  Napi::Object kinds = Napi::Object::New(env);
-  kinds.Set("HEAD", static_cast<double>(container::OggEventKind::kHead));
-  kinds.Set("TAGS", static_cast<double>(container::OggEventKind::kTags));
-  kinds.Set("PACKET", static_cast<double>(container::OggEventKind::kPacket));
-  kinds.Set("CHAIN_END", static_cast<double>(container::OggEventKind::kChainEnd));
-  c.Set("EVENT", kinds);
+  c.Set("EVENT", NumberObject(env, {{"HEAD", OggEventKind::kHead},
+                                    {"TAGS", OggEventKind::kTags},
+                                    {"PACKET", OggEventKind::kPacket},
+                                    {"CHAIN_END", OggEventKind::kChainEnd}}));
   // WebM / Matroska (libwebm).
   Napi::Object webm = Napi::Object::New(env);
-  webm.Set("CODEC_ID", container::kWebmOpusCodecId);
-  webm.Set("DEFAULT_MAX_FRAME_BYTES", static_cast<double>(container::kWebmDefaultMaxFrameBytes));
-  webm.Set("MAX_FRAME_BYTES", static_cast<double>(container::kWebmMaxFrameBytesLimit));
-  webm.Set("MAX_ELEMENT_BYTES", static_cast<double>(container::kWebmMaxElementBytes));
-  webm.Set("MAX_BLOCKS_PER_CLUSTER", static_cast<double>(container::kWebmMaxBlocksPerCluster));
-  webm.Set("MAX_TRACK_NUMBER", static_cast<double>(container::kWebmMaxTrackNumber));
-  webm.Set("DEFAULT_TIMECODE_SCALE_NS", static_cast<double>(container::kWebmDefaultTimecodeScaleNs));
-  webm.Set("MAX_START_NS", static_cast<double>(container::kWebmMaxStartNs));
-  Napi::Object webmKinds = Napi::Object::New(env);
-  webmKinds.Set("HEAD", static_cast<double>(container::WebmEventKind::kHead));
-  webmKinds.Set("PACKET", static_cast<double>(container::WebmEventKind::kPacket));
-  webmKinds.Set("CUES_AT", static_cast<double>(container::WebmEventKind::kCuesAt));
-  webmKinds.Set("CUES", static_cast<double>(container::WebmEventKind::kCues));
-  webmKinds.Set("CUE_POINT", static_cast<double>(container::WebmEventKind::kCuePoint));
-  webmKinds.Set("FIRST_CLUSTER", static_cast<double>(container::WebmEventKind::kFirstCluster));
-  webm.Set("EVENT", webmKinds);
+  webm.Set("CODEC_ID", kWebmOpusCodecId);
+  SetNumbers(webm, {{"DEFAULT_MAX_FRAME_BYTES", kWebmDefaultMaxFrameBytes},
+                    {"MAX_FRAME_BYTES", kWebmMaxFrameBytesLimit},
+                    {"MAX_ELEMENT_BYTES", kWebmMaxElementBytes},
+                    {"MAX_BLOCKS_PER_CLUSTER", kWebmMaxBlocksPerCluster},
+                    {"MAX_TRACK_NUMBER", kWebmMaxTrackNumber},
+                    {"DEFAULT_TIMECODE_SCALE_NS", kWebmDefaultTimecodeScaleNs},
+                    {"MAX_START_NS", kWebmMaxStartNs}});
+  webm.Set("EVENT", NumberObject(env, {{"HEAD", WebmEventKind::kHead},
+                                       {"PACKET", WebmEventKind::kPacket},
+                                       {"CUES_AT", WebmEventKind::kCuesAt},
+                                       {"CUES", WebmEventKind::kCues},
+                                       {"CUE_POINT", WebmEventKind::kCuePoint},
+                                       {"FIRST_CLUSTER", WebmEventKind::kFirstCluster}}));
   c.Set("WEBM", webm);
   return c;
+}
+
+// Argument 0 (a packet) parsed into a T by `parse(data, size, &out)`: TypeError(message) when it
+// is not bytes, the VoxpoolError of a failed parse.
+template <class T>
+T ParsedArg(const Napi::CallbackInfo& info, const char* message,
+            Status (*parse)(const uint8_t*, size_t, T*)) {
+  Bytes b = BytesArg(info, 0, message);
+  T out;
+  Check(info.Env(), parse(b.data, b.size, &out));
+  return out;
 }
 
 // parseOpusHead(packet) -> { version, channels, preSkip, inputSampleRate, outputGain,
 //   mappingFamily, streamCount, coupledCount, mapping? }
 Napi::Value ParseOpusHead(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Bytes b = BytesArg(info, 0, "Expected the OpusHead packet as a Buffer or Uint8Array");
-  container::OpusHead h;
-  Check(env, container::ParseOpusHead(b.data, b.size, &h));
+  const auto h = ParsedArg<container::OpusHead>(
+      info, "Expected the OpusHead packet as a Buffer or Uint8Array", container::ParseOpusHead);
   Napi::Object o = Napi::Object::New(env);
   o.Set("version", h.version);
   o.Set("channels", h.channels);
@@ -90,9 +96,8 @@ Napi::Value ParseOpusHead(const Napi::CallbackInfo& info) {
 // parseOpusTags(packet) -> { vendor, comments: string[] }
 Napi::Value ParseOpusTags(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Bytes b = BytesArg(info, 0, "Expected the OpusTags packet as a Buffer or Uint8Array");
-  container::OpusTags t;
-  Check(env, container::ParseOpusTags(b.data, b.size, &t));
+  const auto t = ParsedArg<container::OpusTags>(
+      info, "Expected the OpusTags packet as a Buffer or Uint8Array", container::ParseOpusTags);
   Napi::Object o = Napi::Object::New(env);
   o.Set("vendor", Napi::String::New(env, t.vendor));
   Napi::Array comments = Napi::Array::New(env, t.comments.size());

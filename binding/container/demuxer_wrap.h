@@ -2,12 +2,14 @@
 // each pushed chunk is one job on the object's strand (so chunks are parsed in order, never two at
 // once), whose Promise resolves with every event the chunk completed: their bytes in one Buffer,
 // their numbers in one Float64Array (lib/ reads the layout), and the demuxer's counters. A format
-// is its Traits:
+// is its Traits, and its JS class is DemuxerWrap<Traits>:
 //
 //   struct Traits {
+//     static constexpr ClassId kClass;       // the class's id (type_tags.h)
 //     using Demuxer = container::XDemuxer;   // Push(data, size, Output*), Finish(Output*)
 //     using Output = container::XOutput;     // events + bytes
 //     using State = ...;                     // what Snapshot copies on the pool thread
+//     static XDemuxerOptions ReadOptions(const Napi::Object&);  // the constructor's options
 //     static constexpr size_t kEventFields;  // numbers per event
 //     static State Snapshot(const Demuxer&);
 //     static double* Write(const Event&, double* out);            // kEventFields numbers
@@ -92,9 +94,9 @@ class DemuxJob final : public pool::Job, public JsResult {
 // The largest byte position seekAsync takes: exact as a JS number.
 inline constexpr double kMaxPosition = 9007199254740992.0;
 
-template <class Self, class Traits>
-class DemuxerWrap : public PooledWrap<Self, typename Traits::Demuxer> {
-  using Base = PooledWrap<Self, typename Traits::Demuxer>;
+template <class Traits>
+class DemuxerWrap : public PooledWrap<DemuxerWrap<Traits>, typename Traits::Demuxer> {
+  using Base = PooledWrap<DemuxerWrap<Traits>, typename Traits::Demuxer>;
   using Job = DemuxJob<Traits>;
 
  public:
@@ -104,8 +106,13 @@ class DemuxerWrap : public PooledWrap<Self, typename Traits::Demuxer> {
                                   {"seekAsync", &DemuxerWrap::SeekAsync}});
   }
 
- protected:
-  using Base::Base;
+  static constexpr ClassId kClass = Traits::kClass;
+
+  // new NativeXDemuxer({ ...what Traits::ReadOptions reads, maxQueue?, overflow? })
+  explicit DemuxerWrap(const Napi::CallbackInfo& info) : Base(info) {
+    Napi::Object o = OptionsArg(info);
+    this->AdoptNew(info, o, sizeof(typename Traits::Demuxer), Traits::ReadOptions(o));
+  }
 
  private:
   // pushAsync(chunk) -> Promise<{ bytes, events, stats, ... }>

@@ -14,6 +14,7 @@ namespace {
 using container::OggDemuxer;
 
 struct OggTraits {
+  static constexpr ClassId kClass = ClassId::kOggDemuxer;
   using Demuxer = OggDemuxer;
   using Output = container::OggOutput;
   using State = container::OggDemuxerStats;
@@ -21,6 +22,14 @@ struct OggTraits {
   // trimEnd, offset, size.
   static constexpr size_t kEventFields = 7;
 
+  // { serial?, maxPacketBytes?, startSamples? }
+  static container::OggDemuxerOptions ReadOptions(const Napi::Object& o) {
+    container::OggDemuxerOptions options;
+    options.serial = NumberOr(o, "serial", options.serial);
+    options.max_packet_bytes = NumberOr(o, "maxPacketBytes", options.max_packet_bytes);
+    options.start_samples = NumberOr<int64_t>(o, "startSamples", 0);
+    return options;
+  }
   static State Snapshot(const Demuxer& d) { return d.stats(); }
   static double* Write(const container::OggEvent& ev, double* e) {
     return PutNumbers(e, ev.kind, ev.serial, ev.granule, ev.samples, ev.trim_end, ev.offset,
@@ -41,25 +50,8 @@ struct OggTraits {
   }
 };
 
-class NativeOggDemuxer : public DemuxerWrap<NativeOggDemuxer, OggTraits> {
- public:
-  static constexpr ClassId kClass = ClassId::kOggDemuxer;
-
-  // new NativeOggDemuxer({ serial?, maxPacketBytes?, startSamples?, maxQueue?, overflow? })
-  explicit NativeOggDemuxer(const Napi::CallbackInfo& info) : DemuxerWrap(info) {
-    Napi::Env env = info.Env();
-    Napi::Object o = OptionsArg(info);
-    container::OggDemuxerOptions options;
-    options.serial = NumberOr(o, "serial", options.serial);
-    options.max_packet_bytes = NumberOr(o, "maxPacketBytes", options.max_packet_bytes);
-    options.start_samples = NumberOr<int64_t>(o, "startSamples", 0);
-    auto d = CreateCore(env, options);
-    Adopt(env, info.This(), std::move(d), sizeof(OggDemuxer), ReadStrandOptions(o));
-  }
-};
-
 }  // namespace
 
-Napi::Function DefineOggDemuxer(Napi::Env env) { return NativeOggDemuxer::Define(env); }
+Napi::Function DefineOggDemuxer(Napi::Env env) { return DemuxerWrap<OggTraits>::Define(env); }
 
 }  // namespace voxpool::binding

@@ -74,7 +74,6 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
   // new NativeOggMuxer({ channels, preSkip, inputSampleRate, outputGain, serial, flushSamples,
   //   gap: 'silence' | 'jump', vendor, comments: string[], maxQueue?, overflow? })
   explicit NativeOggMuxer(const Napi::CallbackInfo& info) : PooledWrap(info) {
-    Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     container::OggMuxerOptions m;
     m.head.channels = IntOr(o, "channels", m.head.channels);
@@ -83,8 +82,7 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
     m.head.output_gain = IntOr(o, "outputGain", m.head.output_gain);
     m.serial = NumberOr(o, "serial", m.serial);
     m.flush_samples = NumberOr(o, "flushSamples", m.flush_samples);
-    Napi::Value gap = o.Get("gap");
-    if (gap.IsString() && gap.As<Napi::String>().Utf8Value() == "jump") m.gap_mode = container::OggGapMode::kJump;
+    if (OptionIs(o, "gap", "jump")) m.gap_mode = container::OggGapMode::kJump;
     Napi::Value vendor = o.Get("vendor");
     if (vendor.IsString()) m.tags.vendor = vendor.As<Napi::String>().Utf8Value();
     Napi::Value comments = o.Get("comments");
@@ -92,9 +90,7 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
       Napi::Array a = comments.As<Napi::Array>();
       for (uint32_t i = 0; i < a.Length(); ++i) m.tags.comments.push_back(a.Get(i).ToString().Utf8Value());
     }
-    auto muxer = CreateCore(env, m);
-    Adopt(env, info.This(), std::move(muxer), sizeof(OggMuxer) + container::kOpusMaxPacketBytes,
-          ReadStrandOptions(o));
+    AdoptNew(info, o, sizeof(OggMuxer) + container::kOpusMaxPacketBytes, m);
   }
 
  private:

@@ -15,6 +15,7 @@ namespace {
 using container::WebmDemuxer;
 
 struct WebmTraits {
+  static constexpr ClassId kClass = ClassId::kWebmDemuxer;
   using Demuxer = WebmDemuxer;
   using Output = container::WebmOutput;
   struct State {
@@ -26,6 +27,15 @@ struct WebmTraits {
   // a position up to 2^53 bytes.
   static constexpr size_t kEventFields = 8;
 
+  // { track?, maxFrameBytes?, startNs?, index? }
+  static container::WebmDemuxerOptions ReadOptions(const Napi::Object& o) {
+    container::WebmDemuxerOptions options;
+    options.track = NumberOr(o, "track", options.track);
+    options.max_frame_bytes = NumberOr(o, "maxFrameBytes", options.max_frame_bytes);
+    options.start_ns = NumberOr<int64_t>(o, "startNs", 0);
+    options.index = BoolOr(o, "index", false);
+    return options;
+  }
   static State Snapshot(const Demuxer& d) { return {d.stats(), d.track_info()}; }
   static double* Write(const container::WebmEvent& ev, double* e) {
     return PutNumbers(e, ev.kind, ev.track, ev.timestamp_ns, ev.samples, ev.trim_end, ev.offset,
@@ -53,26 +63,8 @@ struct WebmTraits {
   }
 };
 
-class NativeWebmDemuxer : public DemuxerWrap<NativeWebmDemuxer, WebmTraits> {
- public:
-  static constexpr ClassId kClass = ClassId::kWebmDemuxer;
-
-  // new NativeWebmDemuxer({ track?, maxFrameBytes?, startNs?, index?, maxQueue?, overflow? })
-  explicit NativeWebmDemuxer(const Napi::CallbackInfo& info) : DemuxerWrap(info) {
-    Napi::Env env = info.Env();
-    Napi::Object o = OptionsArg(info);
-    container::WebmDemuxerOptions options;
-    options.track = NumberOr(o, "track", options.track);
-    options.max_frame_bytes = NumberOr(o, "maxFrameBytes", options.max_frame_bytes);
-    options.start_ns = NumberOr<int64_t>(o, "startNs", 0);
-    options.index = BoolOr(o, "index", false);
-    auto d = CreateCore(env, options);
-    Adopt(env, info.This(), std::move(d), sizeof(WebmDemuxer), ReadStrandOptions(o));
-  }
-};
-
 }  // namespace
 
-Napi::Function DefineWebmDemuxer(Napi::Env env) { return NativeWebmDemuxer::Define(env); }
+Napi::Function DefineWebmDemuxer(Napi::Env env) { return DemuxerWrap<WebmTraits>::Define(env); }
 
 }  // namespace voxpool::binding

@@ -5,19 +5,17 @@
 #include <vector>
 
 #include "args.h"
-#include "external_memory.h"
 #include "filter/filter_module.h"
 #include "options.h"
-#include "type_tags.h"
+#include "sync_wrap.h"
 #include "voxpool/filter/crossfade.h"
-#include "wrap.h"
 
 namespace voxpool::binding {
 namespace {
 
 constexpr const char* kPcmMessage = "Expected PCM as a Buffer or TypedArray";
 
-class NativeCrossfade : public Napi::ObjectWrap<NativeCrossfade> {
+class NativeCrossfade : public SyncWrap<NativeCrossfade, filter::Crossfade> {
  public:
   static constexpr ClassId kClass = ClassId::kCrossfade;
 
@@ -29,8 +27,7 @@ class NativeCrossfade : public Napi::ObjectWrap<NativeCrossfade> {
   }
 
   // new NativeCrossfade({ sampleRate, channels, format, durationMs, curve (index) })
-  explicit NativeCrossfade(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<NativeCrossfade>(info) {
+  explicit NativeCrossfade(const Napi::CallbackInfo& info) : SyncWrap(info) {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     filter::CrossfadeOptions options;
@@ -39,17 +36,11 @@ class NativeCrossfade : public Napi::ObjectWrap<NativeCrossfade> {
     options.duration_ms = NumberOr(o, "durationMs", options.duration_ms);
     if (!o.Get("curve").IsUndefined()) options.curve = FadeCurveOf(env, o.Get("curve"));
     format_ = FormatOf(o);
-    Check(env, filter::Crossfade::Create(options, &crossfade_));
+    CreateAndTag(info, options);
     memory_.Set(env, sizeof(filter::Crossfade));
-    napi_type_tag_object(env, info.This(), &kTypeTag<kClass>);
   }
-
-  ~NativeCrossfade() override { memory_.Release(Env()); }
 
  private:
-  static filter::Crossfade& Enter(const Napi::CallbackInfo& info) {
-    return *UnwrapTagged<NativeCrossfade>(info.Env(), info.This())->crossfade_;
-  }
 
   // process(outgoing, incoming) -> Buffer: the mix of two equally long runs of whole frames.
   Napi::Value Process(const Napi::CallbackInfo& info) {
@@ -84,10 +75,8 @@ class NativeCrossfade : public Napi::ObjectWrap<NativeCrossfade> {
     return info.Env().Undefined();
   }
 
-  std::unique_ptr<filter::Crossfade> crossfade_;
   SampleFormat format_ = SampleFormat::kS16;
   std::vector<uint8_t> aligned_out_, aligned_in_;  // realigned copies of unaligned views
-  ExternalMemory memory_;
 };
 
 }  // namespace

@@ -121,7 +121,6 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
   // new NativeFilterChain({ sampleRate, channels, format, filters, maxQueue?, overflow?,
   //                         deadlineMs? })
   explicit NativeFilterChain(const Napi::CallbackInfo& info) : PooledWrap(info) {
-    Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     filter::FilterChainOptions options;
     options.sample_rate = IntOr(o, "sampleRate", options.sample_rate);
@@ -129,7 +128,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
     Napi::Value filters = o.Get("filters");
     if (filters.IsObject()) options.filters = SettingsOf(filters.As<Napi::Object>());
     format_ = FormatOf(o);
-    Adopt(env, info.This(), CreateCore(env, options), ReadStrandOptions(o));
+    AdoptNewCounted(info, o, options);
   }
 
  private:

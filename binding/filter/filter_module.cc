@@ -3,6 +3,7 @@
 // validates, explains and fills defaults without typing a number.
 #include "filter/filter_module.h"
 
+#include "numbers.h"
 #include "voxpool/filter/fade.h"
 #include "voxpool/filter/filter_settings.h"
 #include "voxpool/filter/libraries.h"
@@ -13,15 +14,14 @@ namespace {
 
 Napi::Object Constants(Napi::Env env) {
   using namespace filter;
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("MIN_SAMPLE_RATE", kFilterMinSampleRate);
-  c.Set("MAX_SAMPLE_RATE", kFilterMaxSampleRate);
-  c.Set("MAX_CHANNELS", kFilterMaxChannels);
-  c.Set("MAX_FRAMES", kFilterMaxFrames);
-  c.Set("EQUALIZER_BANDS", kEqualizerBands);
-  c.Set("EQUALIZER_MIN_GAIN", kEqualizerMinGain);
-  c.Set("EQUALIZER_MAX_GAIN", kEqualizerMaxGain);
-  c.Set("EQUALIZER_MAX_BAND_FRACTION", kEqualizerMaxBandFraction);
+  Napi::Object c = NumberObject(env, {{"MIN_SAMPLE_RATE", kFilterMinSampleRate},
+                                      {"MAX_SAMPLE_RATE", kFilterMaxSampleRate},
+                                      {"MAX_CHANNELS", kFilterMaxChannels},
+                                      {"MAX_FRAMES", kFilterMaxFrames},
+                                      {"EQUALIZER_BANDS", kEqualizerBands},
+                                      {"EQUALIZER_MIN_GAIN", kEqualizerMinGain},
+                                      {"EQUALIZER_MAX_GAIN", kEqualizerMaxGain},
+                                      {"EQUALIZER_MAX_BAND_FRACTION", kEqualizerMaxBandFraction}});
   Napi::Array frequencies = Napi::Array::New(env, kEqualizerBands);
   for (uint32_t b = 0; b < kEqualizerBands; ++b) frequencies.Set(b, kEqualizerFrequencies[b]);
   c.Set("EQUALIZER_FREQUENCIES", frequencies);
@@ -53,10 +53,10 @@ Napi::Object Constants(Napi::Env env) {
   Napi::Array curves = Napi::Array::New(env, kFadeCurveCount);
   for (uint32_t i = 0; i < kFadeCurveCount; ++i) curves.Set(i, kFadeCurveNames[i]);
   c.Set("FADE_CURVES", curves);
-  c.Set("MAX_FADE_MS", kFadeMaxMs);
-  c.Set("TIMESCALE_MIN_RATIO", kTimescaleMinRatio);
-  c.Set("TIMESCALE_MAX_RATIO", kTimescaleMaxRatio);
-  c.Set("TIMESCALE_BURST_FRAMES", kTimescaleBurstFrames);
+  SetNumbers(c, {{"MAX_FADE_MS", kFadeMaxMs},
+                 {"TIMESCALE_MIN_RATIO", kTimescaleMinRatio},
+                 {"TIMESCALE_MAX_RATIO", kTimescaleMaxRatio},
+                 {"TIMESCALE_BURST_FRAMES", kTimescaleBurstFrames}});
   c.Set("TIME_STRETCH_LIBRARY", TimeStretchLibraryVersion());
   c.Set("LOUDNESS_LIBRARY", LoudnessLibraryVersion());
   return c;

@@ -5,6 +5,7 @@
 #include <soxr.h>
 
 #include "mix/mix_classes.h"
+#include "numbers.h"
 #include "voxpool/mix/mixer.h"
 #include "voxpool/mix/resampler.h"
 #include "voxpool/mix/speaker_mixer.h"
@@ -14,31 +15,30 @@ namespace voxpool::binding {
 namespace {
 
 Napi::Object Constants(Napi::Env env) {
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("MIN_SAMPLE_RATE", mix::kResamplerMinRate);
-  c.Set("MAX_SAMPLE_RATE", mix::kResamplerMaxRate);
-  c.Set("MAX_CHANNELS", mix::kMixerMaxChannels);
-  c.Set("MAX_SOURCES", mix::kMixerMaxSources);
-  c.Set("MAX_FRAME_SIZE", mix::kMixerMaxFrameSize);
-  c.Set("MIN_QUEUE_FRAMES", mix::kMixerMinQueueFrames);
-  c.Set("MAX_QUEUE_FRAMES", mix::kMixerMaxQueueFrames);
-  c.Set("MAX_PUSH_FRAMES", mix::kMixerMaxPushFrames);
-  c.Set("MIN_GAIN_DB", mix::kMixerMinGainDb);
-  c.Set("MAX_GAIN_DB", mix::kMixerMaxGainDb);
-  c.Set("MAX_RAMP_MS", mix::kMixerMaxRampMs);
-  c.Set("SWITCH_RAMP_MS", mix::kMixerSwitchRampMs);
-  c.Set("MAX_SPEAKERS", mix::kSpeakerMaxSpeakers);
-  c.Set("MAX_JITTER_FRAMES", mix::kSpeakerMaxJitterFrames);
-  c.Set("MAX_PACKET_FRAMES", mix::kSpeakerMaxPacketFrames);
-  c.Set("MAX_VOLUME", mix::kVolumeMax);
-  c.Set("VOLUME_MAX_SAMPLE_RATE", mix::kVolumeMaxSampleRate);
-  c.Set("MIN_CEILING_DB", mix::kMixerMinCeilingDb);
-  c.Set("MIN_LIMITER_RELEASE_MS", mix::kMixerMinLimiterReleaseMs);
-  c.Set("MAX_LIMITER_RELEASE_MS", mix::kMixerMaxLimiterReleaseMs);
-  c.Set("MAX_DUCK_DEPTH_DB", mix::kMixerMaxDuckDepthDb);
-  c.Set("MIN_DUCK_THRESHOLD_DB", mix::kMixerMinDuckThresholdDb);
-  c.Set("MAX_CONCEAL_FRAMES", mix::kSpeakerMaxConcealFrames);
-  c.Set("MAX_IDLE_FRAMES", mix::kSpeakerMaxIdleFrames);
+  Napi::Object c = NumberObject(env, {{"MIN_SAMPLE_RATE", mix::kResamplerMinRate},
+                                      {"MAX_SAMPLE_RATE", mix::kResamplerMaxRate},
+                                      {"MAX_CHANNELS", mix::kMixerMaxChannels},
+                                      {"MAX_SOURCES", mix::kMixerMaxSources},
+                                      {"MAX_FRAME_SIZE", mix::kMixerMaxFrameSize},
+                                      {"MIN_QUEUE_FRAMES", mix::kMixerMinQueueFrames},
+                                      {"MAX_QUEUE_FRAMES", mix::kMixerMaxQueueFrames},
+                                      {"MAX_PUSH_FRAMES", mix::kMixerMaxPushFrames},
+                                      {"MIN_GAIN_DB", mix::kMixerMinGainDb},
+                                      {"MAX_GAIN_DB", mix::kMixerMaxGainDb},
+                                      {"MAX_RAMP_MS", mix::kMixerMaxRampMs},
+                                      {"SWITCH_RAMP_MS", mix::kMixerSwitchRampMs},
+                                      {"MAX_SPEAKERS", mix::kSpeakerMaxSpeakers},
+                                      {"MAX_JITTER_FRAMES", mix::kSpeakerMaxJitterFrames},
+                                      {"MAX_PACKET_FRAMES", mix::kSpeakerMaxPacketFrames},
+                                      {"MAX_VOLUME", mix::kVolumeMax},
+                                      {"VOLUME_MAX_SAMPLE_RATE", mix::kVolumeMaxSampleRate},
+                                      {"MIN_CEILING_DB", mix::kMixerMinCeilingDb},
+                                      {"MIN_LIMITER_RELEASE_MS", mix::kMixerMinLimiterReleaseMs},
+                                      {"MAX_LIMITER_RELEASE_MS", mix::kMixerMaxLimiterReleaseMs},
+                                      {"MAX_DUCK_DEPTH_DB", mix::kMixerMaxDuckDepthDb},
+                                      {"MIN_DUCK_THRESHOLD_DB", mix::kMixerMinDuckThresholdDb},
+                                      {"MAX_CONCEAL_FRAMES", mix::kSpeakerMaxConcealFrames},
+                                      {"MAX_IDLE_FRAMES", mix::kSpeakerMaxIdleFrames}});
   // Defaults of an options object that leaves a key out: the core's, read from its structs.
   const mix::MixerOptions m;
   c.Set("DEFAULT_SAMPLE_RATE", m.sample_rate);

@@ -68,7 +68,6 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   // new NativeMixer({ sampleRate, channels, frameSize, format, maxSources?, queueFrames?,
   //                   limiter?, ceilingDb?, limiterReleaseMs?, maxQueue?, overflow? })
   explicit NativeMixer(const Napi::CallbackInfo& info) : PooledWrap(info) {
-    Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     mix::MixerOptions m;
     m.sample_rate = IntOr(o, "sampleRate", m.sample_rate);
@@ -80,14 +79,12 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     m.ceiling_db = NumberOr(o, "ceilingDb", m.ceiling_db);
     m.limiter_release_ms = NumberOr(o, "limiterReleaseMs", m.limiter_release_ms);
     format_ = FormatOf(o);
-    const pool::StrandOptions strand_options = ReadStrandOptions(o);
-    auto mixer = CreateCore(env, m);
     // Tell V8 what the wrapper holds (FIFOs for every source slot), so an undestroyed mixer
     // creates GC pressure proportional to its real size.
     const int64_t bytes = static_cast<int64_t>(m.max_sources) * m.queue_frames * m.frame_size *
                               m.channels * static_cast<int64_t>(sizeof(float)) +
                           static_cast<int64_t>(mix::kMixerMaxPushFrames) * 2 * sizeof(float) * 8;
-    Adopt(env, info.This(), std::move(mixer), bytes, strand_options);
+    AdoptNew(info, o, bytes, m);
   }
 
  private:

@@ -4,17 +4,15 @@
 #include <vector>
 
 #include "args.h"
-#include "external_memory.h"
 #include "mix/mix_classes.h"
 #include "options.h"
-#include "type_tags.h"
+#include "sync_wrap.h"
 #include "voxpool/mix/resampler.h"
-#include "wrap.h"
 
 namespace voxpool::binding {
 namespace {
 
-class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
+class NativeResampler : public SyncWrap<NativeResampler, mix::Resampler> {
  public:
   static constexpr ClassId kClass = ClassId::kResampler;
 
@@ -27,47 +25,35 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
   }
 
   // new NativeResampler({ inputRate, outputRate, channels, format })
-  explicit NativeResampler(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<NativeResampler>(info) {
-    Napi::Env env = info.Env();
+  explicit NativeResampler(const Napi::CallbackInfo& info) : SyncWrap(info) {
     Napi::Object o = OptionsArg(info);
     mix::ResamplerOptions r;
     r.input_rate = IntOr(o, "inputRate", 0);
     r.output_rate = IntOr(o, "outputRate", 0);
     r.channels = IntOr(o, "channels", 0);
     format_ = FormatOf(o);
-    Check(env, mix::Resampler::Create(r, &resampler_));
-    Report(env);
-    napi_type_tag_object(env, info.This(), &kTypeTag<kClass>);
+    CreateAndTag(info, r);
+    Report(info.Env());
   }
-
-  ~NativeResampler() override { memory_.Release(Env()); }
 
  private:
-  // The live converter behind `this`, or the TypeError / ERR_VOXPOOL_DESTROYED.
-  static mix::Resampler& Enter(const Napi::CallbackInfo& info) {
-    NativeResampler* self = UnwrapTagged<NativeResampler>(info.Env(), info.This());
-    if (!self->resampler_)
-      Throw(info.Env(), Status(ErrorCode::kDestroyed, TextOf(kClass).destroyed));
-    return *self->resampler_;
-  }
 
   // The converter's state and this wrapper's output buffers (they grow to the largest chunk).
   void Report(Napi::Env env) {
-    memory_.Set(env, static_cast<int64_t>(resampler_->memory_bytes() + out_.capacity() +
+    memory_.Set(env, static_cast<int64_t>(core_->memory_bytes() + out_.capacity() +
                                           aligned_.capacity()));
   }
 
   // out_ sized for `capacity` frames; returns its data.
   uint8_t* OutFor(int capacity) {
-    out_.resize(static_cast<size_t>(capacity) * resampler_->channels() * sizeof(float));
+    out_.resize(static_cast<size_t>(capacity) * core_->channels() * sizeof(float));
     return out_.data();
   }
 
   Napi::Value Output(Napi::Env env, int frames) {
     return Napi::Buffer<uint8_t>::Copy(
         env, out_.data(),
-        static_cast<size_t>(frames) * resampler_->channels() * BytesPerSample(format_));
+        static_cast<size_t>(frames) * core_->channels() * BytesPerSample(format_));
   }
 
   // process(pcm) -> Buffer: converts a chunk (whole frames, at most one second), keeping state.
@@ -114,18 +100,16 @@ class NativeResampler : public Napi::ObjectWrap<NativeResampler> {
   // destroy(): frees the converter and its buffers now; later calls throw ERR_VOXPOOL_DESTROYED.
   Napi::Value Destroy(const Napi::CallbackInfo& info) {
     UnwrapTagged<NativeResampler>(info.Env(), info.This());
-    resampler_.reset();
+    core_.reset();
     std::vector<uint8_t>().swap(out_);
     std::vector<uint8_t>().swap(aligned_);
     memory_.Release(info.Env());
     return info.Env().Undefined();
   }
 
-  std::unique_ptr<mix::Resampler> resampler_;
   SampleFormat format_ = SampleFormat::kS16;
   std::vector<uint8_t> out_;
   std::vector<uint8_t> aligned_;
-  ExternalMemory memory_;
 };
 
 }  // namespace

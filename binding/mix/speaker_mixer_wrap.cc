@@ -82,7 +82,6 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
   //   format, jitterFrames, maxSpeakers, conceal: 'repeat-fade' | 'silence', concealFrames,
   //   idleFrames, limiter, ceilingDb, maxQueue?, overflow? })
   explicit NativeSpeakerMixer(const Napi::CallbackInfo& info) : PooledWrap(info) {
-    Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     mix::SpeakerMixerOptions s;
     s.input_rate = IntOr(o, "inputRate", s.input_rate);
@@ -92,23 +91,19 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
     s.frame_size = IntOr(o, "frameSize", s.frame_size);
     s.jitter_frames = IntOr(o, "jitterFrames", s.jitter_frames);
     s.max_speakers = IntOr(o, "maxSpeakers", s.max_speakers);
-    Napi::Value conceal = o.Get("conceal");
-    if (conceal.IsString() && conceal.As<Napi::String>().Utf8Value() == "silence")
-      s.conceal = mix::ConcealMode::kSilence;
+    if (OptionIs(o, "conceal", "silence")) s.conceal = mix::ConcealMode::kSilence;
     s.conceal_frames = IntOr(o, "concealFrames", s.conceal_frames);
     s.idle_frames = IntOr(o, "idleFrames", s.idle_frames);
     s.limiter = BoolOr(o, "limiter", s.limiter);
     s.ceiling_db = NumberOr(o, "ceilingDb", s.ceiling_db);
     format_ = FormatOf(o);
-    const pool::StrandOptions strand_options = ReadStrandOptions(o);
-    auto mixer = CreateCore(env, s);
     // Jitter rings (about 180 ms of input per speaker) and two soxr states per speaker when
     // resampling (roughly 64 KiB each): reported so V8 feels the size of undestroyed mixers.
     const int64_t ring =
         (static_cast<int64_t>(s.input_rate) * (s.jitter_frames * 20 + 160) / 1000) *
         (s.input_channels * static_cast<int64_t>(sizeof(float)) + 1);
     const int64_t soxr = s.input_rate != s.output_rate ? 2 * 64 * 1024 : 0;
-    Adopt(env, info.This(), std::move(mixer), s.max_speakers * (ring + soxr), strand_options);
+    AdoptNew(info, o, s.max_speakers * (ring + soxr), s);
   }
 
  private:

@@ -4,19 +4,17 @@
 #include <memory>
 
 #include "args.h"
-#include "external_memory.h"
 #include "mix/mix_classes.h"
 #include "options.h"
-#include "type_tags.h"
+#include "sync_wrap.h"
 #include "voxpool/mix/volume.h"
-#include "wrap.h"
 
 namespace voxpool::binding {
 namespace {
 
 constexpr const char* kPcmMessage = "Expected PCM as a Buffer or TypedArray";
 
-class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
+class NativeVolume : public SyncWrap<NativeVolume, mix::Volume> {
  public:
   static constexpr ClassId kClass = ClassId::kVolume;
 
@@ -28,23 +26,15 @@ class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
   }
 
   // new NativeVolume({ sampleRate, channels, format, volume })
-  explicit NativeVolume(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeVolume>(info) {
-    Napi::Env env = info.Env();
+  explicit NativeVolume(const Napi::CallbackInfo& info) : SyncWrap(info) {
     Napi::Object o = OptionsArg(info);
-    Check(env, mix::Volume::Create(IntOr(o, "sampleRate", mix::kVolumeDefaultSampleRate),
-                                   IntOr(o, "channels", mix::kVolumeDefaultChannels),
-                                   NumberOr(o, "volume", 1.0), &volume_));
+    CreateAndTag(info, IntOr(o, "sampleRate", mix::kVolumeDefaultSampleRate),
+                 IntOr(o, "channels", mix::kVolumeDefaultChannels), NumberOr(o, "volume", 1.0));
     format_ = FormatOf(o);
-    memory_.Set(env, sizeof(mix::Volume));
-    napi_type_tag_object(env, info.This(), &kTypeTag<kClass>);
+    memory_.Set(info.Env(), sizeof(mix::Volume));
   }
-
-  ~NativeVolume() override { memory_.Release(Env()); }
 
  private:
-  static mix::Volume& Enter(const Napi::CallbackInfo& info) {
-    return *UnwrapTagged<NativeVolume>(info.Env(), info.This())->volume_;
-  }
 
   // process(pcm) -> Buffer: a scaled copy (whole frames).
   Napi::Value Process(const Napi::CallbackInfo& info) {
@@ -78,9 +68,7 @@ class NativeVolume : public Napi::ObjectWrap<NativeVolume> {
     return Napi::Number::New(info.Env(), Enter(info).target());
   }
 
-  std::unique_ptr<mix::Volume> volume_;
   SampleFormat format_ = SampleFormat::kS16;
-  ExternalMemory memory_;
 };
 
 }  // namespace

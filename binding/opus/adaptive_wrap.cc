@@ -4,51 +4,45 @@
 #include "opus/adaptive_wrap.h"
 
 #include "args.h"
-#include "errors.h"
-#include "external_memory.h"
 #include "options.h"
-#include "type_tags.h"
+#include "sync_wrap.h"
 #include "voxpool/pool/shared_pool.h"
-#include "wrap.h"
 
 namespace voxpool::binding {
 namespace {
 
-class NativeAdaptiveComplexity : public Napi::ObjectWrap<NativeAdaptiveComplexity> {
+class NativeAdaptiveComplexity
+    : public SyncWrap<NativeAdaptiveComplexity, opus::AdaptiveComplexity,
+                      std::shared_ptr<opus::AdaptiveComplexity>> {
  public:
   static constexpr ClassId kClass = ClassId::kAdaptiveComplexity;
 
   // new NativeAdaptiveComplexity({ minComplexity?, maxComplexity?, targetSlackNs? }): sized for
   // the pool's thread count.
-  explicit NativeAdaptiveComplexity(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<NativeAdaptiveComplexity>(info) {
-    Napi::Env env = info.Env();
+  explicit NativeAdaptiveComplexity(const Napi::CallbackInfo& info) : SyncWrap(info) {
     Napi::Object o = OptionsArg(info);
     opus::AdaptiveComplexityOptions options;
     options.min_complexity = IntOr(o, "minComplexity", options.min_complexity);
     options.max_complexity = IntOr(o, "maxComplexity", options.max_complexity);
     options.target_slack_ns = NumberOr(o, "targetSlackNs", options.target_slack_ns);
     options.threads = static_cast<int>(pool::SharedPoolThreads());
-    Check(env, opus::AdaptiveComplexity::Create(options, &controller_));
-    memory_.Set(env, sizeof(opus::AdaptiveComplexity));
-    napi_type_tag_object(env, info.This(), &kTypeTag<kClass>);
+    CreateAndTag(info, options);
+    memory_.Set(info.Env(), sizeof(opus::AdaptiveComplexity));
   }
-
-  ~NativeAdaptiveComplexity() override { memory_.Release(Env()); }
 
   static Napi::Function Define(Napi::Env env) {
     return DefineMethods<NativeAdaptiveComplexity>(env, {{"stats", &NativeAdaptiveComplexity::Stats}});
   }
 
-  const std::shared_ptr<opus::AdaptiveComplexity>& controller() const { return controller_; }
+  const std::shared_ptr<opus::AdaptiveComplexity>& controller() const { return core_; }
 
  private:
   // stats() -> { frames: number[11], downgrades, upgrades, lateFrames, level, scale,
   //              streamsPerTick, threads }
   Napi::Value Stats(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    UnwrapTagged<NativeAdaptiveComplexity>(env, info.This());
-    const opus::AdaptiveComplexityStats s = controller_->stats();
+    opus::AdaptiveComplexity& controller = Enter(info);
+    const opus::AdaptiveComplexityStats s = controller.stats();
     Napi::Object o = Napi::Object::New(env);
     Napi::Array frames = Napi::Array::New(env, s.frames.size());
     for (size_t c = 0; c < s.frames.size(); ++c)
@@ -60,12 +54,9 @@ class NativeAdaptiveComplexity : public Napi::ObjectWrap<NativeAdaptiveComplexit
     o.Set("level", static_cast<double>(s.level) / opus::kLevelScale);
     o.Set("scale", s.scale);
     o.Set("streamsPerTick", s.streams_per_tick);
-    o.Set("threads", controller_->options().threads);
+    o.Set("threads", controller.options().threads);
     return o;
   }
-
-  std::shared_ptr<opus::AdaptiveComplexity> controller_;
-  ExternalMemory memory_;
 };
 
 }  // namespace

@@ -40,6 +40,22 @@ Napi::Value SubmitBatch(Napi::Env env, uint32_t n, Make&& make) {
   return EnvContext::Get(env).SubmitGroup(env, std::make_unique<BatchJob>(n), std::move(members));
 }
 
+// encodeBatch / decodeBatch: argument 0 an array of inputs for `self`; member i runs
+// make(input i) -> job on self's strand, in order. TypeError(type_message) when it is not an
+// array; the length and the destroyed check (StrandFor) before any job is made.
+template <class Wrap, class Make>
+Napi::Value SubmitArray(Wrap& self, const Napi::CallbackInfo& info, const char* type_message,
+                        Make&& make) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) ThrowTypeError(env, type_message);
+  Napi::Array inputs = info[0].As<Napi::Array>();
+  const uint32_t n = inputs.Length();
+  CheckBatchLength(env, n);
+  pool::Strand& strand = self.StrandFor(env);
+  return SubmitBatch(env, n,
+                     [&](uint32_t i) { return std::make_pair(&strand, make(inputs.Get(i))); });
+}
+
 // encodeMany / decodeMany: argument 0 an array of Wrap objects, argument 1 an array of as many
 // inputs; member i runs make(wrap i, input i) -> job on wrap i's strand. TypeError(type_message)
 // when either is not an array, RangeError(length_message) when their lengths differ (both before

@@ -85,14 +85,11 @@ Napi::Function NativeDecoder::Define(Napi::Env env) {
 }
 
 NativeDecoder::NativeDecoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
-  Napi::Env env = info.Env();
   Napi::Object o = OptionsArg(info);
   const int rate = IntOr(o, "sampleRate", opus::kDefaultSampleRate);
   const int channels = IntOr(o, "channels", opus::kDefaultChannels);
   format_ = FormatOf(o);
-  const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  auto decoder = CreateCore(env, rate, channels);
-  Adopt(env, info.This(), std::move(decoder), strand_options);
+  AdoptNewCounted(info, o, rate, channels);
 }
 
 bool NativeDecoder::ReadArgs(Napi::Env env, napi_value packet_value, napi_value frame_value,
@@ -161,24 +158,14 @@ Napi::Value NativeDecoder::DecodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Of(env, info.This());
   if (info.Length() < 1) ThrowTypeError(env, kPacketMessage);
-  auto job = MakeJob(env, info[0], Arg(info, 1), Arg(info, 2));
-  ApplyDueMs(env, Arg(info, 3), *job);
-  return Submit(env, std::move(job));
+  return Submit(env, MakeJob(env, info[0], Arg(info, 1), Arg(info, 2)), Arg(info, 3));
 }
 
 // decodeBatch([packet | null, ...], frameSize = 0) -> Promise<Array<Buffer | VoxpoolError>>
 Napi::Value NativeDecoder::DecodeBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Of(env, info.This());
-  if (info.Length() < 1 || !info[0].IsArray())
-    ThrowTypeError(env, "Expected an array of Opus packets");
-  Napi::Array packets = info[0].As<Napi::Array>();
-  const uint32_t n = packets.Length();
-  CheckBatchLength(env, n);
-  pool::Strand& strand = StrandFor(env);
-  return SubmitBatch(env, n, [&](uint32_t i) {
-    return std::make_pair(&strand, MakeJob(env, packets.Get(i), Arg(info, 1), nullptr));
-  });
+  return SubmitArray(*Of(env, info.This()), info, "Expected an array of Opus packets",
+                     [&](Napi::Value packet) { return MakeJob(env, packet, Arg(info, 1), nullptr); });
 }
 
 Napi::Value NativeDecoder::SetCtl(const Napi::CallbackInfo& info) {

@@ -248,23 +248,15 @@ Napi::Value NativeEncoder::EncodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Of(env, info.This());
   if (info.Length() < 1) ThrowTypeError(env, kPcmMessage);  // before the destroyed check
-  auto job = MakeJob(env, info[0], info.Length() > 2 && info[2].ToBoolean().Value());
-  ApplyDueMs(env, Arg(info, 1), *job);
-  return Submit(env, std::move(job));
+  return Submit(env, MakeJob(env, info[0], info.Length() > 2 && info[2].ToBoolean().Value()),
+                Arg(info, 1));
 }
 
 // encodeBatch([pcm, ...]) -> Promise<Array<Buffer | VoxpoolError>>
 Napi::Value NativeEncoder::EncodeBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Of(env, info.This());
-  if (info.Length() < 1 || !info[0].IsArray())
-    ThrowTypeError(env, "Expected an array of PCM frames");
-  Napi::Array frames = info[0].As<Napi::Array>();
-  const uint32_t n = frames.Length();
-  CheckBatchLength(env, n);
-  pool::Strand& strand = StrandFor(env);
-  return SubmitBatch(
-      env, n, [&](uint32_t i) { return std::make_pair(&strand, MakeJob(env, frames.Get(i))); });
+  return SubmitArray(*Of(env, info.This()), info, "Expected an array of PCM frames",
+                     [&](Napi::Value pcm) { return MakeJob(env, pcm); });
 }
 
 Napi::Value NativeEncoder::SetCtl(const Napi::CallbackInfo& info) {

@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "exports.h"
+#include "numbers.h"
 #include "opus/adaptive_wrap.h"
 #include "opus/batch.h"
 #include "opus/decoder_wrap.h"
@@ -67,31 +68,32 @@ Napi::Object Constants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
   c.Set("SAMPLE_RATES", ToJs(env, opus::kSampleRates));
   c.Set("FRAME_DURATIONS_MS", ToJs(env, opus::kFrameDurationsTenthMs, 10.0));
-  c.Set("MAX_PACKET_BYTES", opus::kMaxPacketBytes);
-  c.Set("MAX_FRAME_SAMPLES", opus::kMaxFrameSamples);
-  c.Set("MAX_CHANNELS", opus::kMaxChannels);
-  c.Set("DEFAULT_SAMPLE_RATE", opus::kDefaultSampleRate);
-  c.Set("DEFAULT_CHANNELS", opus::kDefaultChannels);
-  c.Set("MIN_BITRATE", opus::kMinBitrate);
-  c.Set("MAX_BITRATE", opus::kMaxBitrate);
-  c.Set("MAX_COMPLEXITY", opus::kMaxComplexity);
-  c.Set("MAX_PACKET_LOSS_PERC", opus::kMaxPacketLossPerc);
-  c.Set("APPLICATION_VOIP", opus::kApplicationVoip);
-  c.Set("APPLICATION_AUDIO", opus::kApplicationAudio);
-  c.Set("APPLICATION_RESTRICTED_LOWDELAY", opus::kApplicationRestrictedLowDelay);
-  c.Set("SIGNAL_AUTO", opus::kSignalAuto);
-  c.Set("SIGNAL_VOICE", opus::kSignalVoice);
-  c.Set("SIGNAL_MUSIC", opus::kSignalMusic);
+  using namespace opus;
+  SetNumbers(c, {{"MAX_PACKET_BYTES", kMaxPacketBytes},
+                 {"MAX_FRAME_SAMPLES", kMaxFrameSamples},
+                 {"MAX_CHANNELS", kMaxChannels},
+                 {"DEFAULT_SAMPLE_RATE", kDefaultSampleRate},
+                 {"DEFAULT_CHANNELS", kDefaultChannels},
+                 {"MIN_BITRATE", kMinBitrate},
+                 {"MAX_BITRATE", kMaxBitrate},
+                 {"MAX_COMPLEXITY", kMaxComplexity},
+                 {"MAX_PACKET_LOSS_PERC", kMaxPacketLossPerc},
+                 {"APPLICATION_VOIP", kApplicationVoip},
+                 {"APPLICATION_AUDIO", kApplicationAudio},
+                 {"APPLICATION_RESTRICTED_LOWDELAY", kApplicationRestrictedLowDelay},
+                 {"SIGNAL_AUTO", kSignalAuto},
+                 {"SIGNAL_VOICE", kSignalVoice},
+                 {"SIGNAL_MUSIC", kSignalMusic}});
   c.Set("CTL", CtlRequests(env));
   // The adaptive complexity controller's defaults and limits (lib/adaptive.js).
-  Napi::Object adaptive = Napi::Object::New(env);
-  adaptive.Set("DEFAULT_MIN_COMPLEXITY", opus::kAdaptiveDefaultMinComplexity);
-  adaptive.Set("DEFAULT_TARGET_SLACK_MS", static_cast<double>(opus::kAdaptiveDefaultTargetSlackNs) / 1e6);
-  adaptive.Set("MAX_TARGET_SLACK_MS", static_cast<double>(opus::kAdaptiveMaxTargetSlackNs) / 1e6);
-  adaptive.Set("FRAME_MS", static_cast<double>(opus::kAdaptiveFrameNs) / 1e6);
-  adaptive.Set("WINDOW_MS", static_cast<double>(opus::kAdaptiveWindowNs) / 1e6);
-  adaptive.Set("HYSTERESIS", opus::kAdaptiveHysteresis);
-  c.Set("ADAPTIVE", adaptive);
+  constexpr double kNsPerMs = 1e6;
+  c.Set("ADAPTIVE",
+        NumberObject(env, {{"DEFAULT_MIN_COMPLEXITY", kAdaptiveDefaultMinComplexity},
+                           {"DEFAULT_TARGET_SLACK_MS", kAdaptiveDefaultTargetSlackNs / kNsPerMs},
+                           {"MAX_TARGET_SLACK_MS", kAdaptiveMaxTargetSlackNs / kNsPerMs},
+                           {"FRAME_MS", kAdaptiveFrameNs / kNsPerMs},
+                           {"WINDOW_MS", kAdaptiveWindowNs / kNsPerMs},
+                           {"HYSTERESIS", kAdaptiveHysteresis}}));
   c.Set("OPUS_VERSION", opus_get_version_string());
   return c;
 }

@@ -50,10 +50,7 @@ NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(
   std::shared_ptr<opus::Encoder> encoder = SharedEncoderOf(env, info[0]);
   rate_ = encoder->sample_rate();
   channels_ = encoder->channels();
-  const double volume = NumberOr(o, "volume", 1.0);
-  const pool::StrandOptions strand_options = ReadStrandOptions(o);
-  auto transcoder = CreateCore(env, std::move(encoder), volume);
-  Adopt(env, info.This(), std::move(transcoder), strand_options);
+  AdoptNewCounted(info, o, std::move(encoder), NumberOr(o, "volume", 1.0));
 }
 
 // processAsync(packet, generation, volume, rampMs, dueMs?) -> Promise<Buffer>; an empty packet
@@ -74,9 +71,8 @@ Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
     ThrowRangeError(env, "volume is out of range");
   if (!(command.ramp_ms >= 0 && command.ramp_ms <= mix::kMixerMaxRampMs))
     ThrowRangeError(env, "rampMs is out of range");
-  auto job = std::make_unique<TranscodeJob>(transcoder, packet, command, filters_);
-  ApplyDueMs(env, Arg(info, 4), *job);
-  return Submit(env, std::move(job));
+  return Submit(env, std::make_unique<TranscodeJob>(transcoder, packet, command, filters_),
+                Arg(info, 4));
 }
 
 // attachFilters(nativeFilterChain): packets submitted from now on are filtered between decode

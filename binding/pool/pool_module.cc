@@ -2,6 +2,7 @@
 
 #include "errors.h"
 #include "exports.h"
+#include "numbers.h"
 #include "pool/env_context.h"
 #include "voxpool/pool/shared_pool.h"
 #include "voxpool/pool/strand.h"
@@ -105,18 +106,18 @@ void InitPool(Napi::Env env, Napi::Object exports) {
                    {"setViewFactory", SetViewFactory},
                    {"configure", Configure},
                    {"poolCapacity", PoolCapacity}});
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("MAX_THREADS", static_cast<double>(pool::kMaxPoolThreads));
-  c.Set("DEFAULT_CAPACITY", static_cast<double>(pool::kDefaultPoolCapacity));
-  c.Set("MAX_CAPACITY", static_cast<double>(pool::kMaxPoolCapacity));
-  c.Set("DEFAULT_MAX_QUEUE", static_cast<double>(pool::kDefaultStrandCapacity));
-  c.Set("DEFAULT_DUE_MS", static_cast<double>(pool::kDefaultDueSlackNs) / 1e6);
-  c.Set("MAX_DUE_MS", static_cast<double>(pool::kMaxDueSlackNs) / 1e6);
-  c.Set("MAX_DEADLINE_MS", static_cast<double>(pool::kMaxLateLimitNs) / 1e6);
-  c.Set("MAX_QUEUE", static_cast<double>(pool::kMaxStrandCapacity));
-  c.Set("MAX_WORKER_NICE", pool::kMaxWorkerNice);
-  c.Set("DEFAULT_WORKER_NICE", pool::kDefaultWorkerNice);
-  exports.Set("poolConstants", c);
+  constexpr double kNsPerMs = 1e6;
+  exports.Set("poolConstants",
+              NumberObject(env, {{"MAX_THREADS", pool::kMaxPoolThreads},
+                                 {"DEFAULT_CAPACITY", pool::kDefaultPoolCapacity},
+                                 {"MAX_CAPACITY", pool::kMaxPoolCapacity},
+                                 {"DEFAULT_MAX_QUEUE", pool::kDefaultStrandCapacity},
+                                 {"DEFAULT_DUE_MS", pool::kDefaultDueSlackNs / kNsPerMs},
+                                 {"MAX_DUE_MS", pool::kMaxDueSlackNs / kNsPerMs},
+                                 {"MAX_DEADLINE_MS", pool::kMaxLateLimitNs / kNsPerMs},
+                                 {"MAX_QUEUE", pool::kMaxStrandCapacity},
+                                 {"MAX_WORKER_NICE", pool::kMaxWorkerNice},
+                                 {"DEFAULT_WORKER_NICE", pool::kDefaultWorkerNice}}));
   ExportFunctions(env, exports, {{"stats", Stats}, {"resetStats", ResetStats}});
 }
 

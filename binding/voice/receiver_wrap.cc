@@ -131,10 +131,8 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
         static_cast<size_t>(OptionalInt(o, "window").value_or(static_cast<int>(options.window)));
     options.max_ssrcs = static_cast<size_t>(
         OptionalInt(o, "maxSsrcs").value_or(static_cast<int>(options.max_ssrcs)));
-    const pool::StrandOptions strand = ReadStrandOptions(o);
     Bytes key = ReadKey(env, o);
-    auto r = CreateCore(env, options, key.data, key.size);
-    Adopt(env, info.This(), std::move(r), strand);
+    AdoptNewCounted(info, o, options, key.data, key.size);
   }
 
  private:

@@ -131,11 +131,9 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
     options.mode = ReadMode(env, o);
     options.encoder = ReadEncoderOptions(o);
     options.encoder.sample_rate = voice::rtp::kClockRate;  // Discord voice is 48 kHz
-    const pool::StrandOptions strand = ReadStrandOptions(o);
     Bytes key = ReadKey(env, o);
-    auto sender = CreateCore(env, options, key.data, key.size);
+    AdoptNewCounted(info, o, options, key.data, key.size);
     channels_ = options.encoder.channels;
-    Adopt(env, info.This(), std::move(sender), strand);
   }
 
  private:
