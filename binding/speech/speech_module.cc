@@ -2,6 +2,8 @@
 // defaults and option names, so lib/ validates and explains without typing one).
 #include "speech/speech_module.h"
 
+#include "numbers.h"
+
 #include "voxpool/speech/speech_processor.h"
 
 namespace voxpool::binding {
@@ -21,13 +23,13 @@ Napi::Object Constants(Napi::Env env) {
   for (int rate : {8000, 16000, 32000, 48000})
     if (SpeechRateSupported(rate)) rates.Set(rates.Length(), rate);
   c.Set("SAMPLE_RATES", rates);
-  c.Set("CHUNK_MS", kSpeechChunkMs);
-  c.Set("MAX_FRAME_MS", kSpeechMaxFrameMs);
-  c.Set("MAX_TARGET_LEVEL_DBFS", kSpeechMaxTargetLevelDbfs);
-  c.Set("MAX_COMPRESSION_GAIN_DB", kSpeechMaxCompressionGainDb);
-  c.Set("MAX_ECHO_DELAY_MS", kSpeechMaxEchoDelayMs);
-  c.Set("SILENCE_DBFS", kSpeechSilenceDbfs);
-  c.Set("VAD_WARMUP_MS", kSpeechVadWarmupMs);
+  SetNumbers(c, {{"CHUNK_MS", kSpeechChunkMs},
+                 {"MAX_FRAME_MS", kSpeechMaxFrameMs},
+                 {"MAX_TARGET_LEVEL_DBFS", kSpeechMaxTargetLevelDbfs},
+                 {"MAX_COMPRESSION_GAIN_DB", kSpeechMaxCompressionGainDb},
+                 {"MAX_ECHO_DELAY_MS", kSpeechMaxEchoDelayMs},
+                 {"SILENCE_DBFS", kSpeechSilenceDbfs},
+                 {"VAD_WARMUP_MS", kSpeechVadWarmupMs}});
   c.Set("NOISE_LEVELS", Names(env, kNoiseLevelNames));
   c.Set("GAIN_MODES", Names(env, kGainModeNames));
   c.Set("VAD_LIKELIHOODS", Names(env, kVadLikelihoodNames));

@@ -84,7 +84,6 @@ class NativeSpeechProcessor : public PooledWrap<NativeSpeechProcessor, SpeechPro
   //   compressionGainDb, limiter, vad, echoCancellation, echoDelayMs, maxQueue?, overflow? }),
   // the levels as indices into speechConstants' name lists.
   explicit NativeSpeechProcessor(const Napi::CallbackInfo& info) : PooledWrap(info) {
-    Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     speech::SpeechOptions s;
     s.sample_rate = IntOr(o, "sampleRate", s.sample_rate);
@@ -99,7 +98,7 @@ class NativeSpeechProcessor : public PooledWrap<NativeSpeechProcessor, SpeechPro
     s.echo_cancellation = static_cast<speech::EchoLevel>(
         IntOr(o, "echoCancellation", static_cast<int>(s.echo_cancellation)));
     s.echo_delay_ms = IntOr(o, "echoDelayMs", s.echo_delay_ms);
-    Adopt(env, info.This(), CreateCore(env, s), ReadStrandOptions(o));
+    AdoptNewCounted(info, o, s);
   }
 
  private:

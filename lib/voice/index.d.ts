@@ -176,6 +176,33 @@ export declare class SpeakerMixStream extends SpeakerMixerStream {
 /** Mixes every speaker of a connection, e.g. `{ outputRate: 16000, outputChannels: 1 }` for speech-to-text. */
 export declare function createSpeakerMix(connection: VoiceConnection | VoiceReceiver, options?: SpeakerMixOptions): SpeakerMixStream;
 
+export interface UtteranceReceiverOptions extends Omit<import('../index').UtteranceStreamOptions, 'live'> {
+  /** Only these user ids (default: everyone who speaks). */
+  users?: string[];
+  window?: number;
+  fec?: boolean;
+  maxConcealFrames?: number;
+}
+export interface SpeakerUtterance extends import('../index').Utterance { userId: string }
+
+/**
+ * Every speaker's utterances: decoded on the pool at sampleRate (default 16000) mono, cleaned and
+ * segmented per user. startMs/endMs are on that user's own audio clock.
+ */
+export declare class UtteranceReceiver extends Readable {
+  /** Users with an utterance stream now. */
+  readonly users: string[];
+  /** Stops subscribing, ends each user's utterance (what was said so far comes out), then ends. */
+  end(): this;
+  on(event: 'data', listener: (u: SpeakerUtterance) => void): this;
+  on(event: 'speechstart', listener: (e: { userId: string; startMs: number }) => void): this;
+  on(event: 'speechend', listener: (e: { userId: string; startMs: number; endMs: number }) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/** Utterances of every speaker of a connection, for speech-to-text, tagged with the user id. */
+export declare function createUtteranceReceiver(connection: VoiceConnection | VoiceReceiver, options?: UtteranceReceiverOptions): UtteranceReceiver;
+
 // ---- binding ----
 
 export interface VoiceApi {
@@ -183,6 +210,7 @@ export interface VoiceApi {
   createAudioResource: typeof createAudioResource;
   subscribeDecoded: typeof subscribeDecoded;
   createSpeakerMix: typeof createSpeakerMix;
+  createUtteranceReceiver: typeof createUtteranceReceiver;
   createDecodedStream: typeof createDecodedStream;
   StreamType: typeof StreamType;
   TransformerType: typeof TransformerType;

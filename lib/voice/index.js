@@ -8,7 +8,8 @@
  * - demuxProbe(stream, probeSize, validator): @discordjs/voice's, telling Ogg Opus from WebM Opus
  *   from anything else with voxpool's demuxers (no prism-media), for createAudioResource's inputType.
  * - subscribeDecoded(connection, userId, options): a user's audio as decoded 20 ms frames with
- *   loss concealment; createSpeakerMix(connection, options): every speaker mixed.
+ *   loss concealment; createSpeakerMix(connection, options): every speaker mixed;
+ *   createUtteranceReceiver(connection, options): every speaker's utterances for speech-to-text.
  *
  * The module-level functions bind lazily to require('@discordjs/voice'); withVoice(voice) binds
  * to a copy you pass (another version, or one of several copies in node_modules).
@@ -21,6 +22,7 @@ const { VoiceEncoderStream } = require('./encoder-stream');
 const { VoiceTranscodeStream } = require('./transcode');
 const { DecodedReceiveStream, subscribeDecoded, createDecodedStream } = require('./receive');
 const { SpeakerMixStream, createSpeakerMix } = require('./speaker-mix');
+const { UtteranceReceiver, createUtteranceReceiver } = require('./utterances');
 const { demuxProbe, validateDiscordOpusHead } = require('./demux-probe');
 
 const bound = new WeakMap();  // voice module -> its API
@@ -30,7 +32,7 @@ const bound = new WeakMap();  // voice module -> its API
  * @param {object} voice the @discordjs/voice module (0.18 or later), e.g. require('@discordjs/voice')
  * @param {{ prism?: object }} [options] `prism`: the prism-media that copy uses, if voxpool cannot
  *   find it next to it
- * @returns {{ voice: object, createAudioResource: Function, subscribeDecoded: Function, createSpeakerMix: Function, createDecodedStream: Function, StreamType: object, TransformerType: object }}
+ * @returns {{ voice: object, createAudioResource: Function, subscribeDecoded: Function, createSpeakerMix: Function, createUtteranceReceiver: Function, createDecodedStream: Function, StreamType: object, TransformerType: object }}
  */
 function withVoice(voice, options) {
   checkVoice(voice);
@@ -42,6 +44,7 @@ function withVoice(voice, options) {
     createAudioResource: audioResourceFactory(voice, prism === undefined ? prismFor(voice) : prism),
     subscribeDecoded,
     createSpeakerMix,
+    createUtteranceReceiver,
     createDecodedStream,
     StreamType,
     TransformerType,
@@ -72,6 +75,7 @@ module.exports = {
   createAudioResource,
   subscribeDecoded,
   createSpeakerMix,
+  createUtteranceReceiver,
   createDecodedStream,
   withVoice,
   demuxProbe,
@@ -82,4 +86,5 @@ module.exports = {
   VoiceTranscodeStream,
   DecodedReceiveStream,
   SpeakerMixStream,
+  UtteranceReceiver,
 };
