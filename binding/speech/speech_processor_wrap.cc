@@ -106,10 +106,7 @@ class NativeSpeechProcessor : public PooledWrap<NativeSpeechProcessor, SpeechPro
   Napi::Value Process(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     SpeechProcessor& p = *Enter(info);
-    const Bytes pcm = BytesArg(info, 0, kPcmMessage);
-    const size_t samples = SamplesOf(env, pcm);
-    scratch_.resize(samples);
-    if (samples > 0) std::memcpy(scratch_.data(), pcm.data, pcm.size);
+    const size_t samples = CopyIn(info);
     SpeechResult r;
     Check(env, p.Process(scratch_.data(), static_cast<int>(samples), &r));
     return ResultObject(env, scratch_.data(), samples, r);
@@ -130,15 +127,21 @@ class NativeSpeechProcessor : public PooledWrap<NativeSpeechProcessor, SpeechPro
   Napi::Value ProcessReverse(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     SpeechProcessor& p = *Enter(info);
-    const Bytes pcm = BytesArg(info, 0, kPcmMessage);
-    const size_t samples = SamplesOf(env, pcm);
-    scratch_.resize(samples);
-    if (samples > 0) std::memcpy(scratch_.data(), pcm.data, pcm.size);
+    const size_t samples = CopyIn(info);
     Check(env, p.ProcessReverse(scratch_.data(), static_cast<int>(samples)));
     return env.Undefined();
   }
 
-  // Aligned copies of the caller's bytes (a Buffer may sit at an odd offset).
+  // The call's PCM argument copied into scratch_ (aligned: a Buffer may sit at an odd offset);
+  // its sample count. TypeError / RangeError for anything else.
+  size_t CopyIn(const Napi::CallbackInfo& info) {
+    const Bytes pcm = BytesArg(info, 0, kPcmMessage);
+    const size_t samples = SamplesOf(info.Env(), pcm);
+    scratch_.resize(samples);
+    if (samples > 0) std::memcpy(scratch_.data(), pcm.data, pcm.size);
+    return samples;
+  }
+
   std::vector<int16_t> scratch_;
 };
 

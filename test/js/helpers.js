@@ -1,5 +1,7 @@
 'use strict';
-// Shared test helpers: deterministic test signals and an SNR measure.
+// Shared test helpers: deterministic test signals, an SNR measure, and packets as a Discord
+// client sends them.
+const { setTimeout: sleep } = require('node:timers/promises');
 
 /** Interleaved s16le: a sum of sines (<= 3 kHz) per channel, `samples` per channel. */
 function sineMix(sampleRate, channels, samples, offset = 0) {
@@ -44,4 +46,30 @@ function snr(input, output, channels, maxDelay = 1000) {
   return best;
 }
 
-module.exports = { sineMix, frames, snr };
+// --- receive: packets as a Discord client sends them ------------------------------------------
+
+/** The key the receive tests seal with (aead_aes256_gcm_rtpsize). */
+const KEY = Buffer.alloc(32, 7);
+
+/** Sealed UDP packets as Discord sends them: RTP-numbered from `firstSequence`, 20 ms apart. */
+function sealAll(ssrc, packets, firstSequence = 100) {
+  const voxpool = require('../..');  // eslint-disable-line global-require
+  const cipher = new voxpool.VoiceCipher('aead_aes256_gcm_rtpsize', KEY);
+  const out = packets.map((p, i) => cipher.seal(voxpool.createRtpPacket({
+    sequence: (firstSequence + i) & 0xffff, timestamp: (5000 + i * 960) >>> 0, ssrc,
+  }, p)));
+  cipher.destroy();
+  return out;
+}
+
+/** Calls fn(i) for i in 0..count-1 every 20 ms on a drift-free schedule. */
+async function every20ms(count, fn) {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + i * 20 - performance.now();
+    if (wait > 0) await sleep(wait);  // eslint-disable-line no-await-in-loop
+    fn(i);
+  }
+}
+
+module.exports = { sineMix, frames, snr, KEY, sealAll, every20ms };

@@ -511,7 +511,7 @@ test('lib/voice/index.d.ts declares exactly the runtime exports', () => {
 
 // ---- receive ----
 
-const KEY = Buffer.alloc(32, 7);
+const { KEY, sealAll, every20ms } = require('./helpers');
 
 /** Opus packets of a sine (FEC on, so a lost packet can be rebuilt from the next). */
 function opusPackets(freq, seconds) {
@@ -526,26 +526,6 @@ function makeReceiver(voice) {
   const receiver = new voice.VoiceReceiver({ state: { status: 'signalling' } });
   receiver.connectionData = { encryptionMode: 'aead_aes256_gcm_rtpsize', nonceBuffer: Buffer.alloc(12), secretKey: KEY };
   return receiver;
-}
-
-/** Sealed UDP packets as Discord sends them. */
-function sealAll(ssrc, packets, firstSequence = 100) {
-  const cipher = new voxpool.VoiceCipher('aead_aes256_gcm_rtpsize', KEY);
-  const out = packets.map((p, i) => cipher.seal(voxpool.createRtpPacket({
-    sequence: (firstSequence + i) & 0xffff, timestamp: (5000 + i * 960) >>> 0, ssrc,
-  }, p)));
-  cipher.destroy();
-  return out;
-}
-
-/** Calls fn(i) for i in 0..count-1 every 20 ms on a drift-free schedule. */
-async function every20ms(count, fn) {
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    const wait = start + i * 20 - performance.now();
-    if (wait > 0) await sleep(wait);  // eslint-disable-line no-await-in-loop
-    fn(i);
-  }
 }
 
 async function collect(stream) {

@@ -14,7 +14,7 @@ const VERSIONS = [
   ['0.19.2', require('@discordjs/voice')],
   ['0.18.0', require('@discordjs/voice-0.18')],
 ];
-const KEY = Buffer.alloc(32, 7);
+const { KEY, sealAll, every20ms } = require('./helpers');
 
 // espeak-ng speech as 48 kHz stereo s16le (what a Discord client encodes), and its length in ms.
 // Not under the sanitizer build's LD_PRELOAD (scripts/js-sanitize.sh): espeak-ng hangs under it.
@@ -36,22 +36,6 @@ function packetsOf(pcm) {
   for (let at = 0; at + 3840 <= pcm.length; at += 3840) out.push(enc.encode(pcm.subarray(at, at + 3840)));
   enc.destroy();
   return out;
-}
-
-function sealAll(ssrc, packets) {
-  const cipher = new voxpool.VoiceCipher('aead_aes256_gcm_rtpsize', KEY);
-  const out = packets.map((p, i) => cipher.seal(voxpool.createRtpPacket({ sequence: 100 + i, timestamp: (5000 + i * 960) >>> 0, ssrc }, p)));
-  cipher.destroy();
-  return out;
-}
-
-async function every20ms(count, fn) {
-  const start = performance.now();
-  for (let i = 0; i < count; i++) {
-    const wait = start + i * 20 - performance.now();
-    if (wait > 0) await sleep(wait);  // eslint-disable-line no-await-in-loop
-    fn(i);
-  }
 }
 
 const alice = speech('Turn on the kitchen lights please.', 'en-us');
