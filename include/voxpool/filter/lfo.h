@@ -4,7 +4,7 @@
 // rounding cannot make the amplitude drift; the phase runs on across blocks and frequency changes.
 // Fill() runs kLanes phasors side by side, each turned kLanes steps at a time: one phasor's
 // recursion waits ~8 cycles a sample on its own multiplies, which made the LFO the largest part of
-// vibrato and tremolo (BM_FilterVibrato 10.8 -> see bench/RESULTS.md).
+// vibrato and tremolo (bench/RESULTS.md, 2026-12-02 18:00).
 #pragma once
 
 #include <cmath>
