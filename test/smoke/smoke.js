@@ -50,6 +50,17 @@ async function main() {
   mixer.push(a, frame);
   assert.equal((await mixer.mixAsync()).length, frame.length);
 
+  // The linked-in libraries: speech clean-up (libwebrtc-audio-processing, static) and the filters
+  // (libSoundTouch and libebur128, bundled).
+  const speech = new voxpool.SpeechProcessor({ echoCancellation: 'low' });
+  speech.processReverse(Buffer.alloc(640));
+  const cleaned = await speech.processAsync(Buffer.alloc(640, 1));
+  assert.equal(cleaned.pcm.length, 640);
+  speech.destroy();
+  const chain = new voxpool.FilterChain({ filters: { timescale: { speed: 1.25 }, loudness: {} } });
+  assert.ok(Buffer.isBuffer(chain.process(frame)));
+  chain.destroy();
+
   const report = voxpool.report();
   console.log(JSON.stringify({ ok: true, modes, report }));
 }
