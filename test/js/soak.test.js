@@ -41,8 +41,11 @@ function check(result, objectsLeft) {
   const { kind, how, rss, oneObject, nativeBytes } = result;
   const nativeLeft = objectsLeft * oneObject;
   // The first two fifths warm up (allocator arenas, JIT, the collector's own sizing); from there on
-  // RSS must stay level.
-  const growth = rss[4] - rss[1];
+  // RSS must stay level. A leak raises every later sample, so the lower of the last two is
+  // compared: for large objects dropped to the collector (a 3 MB SpeakerMixer), about a hundred
+  // await finalization at any time and how they fragment the heap moves one sample by up to
+  // ~70 MB (Node 22: 401 → 421 → 422 → 463 MB, 361 → 366 → 384 → 429 MB), never both.
+  const growth = Math.min(rss[3], rss[4]) - rss[1];
   const trail = rss.map((b) => (b / MB).toFixed(0)).join(' → ');
   if (CHECK_RSS) assert.ok(growth <= MAX_GROWTH, `${kind} ${how}: RSS grew ${(growth / MB).toFixed(1)} MB after the second fifth (${trail} MB)`);
   assert.ok(nativeBytes <= nativeLeft, `${kind} ${how}: ${nativeBytes} native bytes still reported (one object: ${oneObject})`);
