@@ -28,6 +28,8 @@ const ONSET_LOOKBACK_FRAMES = 5;
 const FLOOR_SMOOTHING = 0.05;
 const MAX_HANGOVER_MS = 5000;
 const MAX_UTTERANCE_MS = 120000;
+// Frames submitted to the pool at once from one written chunk (1.28 s at 20 ms).
+const WINDOW_FRAMES = 64;
 
 /**
  * @param {object} [options]
@@ -62,6 +64,8 @@ function createUtteranceStream(options) {
   // The processor runs at the stream's rate: speech.sampleRate may only repeat it.
   if (speechOptions.sampleRate !== undefined) validate.oneOf(speechOptions.sampleRate, 'speech.sampleRate', [sampleRate]);
   const processor = new SpeechProcessor({ ...speechOptions, sampleRate });
+  // Frames in flight at once: within the processor's queue (maxQueue, if the caller set one).
+  const window = Math.min(WINDOW_FRAMES, speechOptions.maxQueue === undefined ? WINDOW_FRAMES : speechOptions.maxQueue);
   const frameBytes = processor.chunkBytes * frameMs / S.CHUNK_MS;
   const frames = (ms) => Math.ceil(ms / frameMs);
   const preRollFrames = frames(preRollMs);
@@ -109,15 +113,26 @@ function createUtteranceStream(options) {
     },
   });
 
-  // Submits every frame of `data` at once (the pool keeps them in order), then segments them.
+  // Submits the frames of `data` a window at a time (the pool keeps them in order) and segments
+  // each window's results, so a chunk of any length stays within the processor's queue.
   function run(data, callback) {
-    const jobs = [];
-    for (let at = 0; at < data.length; at += frameBytes) jobs.push(processor.processAsync(data.subarray(at, at + frameBytes)));
-    Promise.all(jobs).then((results) => {
-      if (stream.destroyed) return;
-      for (const r of results) segment(r.pcm, r.speech, r.level);
-      callback();
-    }, (err) => callback(err));
+    const step = window * frameBytes;
+    const next = (from) => {
+      if (from >= data.length) {
+        callback();
+        return;
+      }
+      const jobs = [];
+      for (let at = from; at < Math.min(from + step, data.length); at += frameBytes) {
+        jobs.push(processor.processAsync(data.subarray(at, at + frameBytes)));
+      }
+      Promise.all(jobs).then((results) => {
+        if (stream.destroyed) return;
+        for (const r of results) segment(r.pcm, r.speech, r.level);
+        next(from + step);
+      }, (err) => callback(err));
+    };
+    next(0);
   }
 
   function segment(pcm, speech, level) {

@@ -309,6 +309,19 @@ test('utterances: a click shorter than minSpeechMs is dropped; one longer than m
   assert.equal(long[1].startMs, long[0].endMs, 'the next one goes on where the cut was');
 });
 
+test('utterances: one write of 10 s goes through a processor whose queue holds 8 frames', async () => {
+  const speech = say(SENTENCE);
+  const x = mix(10 * RATE, [speech, RATE], [noise('white', 10 * RATE, 0.005)]);
+  const s = createUtteranceStream({ speech: { maxQueue: 8, gainControl: false } });
+  const got = [];
+  s.on('data', (u) => got.push(u));
+  const done = new Promise((resolve, reject) => { s.on('end', resolve); s.on('error', reject); });
+  s.end(Buffer.from(x.buffer));
+  await done;
+  assert.equal(got.length, 1);
+  assert.ok(Math.abs(got[0].startMs - 1000) <= 60, `starts at ${got[0].startMs} ms`);
+});
+
 // --- API -----------------------------------------------------------------------------------------
 
 test('processAsync gives exactly what process() gives on an identical processor, in order; destroy rejects what is queued', async () => {
