@@ -77,3 +77,15 @@ for (const [version, voice] of VERSIONS) {
     assert.ok(!receiver.subscriptions.has('alice') && !receiver.subscriptions.has('bob'), 'subscriptions closed');
   });
 }
+
+test('createUtteranceReceiver refuses bad arguments before subscribing, with exact messages', () => {
+  const voice = VERSIONS[0][1];
+  const receiver = new voice.VoiceReceiver({ state: { status: 'signalling' } });
+  assert.throws(() => voxVoice.createUtteranceReceiver({}), { name: 'TypeError', message: /^Expected a VoiceConnection or VoiceReceiver of @discordjs\/voice for connection but received/ });
+  assert.throws(() => voxVoice.createUtteranceReceiver(receiver, { users: ['a', 1] }), { name: 'TypeError', message: /^Expected an array of user ids \(strings\) for options\.users/ });
+  assert.throws(() => voxVoice.createUtteranceReceiver(receiver, { sampleRate: 44100 }), { name: 'RangeError', message: /for options\.sampleRate but received 44100/ });
+  assert.throws(() => voxVoice.createUtteranceReceiver(receiver, { hangoverMs: 5 }), { name: 'RangeError', message: 'Expected an integer between 20 and 5000 for hangoverMs but received 5 of type number' });
+  assert.throws(() => voxVoice.createUtteranceReceiver(receiver, { speech: { vad: 'always' } }), { name: 'RangeError', message: /for vad but received "always"/ });
+  assert.equal(receiver.speaking.listenerCount('start'), 0, 'nothing subscribed');
+  assert.equal(receiver.subscriptions.size, 0);
+});
