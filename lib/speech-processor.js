@@ -47,6 +47,36 @@ function group(value, name, names, key, fallback, objectLevel = fallback) {
 }
 
 /**
+ * SpeechProcessor's options validated, with the defaults filled in, as the native constructor
+ * takes them (levels as indices into speechConstants' name lists). Makes no native object, so a
+ * caller can check options before it subscribes or connects anything.
+ * @param {object} [options]
+ */
+function nativeOptions(options) {
+  const o = validate.options(options);
+  const sampleRate = o.sampleRate === undefined ? D.sampleRate : validate.oneOf(o.sampleRate, 'sampleRate', S.SAMPLE_RATES);
+  const [noise] = group(o.noiseSuppression, 'noiseSuppression', S.NOISE_LEVELS, 'level', D.noiseSuppression);
+  const [gain, g] = group(o.gainControl, 'gainControl', S.GAIN_MODES, 'mode', D.gainControl);
+  const [vad] = group(o.vad, 'vad', S.VAD_LIKELIHOODS, 'likelihood', D.vad);
+  const [echo, e] = group(o.echoCancellation, 'echoCancellation', S.ECHO_LEVELS, 'level', D.echoCancellation, 'moderate');
+  const native = {
+    sampleRate,
+    noiseSuppression: noise,
+    gainControl: gain,
+    targetLevelDbfs: g.targetLevelDbfs === undefined ? D.targetLevelDbfs
+      : validate.integer(g.targetLevelDbfs, 'gainControl.targetLevelDbfs', 0, S.MAX_TARGET_LEVEL_DBFS),
+    compressionGainDb: g.compressionGainDb === undefined ? D.compressionGainDb
+      : validate.integer(g.compressionGainDb, 'gainControl.compressionGainDb', 0, S.MAX_COMPRESSION_GAIN_DB),
+    limiter: g.limiter === undefined ? D.limiter : validate.boolean(g.limiter, 'gainControl.limiter'),
+    vad,
+    echoCancellation: echo,
+    echoDelayMs: e.delayMs === undefined ? D.echoDelayMs
+      : validate.integer(e.delayMs, 'echoCancellation.delayMs', 0, S.MAX_ECHO_DELAY_MS),
+  };
+  return queueOptions(o, native);
+}
+
+/**
  * Speech clean-up on mono s16 PCM at 8, 16, 32 or 48 kHz, a whole number of 10 ms chunks per call
  * (a 20 ms frame is two), at most MAX_FRAME_MS. Each call returns the cleaned frame with what was
  * measured: `speech` (the VAD found voice in any 10 ms chunk), `voicedChunks` and `level` (RMS
@@ -78,30 +108,10 @@ class SpeechProcessor {
    * @param {number} [options.deadlineMs]
    */
   constructor(options) {
-    const o = validate.options(options);
-    const sampleRate = o.sampleRate === undefined ? D.sampleRate : validate.oneOf(o.sampleRate, 'sampleRate', S.SAMPLE_RATES);
-    const [noise] = group(o.noiseSuppression, 'noiseSuppression', S.NOISE_LEVELS, 'level', D.noiseSuppression);
-    const [gain, g] = group(o.gainControl, 'gainControl', S.GAIN_MODES, 'mode', D.gainControl);
-    const [vad] = group(o.vad, 'vad', S.VAD_LIKELIHOODS, 'likelihood', D.vad);
-    const [echo, e] = group(o.echoCancellation, 'echoCancellation', S.ECHO_LEVELS, 'level', D.echoCancellation, 'moderate');
-    const native = {
-      sampleRate,
-      noiseSuppression: noise,
-      gainControl: gain,
-      targetLevelDbfs: g.targetLevelDbfs === undefined ? D.targetLevelDbfs
-        : validate.integer(g.targetLevelDbfs, 'gainControl.targetLevelDbfs', 0, S.MAX_TARGET_LEVEL_DBFS),
-      compressionGainDb: g.compressionGainDb === undefined ? D.compressionGainDb
-        : validate.integer(g.compressionGainDb, 'gainControl.compressionGainDb', 0, S.MAX_COMPRESSION_GAIN_DB),
-      limiter: g.limiter === undefined ? D.limiter : validate.boolean(g.limiter, 'gainControl.limiter'),
-      vad,
-      echoCancellation: echo,
-      echoDelayMs: e.delayMs === undefined ? D.echoDelayMs
-        : validate.integer(e.delayMs, 'echoCancellation.delayMs', 0, S.MAX_ECHO_DELAY_MS),
-    };
-    queueOptions(o, native);
+    const native = nativeOptions(options);
     this.#native = new binding.NativeSpeechProcessor(native);
-    this.#sampleRate = sampleRate;
-    this.#chunkBytes = sampleRate * S.CHUNK_MS / 1000 * 2;
+    this.#sampleRate = native.sampleRate;
+    this.#chunkBytes = native.sampleRate * S.CHUNK_MS / 1000 * 2;
   }
 
   #frame(pcm, name = 'pcm') {
@@ -153,4 +163,4 @@ class SpeechProcessor {
   }
 }
 
-module.exports = { SpeechProcessor, speechConstants };
+module.exports = { SpeechProcessor, speechConstants, nativeOptions };

@@ -7,7 +7,7 @@
 // audio work is native.
 const { Transform, Readable } = require('node:stream');
 const validate = require('./validate');
-const { SpeechProcessor, speechConstants: S } = require('./speech-processor');
+const { SpeechProcessor, speechConstants: S, nativeOptions } = require('./speech-processor');
 
 /** Segmenter defaults and limits, ms. */
 const UTTERANCE_DEFAULTS = Object.freeze({
@@ -32,6 +32,29 @@ const MAX_UTTERANCE_MS = 120000;
 const WINDOW_FRAMES = 64;
 
 /**
+ * Validates createUtteranceStream's options and fills in the defaults (no native object is made,
+ * so a caller such as createUtteranceReceiver can check them up front).
+ * @param {object} [options]
+ */
+function utteranceOptions(options) {
+  const o = validate.options(options);
+  const int = (name, min, max) => (o[name] === undefined ? UTTERANCE_DEFAULTS[name] : validate.integer(o[name], name, min, max));
+  const frameMs = int('frameMs', S.CHUNK_MS, S.MAX_FRAME_MS);
+  if (frameMs % S.CHUNK_MS !== 0) throw validate.invalidRange(`a multiple of ${S.CHUNK_MS}`, 'frameMs', frameMs);
+  const preRollMs = int('preRollMs', 0, MAX_PRE_ROLL_MS);
+  const hangoverMs = int('hangoverMs', frameMs, MAX_HANGOVER_MS);
+  const minSpeechMs = int('minSpeechMs', 0, MAX_UTTERANCE_MS);
+  const maxUtteranceMs = int('maxUtteranceMs', frameMs, MAX_UTTERANCE_MS);
+  const live = o.live === undefined ? false : validate.boolean(o.live, 'live');
+  const speech = validate.options(o.speech, 'speech');
+  const sampleRate = o.sampleRate === undefined ? S.DEFAULTS.sampleRate : validate.oneOf(o.sampleRate, 'sampleRate', S.SAMPLE_RATES);
+  // The processor runs at the stream's rate: speech.sampleRate may only repeat it.
+  if (speech.sampleRate !== undefined) validate.oneOf(speech.sampleRate, 'speech.sampleRate', [sampleRate]);
+  nativeOptions({ ...speech, sampleRate });  // the processor's options, checked now
+  return { frameMs, preRollMs, hangoverMs, minSpeechMs, maxUtteranceMs, live, speech: { ...speech, sampleRate } };
+}
+
+/**
  * @param {object} [options]
  * @param {8000|16000|32000|48000} [options.sampleRate=16000] of the PCM written (mono s16)
  * @param {number} [options.frameMs=20] 10..MAX_FRAME_MS, a multiple of 10
@@ -50,22 +73,10 @@ const WINDOW_FRAMES = 64;
  *   endMs). Events: `speechstart` `{ startMs, stream? }`, `speechend` `{ startMs, endMs }`.
  */
 function createUtteranceStream(options) {
-  const o = validate.options(options);
-  const int = (name, min, max) => (o[name] === undefined ? UTTERANCE_DEFAULTS[name] : validate.integer(o[name], name, min, max));
-  const frameMs = int('frameMs', S.CHUNK_MS, S.MAX_FRAME_MS);
-  if (frameMs % S.CHUNK_MS !== 0) throw validate.invalidRange(`a multiple of ${S.CHUNK_MS}`, 'frameMs', frameMs);
-  const preRollMs = int('preRollMs', 0, MAX_PRE_ROLL_MS);
-  const hangoverMs = int('hangoverMs', frameMs, MAX_HANGOVER_MS);
-  const minSpeechMs = int('minSpeechMs', 0, MAX_UTTERANCE_MS);
-  const maxUtteranceMs = int('maxUtteranceMs', frameMs, MAX_UTTERANCE_MS);
-  const live = o.live === undefined ? false : validate.boolean(o.live, 'live');
-  const speechOptions = validate.options(o.speech, 'speech');
-  const sampleRate = o.sampleRate === undefined ? S.DEFAULTS.sampleRate : validate.oneOf(o.sampleRate, 'sampleRate', S.SAMPLE_RATES);
-  // The processor runs at the stream's rate: speech.sampleRate may only repeat it.
-  if (speechOptions.sampleRate !== undefined) validate.oneOf(speechOptions.sampleRate, 'speech.sampleRate', [sampleRate]);
-  const processor = new SpeechProcessor({ ...speechOptions, sampleRate });
+  const { frameMs, preRollMs, hangoverMs, minSpeechMs, maxUtteranceMs, live, speech } = utteranceOptions(options);
+  const processor = new SpeechProcessor(speech);
   // Frames in flight at once: within the processor's queue (maxQueue, if the caller set one).
-  const window = Math.min(WINDOW_FRAMES, speechOptions.maxQueue === undefined ? WINDOW_FRAMES : speechOptions.maxQueue);
+  const window = Math.min(WINDOW_FRAMES, speech.maxQueue === undefined ? WINDOW_FRAMES : speech.maxQueue);
   const frameBytes = processor.chunkBytes * frameMs / S.CHUNK_MS;
   const frames = (ms) => Math.ceil(ms / frameMs);
   const preRollFrames = frames(preRollMs);
@@ -208,4 +219,4 @@ function createUtteranceStream(options) {
   return stream;
 }
 
-module.exports = { createUtteranceStream, UTTERANCE_DEFAULTS };
+module.exports = { createUtteranceStream, utteranceOptions, UTTERANCE_DEFAULTS };

@@ -4,7 +4,7 @@
 // utterance stream of their own, tagged with the user id.
 const { Readable } = require('node:stream');
 const validate = require('../validate');
-const { createUtteranceStream, UTTERANCE_DEFAULTS } = require('../utterance-stream');
+const { createUtteranceStream, utteranceOptions, UTTERANCE_DEFAULTS } = require('../utterance-stream');
 const { DecodedReceiveStream, receiverOf, decodedOptions } = require('./receive');
 
 /**
@@ -39,13 +39,13 @@ class UtteranceReceiver extends Readable {
     const decode = { sampleRate: sampleRate === undefined ? 16000 : sampleRate, channels: 1, window, fec, maxConcealFrames };
     for (const k of Object.keys(decode)) if (decode[k] === undefined) delete decode[k];
     decodedOptions(decode);  // bad options throw now, not at the first speaker
-    const utteranceOptions = { ...utterance, sampleRate: decode.sampleRate };
-    createUtteranceStream(utteranceOptions).destroy();  // the same for the segmenter's options
+    const segmenter = { ...utterance, sampleRate: decode.sampleRate };
+    utteranceOptions(segmenter);  // the same for the segmenter's and the processor's options
     super({ objectMode: true, read() {} });
     this.#receiver = receiver;
     this.#users = users === undefined ? null : new Set(users);
     this.#decode = decode;
-    this.#utterance = utteranceOptions;
+    this.#utterance = segmenter;
     this.#hangoverMs = utterance.hangoverMs === undefined ? UTTERANCE_DEFAULTS.hangoverMs : utterance.hangoverMs;
     this.#onStart = (userId) => this.#subscribe(userId);
     receiver.speaking.on('start', this.#onStart);
