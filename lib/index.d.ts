@@ -293,7 +293,7 @@ export interface MixerStats { ticks: number; limitedTicks: number; gainReduction
 export class Mixer {
   constructor(options?: MixerOptions);
   readonly sampleRate: number; readonly channels: 1 | 2; readonly frameSize: number; readonly format: PcmFormat;
-  readonly frameBytes: number; readonly pending: number;
+  readonly frameBytes: number; readonly pending: number; readonly queueFrames: number;
   addSource(options?: MixerSourceOptions): number;
   removeSource(id: number): void;
   push(id: number, pcm: PcmInput): void;
@@ -451,12 +451,51 @@ export class SpeakerMixer {
   speakerStats(ssrc: number): SpeakerStats;
   destroy(): void;
 }
-export class MixerStream extends MixerReadable {
-  constructor(options?: MixerOptions & { highWaterMark?: number });
-  readonly mixer: Mixer;
-  addInput(options?: MixerSourceOptions): MixerWritable & { id: number };
+export interface MixerStreamOptions extends MixerOptions {
+  highWaterMark?: number;
+  /** 'wait' (default): no frame until an input has one; 'silence': mix silence meanwhile (ends only after end()) */
+  idle?: 'wait' | 'silence';
 }
-export function createMixerStream(options?: MixerOptions & { highWaterMark?: number }): MixerStream;
+export class MixerStream extends MixerReadable {
+  constructor(options?: MixerStreamOptions);
+  readonly mixer: Mixer;
+  /** Each input emits 'drained' when its last frame has been mixed. */
+  addInput(options?: MixerSourceOptions): MixerWritable & { id: number };
+  /** Takes no more inputs; ends once every input has ended and drained. */
+  end(): this;
+}
+export function createMixerStream(options?: MixerStreamOptions): MixerStream;
+export interface SpeechOutputOptions extends MixerStreamOptions {
+  /** replies' PCM: Hz (default 24000), channels (default 1), format (default: the output's) */
+  speechRate?: number; speechChannels?: 1 | 2; speechFormat?: PcmFormat;
+  /** what a user starting to speak does to the reply: 'stop' (default), 'fade' or 'none' */
+  bargeIn?: 'stop' | 'fade' | 'none';
+  /** the reply's fade on barge-in, ms (default 100) */ fadeMs?: number;
+  /** how far 'fade' lowers the reply while someone speaks, dB (default 20) */ fadeDepthDb?: number;
+  /** how the other inputs go down under a reply (Mixer#setDucking) */ ducking?: DuckingOptions;
+}
+export type SpeechReplyStatus = 'played' | 'interrupted' | 'failed' | 'cancelled';
+export interface SpeechReplyResult { id: number; status: SpeechReplyStatus; error?: Error }
+/** Replies spoken into a continuous mix (idle: 'silence'), ducking the other inputs, with barge-in. */
+export class SpeechOutput extends MixerStream {
+  constructor(options?: SpeechOutputOptions);
+  readonly speaking: boolean; readonly queued: number;
+  /** Queues a reply (PCM, copied; or a Readable of PCM, owned). Resolves when it has played, or why not. */
+  speak(speech: PcmInput | NodeJS.ReadableStream, options?: { sampleRate?: number; channels?: 1 | 2; format?: PcmFormat }): Promise<SpeechReplyResult>;
+  /** Barge-in from an utterance stream's or receiver's speechstart / speechend events; returns a function that stops listening. */
+  listen(source: NodeJS.EventEmitter): () => void;
+  /** Stops the reply playing (faded) and drops the queue; returns how many replies were interrupted. */
+  interrupt(): number;
+  on(event: 'speakstart', listener: (e: { id: number }) => void): this;
+  on(event: 'speakend', listener: (e: SpeechReplyResult) => void): this;
+  on(event: 'bargein', listener: (e: { action: 'stop' | 'fade' | 'none'; userId?: string; replies: number }) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+export function createSpeechOutput(options?: SpeechOutputOptions): SpeechOutput;
+export declare const speechOutputConstants: Readonly<{
+  DEFAULTS: Readonly<{ speechRate: number; speechChannels: number; bargeIn: 'stop' | 'fade' | 'none'; fadeMs: number; fadeDepthDb: number }>;
+  BARGE_IN_MODES: readonly string[]; MAX_REPLY_MS: number;
+}>;
 export interface VolumeTransformerOptions extends MixerTransformOptions {
   type?: PcmFormat; volume?: number; rampMs?: number; sampleRate?: number; channels?: 1 | 2;
 }

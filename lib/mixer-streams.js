@@ -7,20 +7,27 @@ const binding = require('./binding');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { Mixer } = require('./mixer');
+const { VoxpoolError } = require('./errors');
 const { Resampler } = require('./resampler');
 const { defineVolumeApi } = require('./volume-api');
 const { CHANNELS } = require('./mixer-util');
 
 const C = binding.mixerConstants;
 
+/** What a MixerStream does when the consumer wants a frame and no input has one. */
+const IDLE_MODES = ['wait', 'silence'];
+
 /**
  * A Readable of mixed frames. Add inputs with {@link MixerStream#addInput}; each is a Writable
  * whose PCM feeds one mixer source. A frame is produced (on the pool) whenever the consumer wants
  * data and at least one input has a whole frame queued; inputs without one are silent for that
- * tick. The stream ends once every input has ended and drained. `mixer` exposes gains, mute,
- * solo, pan, ducking and stats. `destroy(err)` destroys every input with `err`; `destroy()`
- * closes them without an 'error' event (a write waiting for room gets ERR_STREAM_DESTROYED in
- * its callback).
+ * tick. With `idle: 'silence'` a frame is mixed even when no input has one (silence, with ramps
+ * and ducking going on), so a real-time consumer such as an AudioPlayer never runs dry. The
+ * stream ends once every input has ended and drained (with `idle: 'silence'`, only after
+ * `end()`); an input emits 'drained' when its last frame has been mixed. `mixer` exposes gains,
+ * mute, solo, pan, ducking and stats. `destroy(err)` destroys every input with `err`;
+ * `destroy()` closes them without an 'error' event (a write waiting for room gets
+ * ERR_STREAM_DESTROYED in its callback).
  */
 class MixerStream extends Readable {
   #inputs = new Set();
@@ -28,17 +35,33 @@ class MixerStream extends Readable {
   #wanted = false;
   #ending = false;
   #added = false;
+  #idleSilence;
+  #endCalled = false;
 
   /**
-   * @param {object} [options] Mixer options (see Mixer) plus Readable's highWaterMark
+   * @param {object} [options] Mixer options (see Mixer) plus Readable's highWaterMark and
+   *   `idle` ('wait', the default, or 'silence')
    */
   constructor(options) {
     const o = validate.options(options);
-    const { highWaterMark, ...mixerOptions } = o;
+    const { highWaterMark, idle, ...mixerOptions } = o;
+    const idleSilence = idle !== undefined && validate.oneOf(idle, 'idle', IDLE_MODES) === 'silence';
     const mixer = new Mixer(mixerOptions);
     super({ highWaterMark: highWaterMark === undefined ? mixer.frameBytes * 4 : validate.integer(highWaterMark, 'highWaterMark', 1, 2 ** 31 - 1) });
     /** @type {Mixer} */
     this.mixer = mixer;
+    this.#idleSilence = idleSilence;
+  }
+
+  /**
+   * Takes no more inputs: the stream ends once every input has ended and drained (at once if
+   * there are none). Needed to end a stream with `idle: 'silence'`; optional otherwise.
+   * @returns {this}
+   */
+  end() {
+    this.#endCalled = true;
+    this.#pump();
+    return this;
   }
 
   /**
@@ -48,12 +71,19 @@ class MixerStream extends Readable {
    * @returns {Writable & { id: number }}
    */
   addInput(options) {
+    if (this.#endCalled) throw new VoxpoolError('The mixer stream was ended: it takes no more inputs', 'ERR_VOXPOOL_ENDED');
     const id = this.mixer.addSource(options);
     const o = validate.options(options);
     const channels = o.channels === undefined ? this.mixer.channels : o.channels;
     const format = o.format === undefined ? this.mixer.format : o.format;
     const frameBytes = channels * (format === 'f32le' ? 4 : 2);
-    const input = { id, frameBytes, rest: Buffer.alloc(0), ended: false, blocked: null, blockedCb: null, writable: null };
+    // What one push may hold: half the source's FIFO, in the input's own frames. A larger push
+    // could never fit (a 0.26 s push at 22.05 kHz is 13 mixer frames; the FIFO holds 8), and
+    // half lets a write go on while the other half plays.
+    const rate = o.sampleRate === undefined ? this.mixer.sampleRate : o.sampleRate;
+    const m = this.mixer;
+    const pushFrames = Math.min(C.MAX_PUSH_FRAMES, Math.max(1, Math.floor(Math.floor(m.queueFrames / 2) * m.frameSize * rate / m.sampleRate)));
+    const input = { id, frameBytes, step: pushFrames * frameBytes, rest: Buffer.alloc(0), ended: false, blocked: null, blockedCb: null, writable: null };
     const stream = this;
     const writable = new Writable({
       write(chunk, encoding, cb) { stream.#write(input, chunk, cb); },
@@ -97,7 +127,7 @@ class MixerStream extends Readable {
     const whole = data.length - (data.length % input.frameBytes);
     input.rest = Buffer.from(data.subarray(whole));
     data = data.subarray(0, whole);
-    const step = C.MAX_PUSH_FRAMES * input.frameBytes;
+    const step = input.step;
     const attempt = () => {
       while (data.length > 0) {
         const piece = data.subarray(0, step);
@@ -146,6 +176,9 @@ class MixerStream extends Readable {
     cb(err);
   }
 
+  /** Called once per mixed frame, before it is pushed (a hook for subclasses). */
+  _mixed() {}
+
   // One tick in flight at a time; Readable's buffer (highWaterMark) keeps frames ahead.
   #pump() {
     if (this.#ticking || this.destroyed || this.#ending) return;
@@ -157,14 +190,16 @@ class MixerStream extends Readable {
       } else if (input.ended) {  // drained (a resampler tail shorter than a frame is dropped)
         this.#inputs.delete(input);
         this.mixer.removeSource(input.id);
+        input.writable.emit('drained');
       }
     }
     if (!ready) {
-      if (this.#inputs.size === 0 && this.#added) {
+      if (this.#inputs.size === 0 && (this.#endCalled || (this.#added && !this.#idleSilence))) {
         this.#ending = true;
         this.push(null);
+        return;
       }
-      return;
+      if (!this.#idleSilence) return;
     }
     if (!this.#wanted) return;
     this.#ticking = true;
@@ -172,6 +207,7 @@ class MixerStream extends Readable {
       (frame) => {
         this.#ticking = false;
         if (this.destroyed) return;
+        this._mixed();
         this.#wanted = this.push(frame);
         for (const input of this.#inputs) if (input.blocked) input.blocked();
         this.#pump();

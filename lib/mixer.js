@@ -97,6 +97,7 @@ class Mixer {
   }
 
   /** @type {number} */ get sampleRate() { return this.#sampleRate; }
+  /** @type {number} FIFO depth per source, in frames */ get queueFrames() { return this.#queueFrames; }
   /** @type {1|2} */ get channels() { return this.#channels; }
   /** @type {number} samples per channel per tick */ get frameSize() { return this.#frameSize; }
   /** @type {'s16le'|'f32le'} */ get format() { return this.#format; }

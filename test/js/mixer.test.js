@@ -177,6 +177,53 @@ test('createMixerStream mixes its inputs and ends when they end', async () => {
   assert.ok(all.every((v) => v === 600), 'every sample is 100 + 1000 / 2');
 });
 
+test('a mixer stream input at another rate takes one large write (pushed in pieces its FIFO can hold)', async () => {
+  // 1 s at 22.05 kHz in one write: pushed whole (5760 frames = 13 mixer frames, the FIFO holds 8)
+  // it never fitted and the write waited forever.
+  const stream = createMixerStream({ channels: 1 });
+  const input = stream.addInput({ sampleRate: 22050 });
+  input.end(constant(22050, 1, 1000));
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  const all = readS16(Buffer.concat(chunks));
+  assert.ok(Math.abs(all.length - 48000) <= 960, `${all.length} samples out for 1 s in`);
+  assert.ok(all.slice(4800, 43200).every((v) => Math.abs(v - 1000) <= 2), 'the level comes through');
+});
+
+test("idle: 'silence' mixes silence while no input has audio, inputs emit 'drained', and end() ends it", async () => {
+  const stream = createMixerStream({ channels: 1, frameSize: 100, limiter: false, idle: 'silence', highWaterMark: 200 });
+  const got = [];
+  const read = async (n) => {
+    for await (const c of stream.iterator({ destroyOnReturn: false })) {
+      got.push(...readS16(c));
+      if (got.length >= n) return;
+    }
+  };
+  await read(1000);
+  assert.ok(got.every((v) => v === 0), 'silence with no inputs at all');
+  const input = stream.addInput();
+  const drained = once(input, 'drained');
+  input.end(constant(300, 1, 500));
+  const start = got.length;
+  await read(start + 1000);
+  await drained;
+  const after = got.slice(start);
+  const first = after.indexOf(500);
+  assert.ok(first >= 0 && after.slice(first, first + 300).every((v) => v === 500), '300 samples of the input');
+  assert.ok(after.slice(first + 300).every((v) => v === 0), 'then silence again');
+  stream.end();
+  assert.throws(() => stream.addInput(), (err) => err instanceof VoxpoolError && err.code === 'ERR_VOXPOOL_ENDED' &&
+    err.message === 'The mixer stream was ended: it takes no more inputs');
+  for await (const c of stream) got.push(...readS16(c));  // what was buffered, then the end
+  assert.equal(stream.readableEnded, true);
+  // end() on a waiting stream with no inputs ends it at once.
+  const empty = createMixerStream();
+  empty.end();
+  const rest = [];
+  for await (const c of empty) rest.push(c);
+  assert.deepEqual(rest, []);
+});
+
 test('invalid arguments have exact messages', () => {
   const cases = [
     [() => new Mixer(5), TypeError, 'Expected an object for options but received 5 of type number'],

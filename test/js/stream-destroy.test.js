@@ -48,7 +48,7 @@ const SEED = Number(process.env.VOXPOOL_SWEEP_SEED || 20261130);
 
 test('sweep: every stream kind destroyed at random points with jobs in flight', async (t) => {
   const { kinds } = run(['list']);
-  assert.deepEqual(kinds.sort(), ['decoder', 'decrypt', 'encoder', 'encrypt', 'filter', 'filteredEncoder', 'mixer', 'resample', 'speakerDemand', 'speakerRealtime', 'stretchedEncoder', 'stretchedFilter', 'utterance', 'volume']);
+  assert.deepEqual(kinds.sort(), ['decoder', 'decrypt', 'encoder', 'encrypt', 'filter', 'filteredEncoder', 'mixer', 'resample', 'speakerDemand', 'speakerRealtime', 'speechOutput', 'stretchedEncoder', 'stretchedFilter', 'utterance', 'volume']);
   for (const kind of kinds) {
     await t.test(kind, () => {
       const r = run(['sweep', kind, String(SWEEP_ROUNDS), String(SEED)]);

@@ -741,4 +741,28 @@ module.exports = [
     tests: { js: ['test/js/speech.test.js'] },
     why: "Utterances end where the VAD's own hangover does, 60-80 ms after the speech: endMs is late and STT gets trailing noise.",
   },
+  {
+    id: 'mixer-stream-whole-push',
+    file: 'lib/mixer-streams.js',
+    find: '    const step = input.step;\n',
+    replace: '    const step = C.MAX_PUSH_FRAMES * input.frameBytes;\n',
+    tests: { js: ['test/js/mixer.test.js'] },
+    why: 'A large write to a resampled input is pushed whole, never fits the FIFO and waits forever: a TTS reply at 22.05 kHz never plays.',
+  },
+  {
+    id: 'speech-output-cut-before-fade',
+    file: 'lib/speech-output.js',
+    find: '    if (current !== null && current.stopping && --current.framesLeft <= 0) this.#cut(current);\n',
+    replace: '    if (current !== null && current.stopping) this.#cut(current);\n',
+    tests: { js: ['test/js/speech-output.test.js'] },
+    why: 'Barge-in cuts the reply on the next frame instead of fading it out: a click in every interrupted reply.',
+  },
+  {
+    id: 'speech-output-fade-never-restored',
+    file: 'lib/speech-output.js',
+    find: "    if (this.#mode === 'fade' && this.#current !== null && !this.#current.stopping) this.#setGain(this.#current, 1);\n",
+    replace: '',
+    tests: { js: ['test/js/speech-output.test.js'] },
+    why: "bargeIn 'fade' leaves the reply quiet after the users stop speaking: the rest of the answer is inaudible.",
+  },
 ];
