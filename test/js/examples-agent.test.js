@@ -8,6 +8,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
+const { spawn } = require('node:child_process');
 const { WebSocket } = require('ws');
 const voxpool = require('../..');
 
@@ -361,4 +362,28 @@ test('barge-in: speaking during a reply stops its frames and sends CONTROL barge
   assert.equal(stats.bargeIns, 1);
   assert.equal(stats.repliesCompleted, 1);
   assert.equal(stats.protocolErrors, 0);
+});
+
+test('the CLI runs a short load, prints the report and exits by itself', { timeout: 60000 }, async () => {
+  const child = spawn(process.execPath, [dir, '--devices', '3', '--seconds', '6'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c) => { out += c; });
+  child.stderr.on('data', (c) => { err += c; });
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0, err);
+  assert.match(out, /^3 devices for 6 s \(in-process gateway\); 3 utterances/);
+  assert.match(out, /utterance, device-measured +\d+\.\d +\d+\.\d +\d+\.\d +3\n/);
+  const line = out.split('\n').find((l) => l.startsWith('gateway report '));
+  const report = JSON.parse(line.slice('gateway report '.length));
+  assert.equal(report.utterances, 3);
+  assert.equal(report.missed, 0);
+  assert.equal(report.repliesCompleted, 3);
+  assert.equal(report.protocolErrors, 0);
+  assert.equal(report.sessionsLeft, 0);
+  assert.deepEqual(report.closes, { 1000: 3 });
+  for (const key of ['device', 'gateway', 'reply']) assert.equal(report.latency[key].count, 3, key);
+  for (const key of ['cpuPercent', 'eventLoopDelayP99Ms', 'poolQueueWaitP99Ms', 'utterancesPerSecond', 'queueDepthMax', 'drops']) {
+    assert.equal(typeof report[key], 'number', key);
+  }
 });
