@@ -13,6 +13,7 @@ const { DEVICE_RATE } = require('./material');
 
 const { TYPES, FRAME_MS } = protocol;
 const FRAME_SAMPLES = DEVICE_RATE * FRAME_MS / 1000;
+const MAX_LINGER_MS = 10000;
 
 // A script's packets, encoded once per process: every device sending the same sentences would
 // encode the same frames, and in a load run that work would be the load generator's, not the
@@ -66,6 +67,8 @@ class Device {
   #expectSequence = 0;  // the gateway's next sequence
   #timer = null;
   #done = null;
+  #noiseFrames = 1;     // the script's leading frames without speech
+  #endedAt = null;      // when the script's last frame was sent
 
   /** What came back, in order. */
   utterances = [];      // { startMs, endMs, sttText, at }
@@ -82,8 +85,8 @@ class Device {
    * @param {string} options.deviceId
    * @param {ReturnType<typeof import('./material').deviceScript>} options.script what it says
    * @param {boolean} [options.keepReplies=false] keep the TTS_AUDIO packets (to decode them)
-   * @param {number} [options.lingerMs=500] after the script: how long to wait before BYE (longer
-   *   while a reply is still coming, up to 10 s)
+   * @param {number} [options.lingerMs=500] after the script (room noise goes on): the least time
+   *   before BYE (longer until every sentence sent has its utterance and reply, up to 10 s)
    * @param {number} [options.playoutDelayMs=40] the device starts playing a reply this long after
    *   its first frame arrives (its jitter buffer)
    */
@@ -103,6 +106,8 @@ class Device {
   async run() {
     this.#packets = await packetsFor(this.#script);
     this.#sentAt = new Float64Array(this.#packets.length);
+    const firstSpeech = this.#script.sentences.length ? Math.floor(this.#script.sentences[0].startMs / FRAME_MS) : this.#packets.length;
+    this.#noiseFrames = Math.max(1, firstSpeech);
     const ws = new WebSocket(this.#url, { perMessageDeflate: false });
     this.#ws = ws;
     this.#done = new Promise((resolve) => {
@@ -131,35 +136,39 @@ class Device {
   }
 
   // Sends every frame that is due (a late timer sends the ones it missed at once, as a device
-  // does after a stall), then sleeps until the next.
+  // does after a stall), then sleeps until the next. After the script the microphone stays open:
+  // the script's leading room noise, again and again, until BYE (a device that went quiet would
+  // be closed as idle, and the segmenter's hangover counts frames, so the last utterance needs
+  // frames after it to end).
   #tick() {
     this.#timer = null;
     const now = performance.now();
-    const due = Math.min(this.#packets.length, Math.floor((now - this.#t0) / FRAME_MS) + 1);
+    const due = Math.floor((now - this.#t0) / FRAME_MS) + 1;
+    const script = this.#packets.length;
     for (; this.#next < due; this.#next++) {
-      this.#send(TYPES.AUDIO, this.#packets[this.#next], this.#next * FRAME_MS);
-      this.#sentAt[this.#next] = performance.now();
+      const k = this.#next;
+      const packet = k < script ? this.#packets[k] : this.#packets[(k - script) % this.#noiseFrames];
+      this.#send(TYPES.AUDIO, packet, k * FRAME_MS);
+      if (k < script) this.#sentAt[k] = performance.now();
     }
     if (this.#ws.readyState !== WebSocket.OPEN) return;
-    if (this.#next < this.#packets.length) {
-      this.#timer = setTimeout(() => this.#tick(), Math.max(1, this.#t0 + this.#next * FRAME_MS - now));
-    } else {
-      this.#linger(performance.now() + 10000);
-    }
-  }
-
-  // After the script: BYE once the last reply is complete (or given up on).
-  #linger(giveUpAt) {
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      const last = this.replies[this.replies.length - 1];
-      const replying = last !== undefined && !last.complete && last.bargeinAt === null;
-      if (replying && performance.now() < giveUpAt) {
-        this.#linger(giveUpAt);
+    if (this.#next >= script) {
+      // BYE once every sentence sent has its utterance and its reply has ended (complete or
+      // barged in), at least lingerMs after the script; given up on after 10 s.
+      this.#endedAt ??= now;
+      const waited = now - this.#endedAt;
+      if ((waited >= this.#lingerMs && this.#settled()) || waited >= MAX_LINGER_MS) {
+        this.#send(TYPES.BYE, undefined, 0);
         return;
       }
-      this.#send(TYPES.BYE, undefined, 0);
-    }, this.#lingerMs);
+    }
+    this.#timer = setTimeout(() => this.#tick(), Math.max(1, this.#t0 + this.#next * FRAME_MS - now));
+  }
+
+  #settled() {
+    const last = this.replies[this.replies.length - 1];
+    if (last !== undefined && !last.complete && last.bargeinAt === null) return false;  // still playing
+    return this.sentences().every((s) => s.reply !== null && (s.reply.complete || s.reply.bargeinAt !== null));
   }
 
   #receive(data, isBinary) {
@@ -236,15 +245,19 @@ class Device {
    */
   sentences() {
     const sent = this.#next;
+    const taken = new Set();
     return this.#script.sentences.filter((s) => Math.ceil(s.endMs / FRAME_MS) - 1 < sent).map((s) => {
       const sentEndAt = this.#sentAt[Math.ceil(s.endMs / FRAME_MS) - 1];
       const sentStartAt = this.#sentAt[Math.floor(s.startMs / FRAME_MS)];
+      // The utterance overlapping it most, each utterance matched once (when frames were
+      // dropped, one utterance may span two sentences: the second is then missed).
       let utterance = null;
       let best = 0;
       for (const u of this.utterances) {
         const overlap = Math.min(u.endMs, s.endMs) - Math.max(u.startMs, s.startMs);
-        if (overlap > best) [utterance, best] = [u, overlap];
+        if (overlap > best && !taken.has(u)) [utterance, best] = [u, overlap];
       }
+      if (utterance !== null) taken.add(utterance);
       const reply = utterance === null ? null : this.replies.find((r) => r.startAt >= utterance.at) ?? null;
       return {
         text: s.text, startMs: s.startMs, endMs: s.endMs, sentStartAt, sentEndAt,

@@ -108,7 +108,7 @@ class Session {
   #timeline = null;
   #queue = [];          // { packet, sequence, timestamp, at }
   #decoding = false;
-  #waitingDrain = false;
+  #inPipeline = 0;      // frames written to the utterance stream, not yet segmented
   // replies:
   #encoder = null;
   #reply = null;
@@ -256,12 +256,14 @@ class Session {
     this.#pump();
   }
 
-  // One decode batch in flight per session: what queued while it ran goes in the next one, so a
-  // session's frames reach the pool at the rate the pool takes them.
+  // One decode batch in flight per session, and at most pipelineFrames decoded frames in the
+  // utterance stream: past that, frames wait in the inbound queue, the one place where the
+  // oldest are dropped. So when the pool falls behind, a session's latency stays within the
+  // queue's second plus the pipeline, instead of growing in buffers nobody drops from.
   #pump() {
-    if (this.#decoding || this.#waitingDrain || this.#queue.length === 0 || this.#state !== 'open') return;
+    if (this.#decoding || this.#inPipeline >= this.#opts.pipelineFrames || this.#queue.length === 0 || this.#state !== 'open') return;
     this.#decoding = true;
-    const batch = this.#queue.splice(0, this.#opts.decodeBatch);
+    const batch = this.#queue.splice(0, Math.min(this.#opts.decodeBatch, this.#opts.pipelineFrames - this.#inPipeline));
     this.#decoder.decodeBatch(batch.map((f) => f.packet)).then((pcms) => {
       this.#decoding = false;
       if (this.#state !== 'open') return;
@@ -277,15 +279,13 @@ class Session {
       this.#stats.framesDecoded += batch.length;
       // One write for the batch: the utterance stream sends a chunk's frames to the pool
       // together, so a session that fell behind catches up in a few loop turns, not one a frame.
-      if (this.#utterances.write(pcms.length === 1 ? pcms[0] : Buffer.concat(pcms))) {
+      // The callback runs once the chunk is segmented.
+      this.#inPipeline += batch.length;
+      this.#utterances.write(pcms.length === 1 ? pcms[0] : Buffer.concat(pcms), () => {
+        this.#inPipeline -= batch.length;
         this.#pump();
-      } else {
-        this.#waitingDrain = true;
-        this.#utterances.once('drain', () => {
-          this.#waitingDrain = false;
-          this.#pump();
-        });
-      }
+      });
+      this.#pump();
     }, (err) => {
       this.#decoding = false;
       if (this.#state === 'open') this.#fail(CLOSE.INTERNAL, `internal error: decode: ${err.message}`);
