@@ -98,7 +98,8 @@ class Reply {
       const last = k === this.#frames - 1;
       this.#sent++;
       this.#send(packet, k * FRAME_MS, last);
-      if (last) this.#end('complete');
+      // send() may have stopped it (the session closed on a full socket).
+      if (last && this.#state === 'sending') this.#end('complete');
     }, (err) => {
       if (this.#state === 'sending') this.#end('failed', err);
     });

@@ -7,6 +7,7 @@
 // devices never wait for it: the pool keeps each object's jobs in order but runs different
 // objects' jobs side by side, earliest due first.
 const { performance } = require('node:perf_hooks');
+const { WebSocket } = require('ws');
 const { Decoder, Encoder, createUtteranceStream } = require('../..');
 const protocol = require('./protocol');
 const { Reply } = require('./reply');
@@ -412,6 +413,12 @@ class Session {
     if (this.#state === 'closed') return;
     this.#finish(code, reason, level, 'gateway');
     this.#ws.close(code, protocol.closeReason(reason));
+    this.#cutOffLater();
+  }
+
+  // Terminates the socket if the device does not complete the closing handshake in time.
+  #cutOffLater() {
+    if (this.#ws.readyState === WebSocket.CLOSED) return;
     this.#closeTimer = setTimeout(() => this.#ws.terminate(), this.#opts.closeTimeoutMs);
   }
 
@@ -419,7 +426,7 @@ class Session {
   #onSocketError(err) {
     if (this.#state === 'closed') return;
     this.#finish(wsStatusCode(err), err.message, 'warn', 'gateway');
-    this.#closeTimer = setTimeout(() => this.#ws.terminate(), this.#opts.closeTimeoutMs);
+    this.#cutOffLater();
   }
 
   #onSocketClose(code, reason) {
