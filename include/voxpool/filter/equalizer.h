@@ -39,10 +39,11 @@ class Equalizer final : public Stage {
   struct alignas(64) Lanes {
     float v[kLanes];
   };
-  // Filter memory, [channel][lane]: the two state values of every band (transposed direct form
-  // II).
+  // Filter memory of the direct form with the numerator taken out (equalizer.cc): every band's
+  // last two outputs, [channel][lane], and each channel's last two inputs, which all bands share.
   struct alignas(64) State {
-    float s1[kFilterMaxChannels][kLanes], s2[kFilterMaxChannels][kLanes];
+    float y1[kFilterMaxChannels][kLanes], y2[kFilterMaxChannels][kLanes];
+    float x1[kFilterMaxChannels], x2[kFilterMaxChannels];
   };
   int channels_;
   int bands_;            // bands below kEqualizerMaxBandFraction x the rate
