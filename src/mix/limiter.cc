@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 
 #include "voxpool/pcm.h"
@@ -24,32 +26,23 @@ float Limiter::gain_reduction_db() const noexcept { return 20.0f * std::log10(ga
 
 namespace {
 
-// Peak |x| over n samples, or NaN when any sample is NaN or infinite. Eight independent lanes so
-// the loop vectorises without -ffast-math (a single running max is a reduction GCC will not
-// reorder for floats); x * 0 is NaN exactly for NaN and infinities, which the probe lanes collect.
+// Peak |x| over n samples, or NaN when any sample is NaN or infinite. Compared as the bit
+// patterns of the magnitudes: for non-negative floats unsigned integer order is numeric order, and
+// infinity and NaN lie above every finite value, so one integer max finds both the peak and a bad
+// sample. It vectorises; a float max did not (with NaN's rules GCC left it a scalar compare and
+// branch per sample, 15 % of a chain with one cheap filter).
 VOXPOOL_MULTIVERSION float Peak(const float* __restrict x, int n) noexcept {
-  float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  float probe[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int j = 0; j < 8; ++j) {
-      const float a = std::fabs(x[i + j]);
-      lanes[j] = a > lanes[j] ? a : lanes[j];
-      probe[j] += x[i + j] * 0.0f;
-    }
+  uint32_t top = 0;
+  for (int i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &x[i], sizeof bits);
+    bits &= 0x7fffffffu;
+    top = bits > top ? bits : top;
   }
-  float peak = 0.0f;
-  float bad = 0.0f;
-  for (int j = 0; j < 8; ++j) {
-    peak = lanes[j] > peak ? lanes[j] : peak;
-    bad += probe[j];
-  }
-  for (; i < n; ++i) {
-    const float a = std::fabs(x[i]);
-    peak = a > peak ? a : peak;
-    bad += x[i] * 0.0f;
-  }
-  return bad == bad ? peak : std::numeric_limits<float>::quiet_NaN();
+  if (top >= 0x7f800000u) return std::numeric_limits<float>::quiet_NaN();
+  float peak;
+  std::memcpy(&peak, &top, sizeof peak);
+  return peak;
 }
 
 // x *= gain moving linearly from `start` to `end` over `ramp` frames, then `end`.
