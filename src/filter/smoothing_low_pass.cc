@@ -18,11 +18,13 @@ void SmoothingLowPass::Process(float* pcm, int frames) noexcept {
   const float step = (target_ - coefficient_) / frames;
   if (channels_ == 2) {
     // Both channels in one pass: two independent recursions side by side hide each one's latency.
+    // Lavalink's v += (x - v) k written as v (1 - k) + x k: the same filter, but a sample waits
+    // on a multiply and an add of the last one instead of a subtract, a multiply and an add.
     float l = value_[0], r = value_[1];
     for (int i = 0; i < frames; ++i) {
       const float k = coefficient_ + step * static_cast<float>(i + 1);
-      l += (pcm[2 * i] - l) * k;
-      r += (pcm[2 * i + 1] - r) * k;
+      l = l * (1.0f - k) + pcm[2 * i] * k;
+      r = r * (1.0f - k) + pcm[2 * i + 1] * k;
       pcm[2 * i] = l;
       pcm[2 * i + 1] = r;
     }
@@ -36,7 +38,7 @@ void SmoothingLowPass::Process(float* pcm, int frames) noexcept {
     for (int i = 0; i < frames; ++i) {
       const float k = coefficient_ + step * static_cast<float>(i + 1);
       float& s = pcm[i * channels_ + c];
-      v += (s - v) * k;
+      v = v * (1.0f - k) + s * k;
       s = v;
     }
     value_[c] = std::fabs(v) < 1e-30f ? 0.0f : v;
