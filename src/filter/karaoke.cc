@@ -34,7 +34,9 @@ void Karaoke::Process(float* pcm, int frames) noexcept {
     const float mono = mono_ + mono_step * static_cast<float>(i + 1);
     const float l = pcm[2 * i];
     const float r = pcm[2 * i + 1];
-    const float y = a * ((l + r) * 0.5f) - b * y1 - c * y2;
+    // y2 is known a sample earlier than y1: its term first leaves one multiply and one subtract
+    // on the recursion a sample waits on, not a multiply and two subtracts.
+    const float y = (a * ((l + r) * 0.5f) - c * y2) - b * y1;
     y2 = y1;
     y1 = y;
     const float band = y * mono * level;
