@@ -99,6 +99,32 @@ void BM_FilterTimescale(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// The JS benchmark's "full chain": every Lavalink filter plus nightcore's timescale, through
+// ProcessInto() as an encoder stream's job runs it (20 ms in, the whole frames ready out), per
+// input frame; what it adds to encoding, without the JS call or the encoder.
+void BM_FilterFullChain(benchmark::State& state) {
+  FilterChainOptions o;
+  o.filters = Equalizer();
+  o.filters.volume = 0.8;
+  o.filters.karaoke = o.filters.tremolo = o.filters.vibrato = o.filters.low_pass = true;
+  o.filters.low_pass_smoothing = 2;
+  o.filters.rotation_hz = 0.2;
+  o.filters.timescale_speed = 1.165;
+  o.filters.timescale_pitch = 1.125;
+  o.filters.timescale_rate = 1.05;
+  std::unique_ptr<FilterChain> chain;
+  if (!FilterChain::Create(o, &chain).ok()) return state.SkipWithError("create");
+  const std::vector<int16_t> frame = Frame();
+  std::vector<int16_t> pcm(frame.size());
+  std::vector<int16_t> out(static_cast<size_t>(chain->OutputCapacity(960)) * 2);
+  for (auto _ : state) {
+    pcm = frame;
+    benchmark::DoNotOptimize(
+        chain->ProcessInto(pcm.data(), 960, out.data(), chain->OutputCapacity(960), 960, false));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // What every active chain pays: s16 <-> float, the limiter, a volume ramp.
 void BM_FilterVolumeOnly(benchmark::State& state) {
   FilterSettings s;
@@ -113,5 +139,6 @@ BENCHMARK(BM_FilterTremolo);
 BENCHMARK(BM_FilterVibrato);
 BENCHMARK(BM_FilterLoudness);
 BENCHMARK(BM_FilterTimescale);
+BENCHMARK(BM_FilterFullChain);
 
 }  // namespace
