@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "voxpool/pcm.h"
 
@@ -19,38 +20,56 @@ inline float Hermite(float xm1, float x0, float x1, float x2, float t) noexcept 
   return ((c3 * t + c2) * t + c1) * t + x0;
 }
 
-// One channel's interpolated reads for a chunk, into `out`. The read for sample i is between
-// ring entries k and k + 1, k = write + i - back[i]. The delay moves by well under a sample per
-// sample (0.09 at most, depth 1 at 14 Hz; 0.006 at the defaults, 2 Hz and depth 0.5), so back[]
-// holds for many samples in a row: then eight reads' taps are contiguous in the
-// ring and their interpolations run side by side (the per-sample gathers through the wrapping
-// mask were a third of the Lavalink set's cost). Same arithmetic either way: bit-exact.
+// The interpolated reads of a chunk of C-channel frames, in place over `out` (the chunk already
+// copied into the ring, interleaved like it). The read for frame i is between ring frames k and
+// k + 1, k = write + i - back[i]. The delay moves by well under a sample per sample (0.09 at
+// most, depth 1 at 14 Hz; 0.006 at the defaults, 2 Hz and depth 0.5), so back[] holds for many
+// frames in a row: then eight frames' taps are one contiguous stretch of the ring and their
+// interpolations run side by side (per-sample gathers through the wrapping mask, and a strided
+// copy per channel, were a third of the Lavalink set's cost). Same arithmetic either way:
+// bit-exact. `frac` holds each frame's fraction once per channel.
+template <int C>
 VOXPOOL_MULTIVERSION void ReadChunk(const float* __restrict r, int write,
                                     const int* __restrict back, const float* __restrict frac,
                                     float* __restrict out, int n) noexcept {
   constexpr int kMask = Vibrato::kRingSize - 1;
+  const auto read = [&](int i) {
+    const int k = write + i - back[i];
+    for (int c = 0; c < C; ++c)
+      out[i * C + c] =
+          Hermite(r[((k - 1) & kMask) * C + c], r[(k & kMask) * C + c],
+                  r[((k + 1) & kMask) * C + c], r[((k + 2) & kMask) * C + c], frac[i * C + c]);
+  };
   int i = 0;
   for (; i + 8 <= n; i += 8) {
     const int start = (write + i - back[i] - 1) & kMask;
     int differ = 0;
     for (int j = 1; j < 8; ++j) differ |= back[i + j] ^ back[i];
     if (differ == 0 && start + 8 + 3 <= Vibrato::kRingSize) {
-      const float* p = r + start;
-      for (int j = 0; j < 8; ++j)
-        out[i + j] = Hermite(p[j], p[j + 1], p[j + 2], p[j + 3], frac[i + j]);
+      const float* p = r + start * C;
+      float* o = out + i * C;
+      const float* f = frac + i * C;
+      for (int m = 0; m < 8 * C; ++m)
+        o[m] = Hermite(p[m], p[m + C], p[m + 2 * C], p[m + 3 * C], f[m]);
       continue;
     }
-    for (int j = i; j < i + 8; ++j) {
-      const int k = write + j - back[j];
-      out[j] = Hermite(r[(k - 1) & kMask], r[k & kMask], r[(k + 1) & kMask], r[(k + 2) & kMask],
-                       frac[j]);
-    }
+    for (int j = i; j < i + 8; ++j) read(j);
   }
-  for (; i < n; ++i) {
-    const int k = write + i - back[i];
-    out[i] =
-        Hermite(r[(k - 1) & kMask], r[k & kMask], r[(k + 1) & kMask], r[(k + 2) & kMask], frac[i]);
-  }
+  for (; i < n; ++i) read(i);
+}
+
+// One chunk of C-channel frames: into the ring (one or two copies: up to its end, then from its
+// start), then the reads over the chunk.
+template <int C>
+void RunChunk(float* ring, int write, const int* back, const float* frac_of_frame, float* block,
+              int n) noexcept {
+  float frac[kLfoChunk * C];
+  for (int i = 0; i < n; ++i)
+    for (int c = 0; c < C; ++c) frac[i * C + c] = frac_of_frame[i];
+  const int first = std::min(n, Vibrato::kRingSize - write);
+  std::memcpy(ring + static_cast<size_t>(write) * C, block, sizeof(float) * first * C);
+  std::memcpy(ring, block + static_cast<size_t>(first) * C, sizeof(float) * (n - first) * C);
+  ReadChunk<C>(ring, write, back, frac, block, n);
 }
 
 }  // namespace
@@ -85,7 +104,6 @@ void Vibrato::Process(float* pcm, int frames) noexcept {
   float lfo[kLfoChunk];
   float frac[kLfoChunk];
   int back[kLfoChunk];
-  float out[kLfoChunk];
   for (int at = 0; at < frames; at += kLfoChunk) {
     const int n = std::min(kLfoChunk, frames - at);
     lfo_.Fill(lfo, n);
@@ -98,12 +116,7 @@ void Vibrato::Process(float* pcm, int frames) noexcept {
       back[i] = whole + 1;
     }
     float* block = pcm + static_cast<size_t>(at) * channels_;
-    for (int c = 0; c < channels_; ++c) {
-      std::array<float, kRingSize>& r = ring_[c];
-      for (int i = 0; i < n; ++i) r[(write_ + i) & kMask] = block[i * channels_ + c];
-      ReadChunk(r.data(), write_, back, frac, out, n);
-      for (int i = 0; i < n; ++i) block[i * channels_ + c] = out[i];
-    }
+    (channels_ == 2 ? RunChunk<2> : RunChunk<1>)(ring_.data(), write_, back, frac, block, n);
     write_ = (write_ + n) & kMask;
   }
   lfo_.Renormalize();

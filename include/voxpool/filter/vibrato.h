@@ -31,7 +31,9 @@ class Vibrato final : public Stage {
   Lfo lfo_;
   float depth_ = 0.5f, target_depth_ = 0.5f;
   int write_ = 0;
-  std::array<std::array<float, kRingSize>, kFilterMaxChannels> ring_{};
+  // Interleaved frames, as the PCM: a chunk goes in with one copy and a run of reads is one
+  // contiguous stretch for every channel.
+  std::array<float, kRingSize * kFilterMaxChannels> ring_{};
 };
 
 }  // namespace voxpool::filter
