@@ -50,14 +50,16 @@ FilterSettings Equalizer() {
 void BM_FilterEqualizer(benchmark::State& state) { Run(state, Equalizer()); }
 
 // Every Lavalink filter but timescale.
-void BM_FilterLavalinkSet(benchmark::State& state) {
+FilterSettings LavalinkSet() {
   FilterSettings s = Equalizer();
   s.volume = 0.8;
   s.karaoke = s.tremolo = s.vibrato = s.low_pass = true;
   s.low_pass_smoothing = 2;
   s.rotation_hz = 0.2;
-  Run(state, s);
+  return s;
 }
+
+void BM_FilterLavalinkSet(benchmark::State& state) { Run(state, LavalinkSet()); }
 
 void BM_FilterTremolo(benchmark::State& state) {
   FilterSettings s;
@@ -79,10 +81,12 @@ void BM_FilterLoudness(benchmark::State& state) {
   Run(state, s);
 }
 
-// Lavalink's nightcore timescale (speed 1.165, pitch 1.125, rate 1.05) through ProcessInto(),
-// encoder-style: one 20 ms frame in, the whole 20 ms frames ready out. Per input frame.
-void BM_FilterTimescale(benchmark::State& state) {
+// `s` plus Lavalink's nightcore timescale (speed 1.165, pitch 1.125, rate 1.05) through
+// ProcessInto(), encoder-style: one 20 ms frame in, the whole 20 ms frames ready out. Per input
+// frame.
+void RunNightcore(benchmark::State& state, FilterSettings s) {
   FilterChainOptions o;
+  o.filters = s;
   o.filters.timescale_speed = 1.165;
   o.filters.timescale_pitch = 1.125;
   o.filters.timescale_rate = 1.05;
@@ -99,31 +103,11 @@ void BM_FilterTimescale(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-// The JS benchmark's "full chain": every Lavalink filter plus nightcore's timescale, through
-// ProcessInto() as an encoder stream's job runs it (20 ms in, the whole frames ready out), per
-// input frame; what it adds to encoding, without the JS call or the encoder.
-void BM_FilterFullChain(benchmark::State& state) {
-  FilterChainOptions o;
-  o.filters = Equalizer();
-  o.filters.volume = 0.8;
-  o.filters.karaoke = o.filters.tremolo = o.filters.vibrato = o.filters.low_pass = true;
-  o.filters.low_pass_smoothing = 2;
-  o.filters.rotation_hz = 0.2;
-  o.filters.timescale_speed = 1.165;
-  o.filters.timescale_pitch = 1.125;
-  o.filters.timescale_rate = 1.05;
-  std::unique_ptr<FilterChain> chain;
-  if (!FilterChain::Create(o, &chain).ok()) return state.SkipWithError("create");
-  const std::vector<int16_t> frame = Frame();
-  std::vector<int16_t> pcm(frame.size());
-  std::vector<int16_t> out(static_cast<size_t>(chain->OutputCapacity(960)) * 2);
-  for (auto _ : state) {
-    pcm = frame;
-    benchmark::DoNotOptimize(
-        chain->ProcessInto(pcm.data(), 960, out.data(), chain->OutputCapacity(960), 960, false));
-  }
-  state.SetItemsProcessed(state.iterations());
-}
+void BM_FilterTimescale(benchmark::State& state) { RunNightcore(state, FilterSettings{}); }
+
+// The JS benchmark's "full chain": every Lavalink filter plus nightcore's timescale, as an encoder
+// stream's job runs it; what it adds to encoding, without the JS call or the encoder.
+void BM_FilterFullChain(benchmark::State& state) { RunNightcore(state, LavalinkSet()); }
 
 // What every active chain pays: s16 <-> float, the limiter, a volume ramp.
 void BM_FilterVolumeOnly(benchmark::State& state) {
