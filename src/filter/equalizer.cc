@@ -232,24 +232,24 @@ __attribute__((target("avx512f,avx512vl,avx2,fma"))) void RunAvx512(float* pcm, 
 
 #undef VOXPOOL_AVX2
 
-enum class Isa { kPortable, kAvx2, kAvx512 };
-
-Isa Detect() noexcept {
+Equalizer::Kernel Detect() noexcept {
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma")) return Isa::kAvx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::kAvx2;
-  return Isa::kPortable;
+  if (__builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma"))
+    return Equalizer::Kernel::kAvx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return Equalizer::Kernel::kAvx2;
+  return Equalizer::Kernel::kPortable;
 }
-const Isa kIsa = Detect();
 
 #endif  // VOXPOOL_EQUALIZER_AVX2
 
 template <int C, bool kRamp>
-void Run(float* pcm, int frames, const Bank& k) noexcept {
+void Run(Equalizer::Kernel kernel, float* pcm, int frames, const Bank& k) noexcept {
 #if defined(VOXPOOL_EQUALIZER_AVX2)
-  if (kIsa == Isa::kAvx512) return RunAvx512<C, kRamp>(pcm, frames, k);
-  if (kIsa == Isa::kAvx2) return RunAvx2<C, kRamp>(pcm, frames, k);
+  if (kernel == Equalizer::Kernel::kAvx512) return RunAvx512<C, kRamp>(pcm, frames, k);
+  if (kernel == Equalizer::Kernel::kAvx2) return RunAvx2<C, kRamp>(pcm, frames, k);
 #endif
+  (void)kernel;
   RunPortable<C, kRamp>(pcm, frames, k);
 }
 
@@ -274,15 +274,30 @@ void Equalizer::Process(float* pcm, int frames) noexcept {
   State& s = state_;
   const Bank bank{a1_.v, a2_.v, weight.v, step.v, s.y1, s.y2, s.x1, s.x2};
   if (channels_ == 2) {
-    (ramp ? Run<2, true> : Run<2, false>)(pcm, frames, bank);
+    (ramp ? Run<2, true> : Run<2, false>)(kernel_, pcm, frames, bank);
   } else {
-    (ramp ? Run<1, true> : Run<1, false>)(pcm, frames, bank);
+    (ramp ? Run<1, true> : Run<1, false>)(kernel_, pcm, frames, bank);
   }
   for (int c = 0; c < channels_; ++c) {
     Flush(s.y1[c], kLanes);
     Flush(s.y2[c], kLanes);
   }
   gain_ = target_;  // exact at the end of the ramp, whatever the rounding of the steps
+}
+
+Equalizer::Kernel Equalizer::BestKernel() noexcept {
+#if defined(VOXPOOL_EQUALIZER_AVX2)
+  static const Kernel best = Detect();  // initialised once, thread-safely
+  return best;
+#else
+  return Kernel::kPortable;
+#endif
+}
+
+bool Equalizer::UseKernel(Kernel kernel) noexcept {
+  if (kernel > BestKernel()) return false;
+  kernel_ = kernel;
+  return true;
 }
 
 bool Equalizer::On(const FilterSettings& s) const noexcept {

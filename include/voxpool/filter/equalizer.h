@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 
 #include "voxpool/filter/filter_settings.h"
 #include "voxpool/filter/stage.h"
@@ -35,6 +36,17 @@ class Equalizer final : public Stage {
   // vectors.
   static constexpr int kLanes = 16;
 
+  // The code the bank runs on, narrowest first: each CPU that runs one runs those before it.
+  // Process() uses the widest the build and CPU have unless UseKernel() chose a narrower one (the
+  // tests run every kernel the machine has against one reference).
+  enum class Kernel : uint8_t { kPortable, kAvx2, kAvx512 };
+  // The widest kernel this build and CPU can run (detected once). Thread-safe. Never allocates.
+  static Kernel BestKernel() noexcept;
+  // Runs `kernel` from the next Process() on; false (and no change) when this build or CPU
+  // cannot. Never allocates.
+  bool UseKernel(Kernel kernel) noexcept;
+  Kernel kernel() const noexcept { return kernel_; }
+
  private:
   struct alignas(64) Lanes {
     float v[kLanes];
@@ -46,6 +58,7 @@ class Equalizer final : public Stage {
     float x1[kFilterMaxChannels], x2[kFilterMaxChannels];
   };
   int channels_;
+  Kernel kernel_ = BestKernel();
   int bands_;            // bands below kEqualizerMaxBandFraction x the rate
   Lanes b0_, a1_, a2_;   // normalised RBJ band-pass (b1 = 0, b2 = -b0)
   Lanes gain_, target_;  // 4 x gain, current and target
