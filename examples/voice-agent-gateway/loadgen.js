@@ -119,6 +119,11 @@ async function runLoad(options = {}) {
     cpuScope: gateway === null ? 'load generator only' : 'gateway and devices, one process',
     eventLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100,
     poolQueueWaitP99Ms: pool.queueWait.p99 / 1000,
+    // Pool jobs (decodes, speech frames, reply encodes) run per second and what one costs on a
+    // pool thread: the figures seed 004's worker-thread gateway reports as ops/s and ms per op.
+    poolJobsPerSecond: Math.round(pool.completed / (wallMs / 1000)),
+    poolServiceP50Us: pool.serviceTime.p50,
+    poolServiceP99Us: pool.serviceTime.p99,
     poolThreads: pool.threads,
     sessionsLeft: gateway === null ? null : gateway.sessions.size,
     misbehaving: bad,

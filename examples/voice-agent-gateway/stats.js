@@ -74,6 +74,7 @@ function formatReport(r) {
     row('first reply frame, device-measured', r.latency.reply),
     `  inbound queue depth max ${r.queueDepthMax} frames, drops ${r.drops}, late ${r.late}; missed sentences ${r.missed}; reply underruns ${r.underruns}`,
     `  CPU ${fixed(r.cpuPercent)} % of one core (${r.cpuScope}); event-loop delay p99 ${fixed(r.eventLoopDelayP99Ms, 2)} ms; pool queueWait p99 ${fixed(r.poolQueueWaitP99Ms, 3)} ms`,
+    `  pool (${r.target === 'in-process gateway' ? 'gateway and devices' : 'load generator only'}) ${r.poolJobsPerSecond} jobs/s on ${r.poolThreads} threads, service time p50 ${r.poolServiceP50Us} µs, p99 ${r.poolServiceP99Us} µs`,
     `  closes ${JSON.stringify(r.closes)}; protocol errors ${r.protocolErrors} (gateway) ${r.deviceProtocolErrors} (devices)`,
   ].join('\n');
 }
