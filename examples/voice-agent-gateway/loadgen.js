@@ -68,30 +68,26 @@ async function runLoad(options = {}) {
 
   const deviceLatency = new Latency();
   const replyLatency = new Latency();
-  let missed = 0;
-  let underruns = 0;
-  let deviceProtocolErrors = 0;
-  let utterances = 0;
-  let replies = 0;
-  let repliesCompleted = 0;
-  let bargeIns = 0;
+  // What the devices saw, summed over all of them.
+  const n = { missed: 0, underruns: 0, deviceProtocolErrors: 0, utterances: 0, replies: 0, repliesCompleted: 0, bargeIns: 0 };
   const closes = {};
   for (const d of devices) {
     for (const s of d.sentences()) {
-      if (s.utteranceLatencyMs === null) missed++;
+      if (s.utteranceLatencyMs === null) n.missed++;
       else deviceLatency.record(s.utteranceLatencyMs);
       if (s.replyLatencyMs !== null) replyLatency.record(s.replyLatencyMs);
     }
     for (const r of d.replies) {
-      underruns += r.underruns;
-      if (r.complete) repliesCompleted++;
-      if (r.bargeinAt !== null) bargeIns++;
+      n.underruns += r.underruns;
+      if (r.complete) n.repliesCompleted++;
+      if (r.bargeinAt !== null) n.bargeIns++;
     }
-    utterances += d.utterances.length;
-    replies += d.replies.length;
-    deviceProtocolErrors += d.protocolErrors.length;
+    n.utterances += d.utterances.length;
+    n.replies += d.replies.length;
+    n.deviceProtocolErrors += d.protocolErrors.length;
     closes[d.closeCode] = (closes[d.closeCode] || 0) + 1;
   }
+  const { missed, underruns, deviceProtocolErrors, utterances, replies, repliesCompleted, bargeIns } = n;
   return {
     devices: o.devices,
     seconds: o.seconds,
