@@ -309,6 +309,8 @@ export class Mixer {
   setSolo(id: number, solo: boolean): void;
   setPan(id: number, pan: number): void;
   setDucker(id: number, ducker: boolean): void;
+  /** Queues the resampler's tail and pads the last frame; later pushes throw. ERR_VOXPOOL_QUEUE_FULL: retry after a tick. */
+  endSource(id: number): void;
   clearSource(id: number): void;
   setMasterGain(db: number, options?: { rampMs?: number }): void;
   setDucking(options: DuckingOptions): void;

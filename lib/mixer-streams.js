@@ -32,6 +32,7 @@ const IDLE_MODES = ['wait', 'silence'];
 class MixerStream extends Readable {
   #inputs = new Set();
   #ticking = false;
+  #deferred = false;  // a setImmediate pump is scheduled
   #wanted = false;
   #ending = false;
   #added = false;
@@ -83,7 +84,7 @@ class MixerStream extends Readable {
     const rate = o.sampleRate === undefined ? this.mixer.sampleRate : o.sampleRate;
     const m = this.mixer;
     const pushFrames = Math.min(C.MAX_PUSH_FRAMES, Math.max(1, Math.floor(Math.floor(m.queueFrames / 2) * m.frameSize * rate / m.sampleRate)));
-    const input = { id, frameBytes, step: pushFrames * frameBytes, rest: Buffer.alloc(0), ended: false, blocked: null, blockedCb: null, writable: null };
+    const input = { id, frameBytes, step: pushFrames * frameBytes, rest: Buffer.alloc(0), ended: false, waits: 0, blocked: null, blockedCb: null, writable: null };
     const stream = this;
     const writable = new Writable({
       write(chunk, encoding, cb) { stream.#write(input, chunk, cb); },
@@ -93,12 +94,10 @@ class MixerStream extends Readable {
           const padded = Buffer.alloc(frames * frameBytes);
           input.rest.copy(padded);
           input.rest = Buffer.alloc(0);
-          stream.#write(input, padded, (err) => { input.ended = true; stream.#pump(); cb(err); });
+          stream.#write(input, padded, (err) => (err ? cb(err) : stream.#endInput(input, cb)));
           return;
         }
-        input.ended = true;
-        stream.#pump();
-        cb();
+        stream.#endInput(input, cb);
       },
       destroy(err, cb) {
         // An input that ended normally stays until its queue drains (#pump removes it); one
@@ -152,6 +151,30 @@ class MixerStream extends Readable {
     attempt();
   }
 
+  // Ends the source natively (its resampler tail and last partial frame are queued, so all of
+  // the input is mixed), waiting for a tick when the FIFO has no room for them yet.
+  #endInput(input, cb) {
+    const attempt = () => {
+      try {
+        this.mixer.endSource(input.id);
+      } catch (err) {
+        if (err && err.code === 'ERR_VOXPOOL_QUEUE_FULL') {
+          input.blocked = attempt;  // retried after the next tick
+          input.blockedCb = cb;
+          this.#pump();
+          return;
+        }
+        cb(err);
+        return;
+      }
+      input.blocked = null;
+      input.ended = true;
+      this.#pump();
+      cb();
+    };
+    attempt();
+  }
+
   _read() {
     this.#wanted = true;
     this.#pump();
@@ -181,17 +204,35 @@ class MixerStream extends Readable {
 
   // One tick in flight at a time; Readable's buffer (highWaterMark) keeps frames ahead.
   #pump() {
-    if (this.#ticking || this.destroyed || this.#ending) return;
+    if (this.#ticking || this.#deferred || this.destroyed || this.#ending) return;
     let ready = false;
+    let waiting = false;
+    const drained = [];
     for (const input of this.#inputs) {
       const queued = this.mixer.sourceStats(input.id).queuedFrames;
       if (queued >= this.mixer.frameSize) {
         ready = true;
-      } else if (input.ended) {  // drained (a resampler tail shorter than a frame is dropped)
+      } else if (input.ended) {  // drained (endSource padded the last frame: nothing is left)
         this.#inputs.delete(input);
         this.mixer.removeSource(input.id);
-        input.writable.emit('drained');
+        drained.push(input);
+      } else if (input.writable.writableEnding && input.waits < C.STREAM_END_WAITS) {
+        input.waits++;  // its final() is on the way
+        waiting = true;
       }
+    }
+    if (drained.length > 0 || (waiting && !ready)) {
+      // Waits a turn instead of mixing a frame of silence: an input whose end() was called gets
+      // its last partial frame queued, and a 'drained' listener can add and write the next input
+      // (a playlist, the next reply) or end() the stream. Listeners run with the pump deferred,
+      // so whatever they call re-enters nothing. Bounded per input, so it never spins.
+      this.#deferred = true;
+      setImmediate(() => {
+        this.#deferred = false;
+        this.#pump();
+      });
+      for (const input of drained) input.writable.emit('drained');
+      return;
     }
     if (!ready) {
       if (this.#inputs.size === 0 && (this.#endCalled || (this.#added && !this.#idleSilence))) {

@@ -267,6 +267,17 @@ class Mixer {
     this.#native.setDucker(id, validate.boolean(ducker, 'ducker'));
   }
 
+  /**
+   * Ends a source's input: its resampler's tail and a last partial frame (padded with silence)
+   * are queued, so every pushed sample is mixed; later pushes throw. Throws
+   * ERR_VOXPOOL_QUEUE_FULL when the FIFO has no room for them yet (nothing changed: retry after
+   * a tick). Ending twice does nothing.
+   * @param {number} id
+   */
+  endSource(id) {
+    this.#native.endSource(sourceId(id));
+  }
+
   /** Drops a source's queued audio (e.g. on seek). @param {number} id */
   clearSource(id) {
     this.#native.clearSource(sourceId(id));

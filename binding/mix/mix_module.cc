@@ -23,6 +23,7 @@ Napi::Object Constants(Napi::Env env) {
                                       {"MIN_QUEUE_FRAMES", mix::kMixerMinQueueFrames},
                                       {"MAX_QUEUE_FRAMES", mix::kMixerMaxQueueFrames},
                                       {"MAX_PUSH_FRAMES", mix::kMixerMaxPushFrames},
+                                      {"STREAM_END_WAITS", mix::kMixerStreamEndWaits},
                                       {"MIN_GAIN_DB", mix::kMixerMinGainDb},
                                       {"MAX_GAIN_DB", mix::kMixerMaxGainDb},
                                       {"MAX_RAMP_MS", mix::kMixerMaxRampMs},

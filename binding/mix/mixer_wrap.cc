@@ -57,6 +57,7 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
                             {"setPan", &NativeMixer::SetPan},
                             {"setDucker", &NativeMixer::SetDucker},
                             {"clearSource", &NativeMixer::ClearSource},
+                            {"endSource", &NativeMixer::EndSource},
                             {"setMasterGain", &NativeMixer::SetMasterGain},
                             {"setDucking", &NativeMixer::SetDucking},
                             {"mix", &NativeMixer::Mix},
@@ -246,6 +247,11 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   Napi::Value ClearSource(const Napi::CallbackInfo& info) {
     mix::Mixer& mixer = *Enter(info);
     Check(info.Env(), mixer.ClearSource(U32Arg(info, 0, kSourceId)));
+    return info.Env().Undefined();
+  }
+  Napi::Value EndSource(const Napi::CallbackInfo& info) {
+    mix::Mixer& mixer = *Enter(info);
+    Check(info.Env(), mixer.EndSource(U32Arg(info, 0, kSourceId)));
     return info.Env().Undefined();
   }
   Napi::Value SetMasterGain(const Napi::CallbackInfo& info) {

@@ -116,6 +116,7 @@ Status Mixer::AddSource(const SourceOptions& o, uint32_t* id) {
   s.channels = channels;
   s.prebuffer = o.prebuffer_frames >= 0 ? o.prebuffer_frames : (resampler ? 2 : 0);
   s.primed = false;
+  s.ended = false;
   s.resampler = std::move(resampler);
   s.format = o.format;
   s.fifo_s16 = o.format == SampleFormat::kS16 && !s.resampler && channels == options_.channels;
@@ -174,6 +175,7 @@ Status Mixer::PushImpl(uint32_t id, const T* pcm, int frames) noexcept {
   if (s->format != kFormat)
     return Invalid(kFormat == SampleFormat::kS16 ? "This source takes f32le PCM"
                                                  : "This source takes s16le PCM");
+  if (s->ended) return Invalid("This source has ended");
   if (frames == 0) return Status::Ok();
   const int mixer_channels = options_.channels;
   const int rc = std::min(s->channels, mixer_channels);  // channels through the resampler
@@ -244,10 +246,17 @@ Status Mixer::PushImpl(uint32_t id, const T* pcm, int frames) noexcept {
   }
 
   // 3. Into the FIFO, upmixing mono to stereo on the way.
+  AppendFloat(*s, ready, n, rc);
+  return Status::Ok();
+}
+
+void Mixer::AppendFloat(Source& s, const float* ready, int frames, int rc) noexcept {
+  const int mixer_channels = options_.channels;
+  int write = (s.read + s.count) % s.capacity;
   int done = 0;
-  while (done < n) {
-    const int chunk = std::min(n - done, s->capacity - write);
-    float* dst = s->f32() + static_cast<size_t>(write) * mixer_channels;
+  while (done < frames) {
+    const int chunk = std::min(frames - done, s.capacity - write);
+    float* dst = s.f32() + static_cast<size_t>(write) * mixer_channels;
     const float* src = ready + static_cast<size_t>(done) * rc;
     if (rc == mixer_channels) {
       std::memcpy(dst, src, sizeof(float) * static_cast<size_t>(chunk) * rc);
@@ -255,9 +264,54 @@ Status Mixer::PushImpl(uint32_t id, const T* pcm, int frames) noexcept {
       pcm::UpmixMono(src, dst, static_cast<size_t>(chunk));
     }
     done += chunk;
+    write = (write + chunk) % s.capacity;
+  }
+  s.count += frames;
+}
+
+Status Mixer::EndSource(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Source* s = Find(id);
+  if (s == nullptr) return NoSource();
+  if (s->ended) return Status::Ok();
+  const int n = options_.frame_size;
+  const int rc = std::min(s->channels, options_.channels);
+  // Room for the resampler's tail and the padding, checked before the flush so that a refusal
+  // loses nothing (the caller retries after a tick, as for a full push).
+  const int tail_bound = s->resampler ? static_cast<int>(std::ceil(s->resampler->delay_frames())) + 1 : 0;
+  const int need = (s->count + tail_bound + n - 1) / n * n - s->count;
+  if (s->capacity - s->count < need) return Status(ErrorCode::kQueueFull, "The source's queue is full");
+  if (s->resampler) {
+    int tail = 0;
+    Status st = s->resampler->Flush(scratch_out_.data(),
+                                    static_cast<int>(scratch_out_.size() / rc), &tail);
+    if (!st.ok()) return st;
+    const int room = s->capacity - s->count;
+    if (tail > room) {  // soxr's delay estimate was short: keep what fits
+      s->stats.dropped_frames += static_cast<uint64_t>(tail - room);
+      tail = room;
+    }
+    AppendFloat(*s, scratch_out_.data(), tail, rc);
+  }
+  // Silence up to a whole frame: the last samples play instead of waiting for a frame that never
+  // comes.
+  const int pad = (n - s->count % n) % n;
+  const int c = options_.channels;
+  int write = (s->read + s->count) % s->capacity;
+  for (int done = 0; done < pad;) {
+    const int chunk = std::min(pad - done, s->capacity - write);
+    const size_t at = static_cast<size_t>(write) * c;
+    const size_t samples = static_cast<size_t>(chunk) * c;
+    if (s->fifo_s16) {
+      std::fill_n(s->s16() + at, samples, int16_t{0});
+    } else {
+      std::fill_n(s->f32() + at, samples, 0.0f);
+    }
+    done += chunk;
     write = (write + chunk) % s->capacity;
   }
-  s->count += n;
+  s->count += pad;
+  s->ended = true;
   return Status::Ok();
 }
 
@@ -322,7 +376,11 @@ void Mixer::MixLocked() noexcept {
 
   // A source is playable this tick when it has a frame and has collected its prebuffer once.
   auto playable = [n](Source& s) {
-    if (!s.primed && s.count >= n * (1 + s.prebuffer)) s.primed = true;
+    // An ended source plays out what it has: no more is coming to fill the prebuffer. Nor does a
+    // FIFO too small for the prebuffer wait for it (a resampled source in a 2-frame queue would
+    // otherwise never start).
+    if (!s.primed && (s.ended || s.count >= std::min(n * (1 + s.prebuffer), s.capacity - n)))
+      s.primed = true;
     return s.primed && s.count >= n;
   };
 

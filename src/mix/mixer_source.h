@@ -22,6 +22,7 @@ struct Mixer::Source {
   int channels = 0;  // of pushed PCM
   int prebuffer = 0;
   bool primed = false;
+  bool ended = false;  // EndSource ran: no more pushes; what is queued plays without a prebuffer
   std::unique_ptr<Resampler> resampler;      // null at the mixer's rate
   SampleFormat format = SampleFormat::kS16;  // of pushed PCM
   // FIFO storage for capacity * mixer channels samples of 4 bytes, allocated with the mixer.

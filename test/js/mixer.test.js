@@ -186,8 +186,55 @@ test('a mixer stream input at another rate takes one large write (pushed in piec
   const chunks = [];
   for await (const c of stream) chunks.push(c);
   const all = readS16(Buffer.concat(chunks));
-  assert.ok(Math.abs(all.length - 48000) <= 960, `${all.length} samples out for 1 s in`);
+  assert.equal(all.length, 48000, '1 s in, 1 s out: the resampler tail is flushed, nothing dropped');
   assert.ok(all.slice(4800, 43200).every((v) => Math.abs(v - 1000) <= 2), 'the level comes through');
+});
+
+test('Mixer#endSource queues the resampler tail and a padded last frame; later pushes throw', () => {
+  // 200 ms at 24 kHz is 9,600 samples at 48 kHz: ten 960-sample ticks, the level held to the end.
+  const m = new Mixer({ channels: 1, limiter: false, queueFrames: 16 });
+  const id = m.addSource({ sampleRate: 24000 });
+  m.push(id, constant(4800, 1, 1000));
+  const before = m.sourceStats(id).queuedFrames;
+  assert.ok(before < 9600 - 8, `${before} frames before the end: soxr holds its tail`);
+  m.endSource(id);
+  m.endSource(id);  // twice: nothing more
+  assert.equal(m.sourceStats(id).queuedFrames, 9600);
+  assert.throws(() => m.push(id, constant(10, 1, 1)), { message: 'This source has ended' });
+  const out = [];
+  for (let t = 0; t < 11; t++) out.push(...readS16(m.mix()));
+  assert.equal(m.sourceStats(id).mixedTicks, 10);
+  const level = out.slice(0, 9600);
+  assert.ok(level.slice(100, 9500).every((v) => Math.abs(v - 1000) <= 2), 'the level, through the last frame');
+  assert.ok(out.slice(9600).every((v) => v === 0), 'then silence');
+  assert.throws(() => m.endSource(-1), RangeError);
+  m.destroy();
+});
+
+test("a mixer stream plays inputs written on each other's 'drained' back to back, every sample, no silence between", async () => {
+  // A playlist at 22.05 kHz into an idle: 'silence' stream read as fast as it goes: 333 ms tracks
+  // (7,343 frames: not a whole 48 kHz frame) follow each other without a frame of silence.
+  const stream = createMixerStream({ channels: 1, idle: 'silence', limiter: false });
+  const levels = [1000, 2000, 3000];
+  let next = 0;
+  const play = () => {
+    if (next === levels.length) {
+      stream.end();
+      return;
+    }
+    const input = stream.addInput({ sampleRate: 22050 });
+    input.once('drained', play);
+    input.end(constant(7343, 1, levels[next++]));
+  };
+  play();
+  const frames = [];
+  for await (const c of stream) {
+    for (let o = 0; o < c.length; o += 1920) frames.push(readS16(c.subarray(o, o + 1920)));
+  }
+  const perTrack = Math.ceil(7343 * 48000 / 22050 / 960);
+  assert.equal(frames.length, 3 * perTrack, `${frames.length} frames for three tracks of ${perTrack}`);
+  assert.ok(frames.every((f) => f.some((v) => v !== 0)), 'no frame of silence');
+  assert.ok(frames.slice(perTrack + 1, 2 * perTrack - 1).every((f) => f.every((v) => Math.abs(v - 2000) <= 2)), 'the second track');
 });
 
 test("idle: 'silence' mixes silence while no input has audio, inputs emit 'drained', and end() ends it", async () => {

@@ -497,6 +497,107 @@ TEST(MixerTest, ResamplesAndMapsChannelsOfOtherSources) {
   EXPECT_EQ(MixS(*mono), (std::vector<int16_t>{200, 0, 8, 32767}));
 }
 
+TEST(MixerTest, EndSourceFlushesTheResamplerAndPadsTheLastFrame) {
+  // 4,800 frames of a 24 kHz tone are 9,600 at 48 kHz: ended, exactly ten 960-frame ticks carry
+  // it (soxr's tail included), the tenth padded with silence, then the source is empty.
+  auto m = Make(48000, 1, 960, false);
+  SourceOptions o;
+  o.sample_rate = 24000;
+  o.channels = 1;
+  uint32_t id = AddF(*m, o);
+  std::vector<float> tone(4800);
+  for (int i = 0; i < 4800; ++i) tone[i] = static_cast<float>(0.5 * std::sin(2 * kPi * 440 * i / 24000.0));
+  ASSERT_TRUE(m->Push(id, tone.data(), 2400).ok());
+  std::vector<float> out;
+  for (int t = 0; t < 2; ++t) {
+    std::vector<float> f = MixF(*m);
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  ASSERT_TRUE(m->Push(id, tone.data() + 2400, 2400).ok());
+  for (int t = 0; t < 4; ++t) {  // room for the tail
+    std::vector<float> f = MixF(*m);
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  SourceStats st;
+  ASSERT_TRUE(m->GetSourceStats(id, &st).ok());
+  const int before = st.queued_frames;
+  EXPECT_LT(before % 960, 960 - 8) << "soxr holds its tail back until the flush";
+  ASSERT_TRUE(m->EndSource(id).ok());
+  ASSERT_TRUE(m->EndSource(id).ok());  // twice: a no-op
+  ASSERT_TRUE(m->GetSourceStats(id, &st).ok());
+  EXPECT_EQ(st.queued_frames % 960, 0);
+  EXPECT_GT(st.queued_frames, before);
+  float pushed = 0.5f;
+  EXPECT_EQ(m->Push(id, &pushed, 1).message(), "This source has ended");
+  for (int t = 0; t < 8; ++t) {
+    std::vector<float> f = MixF(*m);
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  ASSERT_TRUE(m->GetSourceStats(id, &st).ok());
+  EXPECT_EQ(st.queued_frames, 0);
+  // Every one of the 9,600 samples came out: the first and the last above -20 dBFS of the
+  // tone's envelope are 9,600 +- soxr's edge ripple apart, and nothing after the tenth tick.
+  int first = -1, last = -1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (std::fabs(out[i]) > 0.05f) {
+      if (first < 0) first = static_cast<int>(i);
+      last = static_cast<int>(i);
+    }
+  }
+  ASSERT_GE(first, 0);
+  EXPECT_NEAR(last - first, 9600, 48);
+  EXPECT_LT(last, 10 * 960 + 3 * 960);  // within the prebuffer's two ticks plus ten
+  EXPECT_EQ(st.mixed_ticks, 10u);
+  for (size_t i = 9600 + 2 * 960; i < out.size(); ++i) ASSERT_EQ(out[i], 0.0f);
+}
+
+TEST(MixerTest, EndSourcePlaysAShortSourceAndWaitsForRoom) {
+  // 300 frames at the mixer's rate, shorter than a frame and its prebuffer: ended, it plays at
+  // once, padded.
+  auto m = Make(48000, 1, 100, false);
+  uint32_t a = Add(*m);
+  std::vector<int16_t> f(250, 9);
+  ASSERT_TRUE(m->Push(a, f.data(), 250).ok());
+  ASSERT_TRUE(m->EndSource(a).ok());
+  std::vector<int16_t> want(100, 9);
+  EXPECT_EQ(MixS(*m), want);
+  EXPECT_EQ(MixS(*m), want);
+  std::fill(want.begin() + 50, want.end(), int16_t{0});
+  EXPECT_EQ(MixS(*m), want);
+  EXPECT_EQ(MixS(*m), std::vector<int16_t>(100, 0));
+  EXPECT_EQ(m->EndSource(12345).code(), ErrorCode::kInvalidArgument);
+
+  // A resampled source whose FIFO is full: kQueueFull, nothing lost, and it ends once there is
+  // room.
+  MixerOptions o;
+  o.channels = 1;
+  o.frame_size = 480;
+  o.queue_frames = 2;
+  o.limiter = false;
+  std::unique_ptr<Mixer> small;
+  ASSERT_TRUE(Mixer::Create(o, &small).ok());
+  SourceOptions so;
+  so.sample_rate = 16000;
+  so.channels = 1;
+  uint32_t r = Add(*small, so);
+  std::vector<int16_t> in(80, 1000);
+  int pushed = 0;
+  while (small->Push(r, in.data(), 80).ok()) ++pushed;
+  ASSERT_GE(pushed, 2);
+  SourceStats st;
+  ASSERT_TRUE(small->GetSourceStats(r, &st).ok());
+  const int queued = st.queued_frames;
+  EXPECT_EQ(small->EndSource(r).code(), ErrorCode::kQueueFull);
+  ASSERT_TRUE(small->GetSourceStats(r, &st).ok());
+  EXPECT_EQ(st.queued_frames, queued) << "a refused end changes nothing";
+  int mixes = 0;
+  for (; mixes < 3 && small->EndSource(r).code() == ErrorCode::kQueueFull; ++mixes) MixS(*small);
+  EXPECT_GE(mixes, 1);
+  EXPECT_LE(mixes, 2);
+  ASSERT_TRUE(small->GetSourceStats(r, &st).ok());
+  EXPECT_EQ(st.queued_frames % 480, 0);
+}
+
 TEST(MixerTest, QueueLimitsAndSourceLimits) {
   MixerOptions o;
   o.channels = 1;

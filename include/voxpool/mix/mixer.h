@@ -40,6 +40,9 @@ inline constexpr float kMixerMinLimiterReleaseMs = 1.0f;
 inline constexpr float kMixerMaxLimiterReleaseMs = 5000.0f;
 inline constexpr float kMixerMaxDuckDepthDb = 120.0f;       // ducking depth: 0..this
 inline constexpr float kMixerMinDuckThresholdDb = -120.0f;  // ducking threshold: this..0
+// Turns (setImmediate) a mixing stream waits, instead of mixing a frame of silence, for an input
+// whose end() was called to queue its last frame: its final() runs a few callbacks later.
+inline constexpr int kMixerStreamEndWaits = 3;
 // Mute, solo and pan changes fade over this long so they never click.
 inline constexpr float kMixerSwitchRampMs = 5.0f;
 
@@ -115,6 +118,14 @@ class Mixer {
   [[nodiscard]] Status Push(uint32_t id, const int16_t* pcm, int frames) noexcept;
   [[nodiscard]] Status Push(uint32_t id, const float* pcm, int frames) noexcept;
 
+  // Ends a source's input: flushes its resampler's tail into the FIFO and pads the FIFO with
+  // silence to a whole frame, so every pushed sample is mixed (and a source shorter than its
+  // prebuffer still plays). Later pushes fail with kInvalidArgument; ending twice is a no-op.
+  // kQueueFull when the FIFO has no room for the tail and padding yet (nothing changed: retry
+  // after a tick). Allocates for a resampled source (the flush resets soxr, see
+  // Resampler::Flush). Thread-safe.
+  [[nodiscard]] Status EndSource(uint32_t id);
+
   // Per-source controls. `ramp_ms` (0..kMixerMaxRampMs) is how long the change takes; mute, solo
   // and pan always fade over kMixerSwitchRampMs. Never allocate. Thread-safe.
   [[nodiscard]] Status SetGain(uint32_t id, float linear, float ramp_ms) noexcept;
@@ -164,6 +175,9 @@ class Mixer {
   void UpdateGates() noexcept;
   // Adds the next frame of `s` to `acc` with its gains; `duck` is the duck ramp at tick start.
   void MixSource(const Source& s, const GainRamp& duck, float* acc) const noexcept;
+  // Appends `frames` float frames of `rc` channels to a float FIFO (upmixing mono); the caller
+  // has checked the room. Lock held.
+  void AppendFloat(Source& s, const float* ready, int frames, int rc) noexcept;
   long MsToSamples(float ms) const noexcept;
 
   const MixerOptions options_;
