@@ -126,37 +126,32 @@ class MixerStream extends Readable {
     const whole = data.length - (data.length % input.frameBytes);
     input.rest = Buffer.from(data.subarray(whole));
     data = data.subarray(0, whole);
-    const step = input.step;
-    const attempt = () => {
-      while (data.length > 0) {
-        const piece = data.subarray(0, step);
-        try {
-          this.mixer.push(input.id, piece);
-        } catch (err) {
-          if (err && err.code === 'ERR_VOXPOOL_QUEUE_FULL') {
-            input.blocked = attempt;  // retried after the next tick
-            input.blockedCb = cb;
-            this.#pump();
-            return;
-          }
-          cb(err);
-          return;
-        }
+    this.#untilDone(input, () => {
+      if (data.length > 0) {
+        const piece = data.subarray(0, input.step);
+        this.mixer.push(input.id, piece);
         data = data.subarray(piece.length);
       }
-      input.blocked = null;
-      cb();
-      this.#pump();
-    };
-    attempt();
+      return data.length === 0;
+    }, cb);
   }
 
   // Ends the source natively (its resampler tail and last partial frame are queued, so all of
-  // the input is mixed), waiting for a tick when the FIFO has no room for them yet.
+  // the input is mixed).
   #endInput(input, cb) {
+    this.#untilDone(input, () => {
+      this.mixer.endSource(input.id);
+      input.ended = true;
+      return true;
+    }, cb);
+  }
+
+  // Runs `step` (one native call; returns true when nothing is left) until it is done, then
+  // calls `cb`; while the source's FIFO is full, waits for a mixed tick to make room.
+  #untilDone(input, step, cb) {
     const attempt = () => {
       try {
-        this.mixer.endSource(input.id);
+        while (!step());
       } catch (err) {
         if (err && err.code === 'ERR_VOXPOOL_QUEUE_FULL') {
           input.blocked = attempt;  // retried after the next tick
@@ -168,9 +163,8 @@ class MixerStream extends Readable {
         return;
       }
       input.blocked = null;
-      input.ended = true;
-      this.#pump();
       cb();
+      this.#pump();
     };
     attempt();
   }
