@@ -1,13 +1,10 @@
 'use strict';
 // Test material: real speech, so the gateway's voice activity detection and utterance segmenter
 // run on what they run on in production, not on tones. Sentences are spoken by Debian's espeak-ng
-// (22.05 kHz WAV), resampled by voxpool's Resampler to 16 kHz (what devices send) and 24 kHz (what
-// the default TTS returns), and cut to where the speech is, so a device script knows to the
-// sample where each sentence starts and ends. Everything is made once per process: the WAVs in a
-// temp folder removed at exit, the PCM in memory.
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
+// (22.05 kHz WAV, read by sox into raw samples), resampled by voxpool's Resampler to 16 kHz (what
+// devices send) and 24 kHz (what the default TTS returns), and cut to where the speech is, so a
+// device script knows to the sample where each sentence starts and ends. Everything is made once
+// per process, in memory.
 const { spawnSync } = require('node:child_process');
 const { Resampler } = require('../..');
 
@@ -34,46 +31,8 @@ const REPLIES = Object.freeze([
   'Your timer is set.',
 ]);
 
-let tmp = null;
-/** A folder for this process's WAVs, removed when the process exits. */
-function tmpDir() {
-  if (tmp === null) {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), `voxpool-gateway-${process.pid}-`));
-    process.once('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
-  }
-  return tmp;
-}
-
-/**
- * Reads a 16-bit PCM mono WAV (what espeak-ng writes): its rate and samples. Walks the RIFF
- * chunks instead of assuming a 44-byte header.
- * @param {Buffer} wav
- * @returns {{ sampleRate: number, samples: Int16Array }}
- */
-function readWav(wav) {
-  if (wav.length < 12 || wav.toString('ascii', 0, 4) !== 'RIFF' || wav.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new Error('not a RIFF/WAVE file');
-  }
-  let format = null;
-  for (let at = 12; at + 8 <= wav.length;) {
-    const id = wav.toString('ascii', at, at + 4);
-    const size = wav.readUInt32LE(at + 4);
-    const body = at + 8;
-    if (id === 'fmt ') {
-      format = { encoding: wav.readUInt16LE(body), channels: wav.readUInt16LE(body + 2), sampleRate: wav.readUInt32LE(body + 4), bits: wav.readUInt16LE(body + 14) };
-    } else if (id === 'data') {
-      if (!format || format.encoding !== 1 || format.channels !== 1 || format.bits !== 16) {
-        throw new Error(`expected 16-bit PCM mono, got ${JSON.stringify(format)}`);
-      }
-      // espeak-ng writing to a file fills in the size; a streamed WAV may say 0xffffffff.
-      const end = Math.min(wav.length, body + size);
-      const bytes = Buffer.from(wav.subarray(body, end - ((end - body) % 2)));  // aligned copy
-      return { sampleRate: format.sampleRate, samples: new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2) };
-    }
-    at = body + size + (size % 2);
-  }
-  throw new Error('no data chunk');
-}
+// espeak-ng's own rate for its English voices; sox converts its WAV to raw samples at this rate.
+const ESPEAK_RATE = 22050;
 
 /**
  * Mono s16 from one rate to another through voxpool's Resampler, at most a second per call (its
@@ -127,16 +86,21 @@ function speak(text, rate) {
   const key = `${text}@${rate}`;
   let x = spoken.get(key);
   if (x) return x;
-  const file = path.join(tmpDir(), `${spoken.size}.wav`);
   // A sanitizer build's LD_PRELOAD hangs espeak-ng (see test/js/speech.test.js).
   const env = { ...process.env };
   delete env.LD_PRELOAD;
-  const r = spawnSync('espeak-ng', ['-v', 'en', '-s', '160', '-w', file, text], { env, timeout: 60000, encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new Error(`espeak-ng could not run (apt-get install espeak-ng): ${r.error ? r.error.message : r.stderr}`);
-  }
-  const wav = readWav(fs.readFileSync(file));
-  const all = resample(wav.samples, wav.sampleRate, rate);
+  const run = (cmd, args, input) => {
+    const r = spawnSync(cmd, args, { env, input, timeout: 60000, maxBuffer: 64 << 20 });
+    if (r.error || r.status !== 0) {
+      throw new Error(`${cmd} could not run (apt-get install espeak-ng sox): ${r.error ? r.error.message : r.stderr}`);
+    }
+    return r.stdout;
+  };
+  const wav = run('espeak-ng', ['-v', 'en', '-s', '160', '--stdout', text]);
+  // sox reads the WAV; raw s16le mono comes out, aligned for an Int16Array view.
+  const raw = Buffer.from(run('sox', ['-t', 'wav', '-', '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-c', '1', '-r', String(ESPEAK_RATE), '-'], wav));
+  const samples = new Int16Array(raw.buffer, raw.byteOffset, raw.length >> 1);
+  const all = resample(samples, ESPEAK_RATE, rate);
   const [a, b] = speechBounds(all, rate);
   x = all.slice(a, b);
   spoken.set(key, x);
@@ -204,4 +168,4 @@ function replyClip(text) {
   return speak(REPLIES[h % REPLIES.length], REPLY_RATE);
 }
 
-module.exports = { DEVICE_RATE, REPLY_RATE, SENTENCES, REPLIES, readWav, resample, speak, deviceScript, replyClip, random };
+module.exports = { DEVICE_RATE, REPLY_RATE, SENTENCES, REPLIES, resample, speak, deviceScript, replyClip, random };
