@@ -59,7 +59,10 @@ function content(x) {
 
 /** sox's seeded (-R) white or pink noise, `n` samples at `rms` (linear, of full scale). */
 function noise(kind, n, rms) {
-  const x = samples(tool('sox', ['-R', '-n', ...RAW, '-', 'synth', `${n}s`, `${kind}noise`]));
+  // The null input's rate is given: synth counts `${n}s` at the input's rate (48 kHz by default,
+  // which made a third of n samples at 16 kHz: the rest of the material was digital silence).
+  const x = samples(tool('sox', ['-R', '-r', String(RATE), '-n', ...RAW, '-', 'synth', `${n}s`, `${kind}noise`]));
+  assert.equal(x.length, n, `sox made ${x.length} samples of ${kind} noise, not ${n}`);
   let s = 0;
   for (const v of x) s += v * v;
   const g = rms * 32768 / Math.sqrt(s / x.length);
@@ -282,6 +285,26 @@ test('utterances: boundaries within ±60 ms of where two sentences were placed i
   assert.equal(events[1][2], utterances[0].endMs);
 });
 
+test('utterances: speech that starts 100 or 300 ms into a stream, while the VAD is still learning the noise, is bounded within ±60 ms', async () => {
+  const a = say('Turn on the kitchen lights please.');
+  for (const leadMs of [100, 300]) {
+    const at = leadMs * RATE / 1000;
+    const length = at + a.length + RATE;
+    const x = mix(length, [a, at], [noise('white', length, 0.01)]);
+    const s = createUtteranceStream({ speech: { gainControl: false } });
+    const got = [];
+    s.on('data', (u) => got.push(u));
+    const done = new Promise((resolve, reject) => { s.on('end', resolve); s.on('error', reject); });
+    s.end(Buffer.from(x.buffer));
+    await done;
+    const truth = [leadMs, (at + a.length) / 16];
+    assert.equal(got.length, 1, `lead ${leadMs} ms: ${JSON.stringify(got.map((u) => [u.startMs, u.endMs]))}`);
+    assert.ok(Math.abs(got[0].startMs - truth[0]) <= 60 && Math.abs(got[0].endMs - truth[1]) <= 60,
+      `lead ${leadMs} ms: [${got[0].startMs}, ${got[0].endMs}] ms, the speech at [${truth}]`);
+    assert.equal(got[0].preRollMs, Math.min(300, got[0].startMs), 'the pre-roll is what the stream had before the onset');
+  }
+});
+
 test('utterances: a click shorter than minSpeechMs is dropped; one longer than maxUtteranceMs is cut and goes on', async () => {
   const speech = say(SENTENCE);
   // A click: the first 100 ms of a word.
@@ -320,6 +343,8 @@ test('utterances: one write of 10 s goes through a processor whose queue holds 8
   await done;
   assert.equal(got.length, 1);
   assert.ok(Math.abs(got[0].startMs - 1000) <= 60, `starts at ${got[0].startMs} ms`);
+  const endMs = 1000 + speech.length / 16;
+  assert.ok(Math.abs(got[0].endMs - endMs) <= 60, `ends at ${got[0].endMs} ms, the speech at ${endMs}`);
 });
 
 // --- API -----------------------------------------------------------------------------------------
