@@ -744,10 +744,26 @@ module.exports = [
   {
     id: 'mixer-stream-whole-push',
     file: 'lib/mixer-streams.js',
-    find: '    const step = input.step;\n',
-    replace: '    const step = C.MAX_PUSH_FRAMES * input.frameBytes;\n',
+    find: '        const piece = data.subarray(0, input.step);\n',
+    replace: '        const piece = data.subarray(0, C.MAX_PUSH_FRAMES * input.frameBytes);\n',
     tests: { js: ['test/js/mixer.test.js'] },
     why: 'A large write to a resampled input is pushed whole, never fits the FIFO and waits forever: a TTS reply at 22.05 kHz never plays.',
+  },
+  {
+    id: 'mixer-end-source-keeps-resampler-tail',
+    file: 'src/mix/mixer_end_source.cc',
+    find: '  if (s->resampler) {\n    int tail = 0;\n',
+    replace: '  if (false) {\n    int tail = 0;\n',
+    tests: { native: '^MixerTest\\.EndSource', js: ['test/js/mixer.test.js'] },
+    why: "An ended resampled source loses soxr's held tail: the last milliseconds of every TTS reply or track never play.",
+  },
+  {
+    id: 'mixer-stream-silence-between-inputs',
+    file: 'lib/mixer-streams.js',
+    find: '    if (drained.length > 0 || (waiting && !ready)) {\n',
+    replace: '    for (const input of drained) input.writable.emit(\'drained\');\n    if (false) {\n',
+    tests: { js: ['test/js/mixer.test.js', 'test/js/speech-output.test.js'] },
+    why: "A frame of silence is mixed between inputs chained on 'drained' (a gap between replies and between tracks), and how many frames a speech output makes depends on timing.",
   },
   {
     id: 'speech-output-cut-before-fade',
