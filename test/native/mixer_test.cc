@@ -19,8 +19,10 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 
 std::unique_ptr<Mixer> Make(int rate = 48000, int channels = 2, int frame = 960,
-                            bool limiter = true, int max_sources = 32) {
+                            bool limiter = true, int max_sources = 32,
+                            int queue_frames = MixerOptions{}.queue_frames) {
   MixerOptions o;
+  o.queue_frames = queue_frames;
   o.sample_rate = rate;
   o.channels = channels;
   o.frame_size = frame;
@@ -41,6 +43,14 @@ uint32_t Add(Mixer& m, SourceOptions o = {}) {
 uint32_t AddF(Mixer& m, SourceOptions o = {}) {
   o.format = SampleFormat::kF32;
   return Add(m, o);
+}
+
+// A mono f32le source at `rate` (resampled unless it is the mixer's).
+uint32_t AddMonoF(Mixer& m, int rate) {
+  SourceOptions o;
+  o.sample_rate = rate;
+  o.channels = 1;
+  return AddF(m, o);
 }
 
 std::vector<float> MixF(Mixer& m) {
@@ -456,10 +466,7 @@ TEST(MixerTest, ResamplesAndMapsChannelsOfOtherSources) {
   // 16 kHz mono TTS into a 48 kHz stereo mixer: a 1 kHz tone arrives at unity gain on both
   // channels after the prebuffer.
   auto m = Make(48000, 2, 960, false);
-  SourceOptions o;
-  o.sample_rate = 16000;
-  o.channels = 1;
-  uint32_t id = AddF(*m, o);
+  uint32_t id = AddMonoF(*m, 16000);
   std::vector<float> tone(320);
   std::vector<float> out;
   int silent = 0;
@@ -501,10 +508,7 @@ TEST(MixerTest, EndSourceFlushesTheResamplerAndPadsTheLastFrame) {
   // 4,800 frames of a 24 kHz tone are 9,600 at 48 kHz: ended, exactly ten 960-frame ticks carry
   // it (soxr's tail included), the tenth padded with silence, then the source is empty.
   auto m = Make(48000, 1, 960, false);
-  SourceOptions o;
-  o.sample_rate = 24000;
-  o.channels = 1;
-  uint32_t id = AddF(*m, o);
+  uint32_t id = AddMonoF(*m, 24000);
   std::vector<float> tone(4800);
   for (int i = 0; i < 4800; ++i) tone[i] = static_cast<float>(0.5 * std::sin(2 * kPi * 440 * i / 24000.0));
   ASSERT_TRUE(m->Push(id, tone.data(), 2400).ok());
@@ -569,13 +573,8 @@ TEST(MixerTest, EndSourcePlaysAShortSourceAndWaitsForRoom) {
 
   // A resampled source whose FIFO is full: kQueueFull, nothing lost, and it ends once there is
   // room.
-  MixerOptions o;
-  o.channels = 1;
-  o.frame_size = 480;
-  o.queue_frames = 2;
-  o.limiter = false;
-  std::unique_ptr<Mixer> small;
-  ASSERT_TRUE(Mixer::Create(o, &small).ok());
+  auto small = Make(48000, 1, 480, false, 32, 2);
+  ASSERT_NE(small, nullptr);
   SourceOptions so;
   so.sample_rate = 16000;
   so.channels = 1;
@@ -630,13 +629,8 @@ TEST(MixerTest, QueueLimitsAndSourceLimits) {
 }
 
 TEST(MixerTest, FifoWrapsWithOddPushSizes) {
-  MixerOptions o;
-  o.channels = 2;
-  o.frame_size = 64;
-  o.queue_frames = 3;
-  o.limiter = false;
-  std::unique_ptr<Mixer> m;
-  ASSERT_TRUE(Mixer::Create(o, &m).ok());
+  auto m = Make(48000, 2, 64, false, 32, 3);
+  ASSERT_NE(m, nullptr);
   uint32_t id = Add(*m);
   int16_t next_in = 0, next_out = 0;
   for (int round = 0; round < 200; ++round) {
