@@ -24,7 +24,10 @@ const IDLE_MODES = ['wait', 'silence'];
  * tick. With `idle: 'silence'` a frame is mixed even when no input has one (silence, with ramps
  * and ducking going on), so a real-time consumer such as an AudioPlayer never runs dry. The
  * stream ends once every input has ended and drained (with `idle: 'silence'`, only after
- * `end()`); an input emits 'drained' when its last frame has been mixed. `mixer` exposes gains,
+ * `end()`); an input emits 'drained' when its last frame has been mixed. Every sample written
+ * to an input is mixed (its last partial frame padded with silence), and an input added and
+ * written from the previous one's 'drained' follows it with no frame of silence between them
+ * (a playlist, queued replies). `mixer` exposes gains,
  * mute, solo, pan, ducking and stats. `destroy(err)` destroys every input with `err`;
  * `destroy()` closes them without an 'error' event (a write waiting for room gets
  * ERR_STREAM_DESTROYED in its callback).
@@ -201,7 +204,7 @@ class MixerStream extends Readable {
     if (this.#ticking || this.#deferred || this.destroyed || this.#ending) return;
     let ready = false;
     let waiting = false;
-    const drained = [];
+    let drained = null;  // made only when an input drains: no allocation per tick
     for (const input of this.#inputs) {
       const queued = this.mixer.sourceStats(input.id).queuedFrames;
       if (queued >= this.mixer.frameSize) {
@@ -209,13 +212,13 @@ class MixerStream extends Readable {
       } else if (input.ended) {  // drained (endSource padded the last frame: nothing is left)
         this.#inputs.delete(input);
         this.mixer.removeSource(input.id);
-        drained.push(input);
+        (drained ??= []).push(input);
       } else if (input.writable.writableEnding && input.waits < C.STREAM_END_WAITS) {
         input.waits++;  // its final() is on the way
         waiting = true;
       }
     }
-    if (drained.length > 0 || (waiting && !ready)) {
+    if (drained !== null || (waiting && !ready)) {
       // Waits a turn instead of mixing a frame of silence: an input whose end() was called gets
       // its last partial frame queued, and a 'drained' listener can add and write the next input
       // (a playlist, the next reply) or end() the stream. Listeners run with the pump deferred,
@@ -225,7 +228,7 @@ class MixerStream extends Readable {
         this.#deferred = false;
         this.#pump();
       });
-      for (const input of drained) input.writable.emit('drained');
+      if (drained !== null) for (const input of drained) input.writable.emit('drained');
       return;
     }
     if (!ready) {

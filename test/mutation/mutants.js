@@ -760,8 +760,8 @@ module.exports = [
   {
     id: 'mixer-stream-silence-between-inputs',
     file: 'lib/mixer-streams.js',
-    find: '    if (drained.length > 0 || (waiting && !ready)) {\n',
-    replace: '    for (const input of drained) input.writable.emit(\'drained\');\n    if (false) {\n',
+    find: '    if (drained !== null || (waiting && !ready)) {\n',
+    replace: '    if (drained !== null) for (const input of drained) input.writable.emit(\'drained\');\n    if (false) {\n',
     tests: { js: ['test/js/mixer.test.js', 'test/js/speech-output.test.js'] },
     why: "A frame of silence is mixed between inputs chained on 'drained' (a gap between replies and between tracks), and how many frames a speech output makes depends on timing.",
   },
