@@ -21,8 +21,11 @@ Status Mixer::EndSource(uint32_t id) {
   // Room for the resampler's tail and the padding, checked before the flush so that a refusal
   // loses nothing (the caller retries after a tick, as for a full push).
   const int tail_bound = s->resampler ? static_cast<int>(std::ceil(s->resampler->delay_frames())) + 1 : 0;
+  // Only while the source holds a frame, which a tick will take: a FIFO too small for the tail
+  // (a tiny frame at a large rate ratio) would otherwise refuse forever; it keeps what fits.
   const int need = (s->count + tail_bound + n - 1) / n * n - s->count;
-  if (s->capacity - s->count < need) return Status(ErrorCode::kQueueFull, "The source's queue is full");
+  if (s->capacity - s->count < need && s->count >= n)
+    return Status(ErrorCode::kQueueFull, "The source's queue is full");
   if (s->resampler) {
     int tail = 0;
     Status st = s->resampler->Flush(scratch_out_.data(),

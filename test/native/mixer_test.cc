@@ -595,6 +595,22 @@ TEST(MixerTest, EndSourcePlaysAShortSourceAndWaitsForRoom) {
   EXPECT_LE(mixes, 2);
   ASSERT_TRUE(small->GetSourceStats(r, &st).ok());
   EXPECT_EQ(st.queued_frames % 480, 0);
+
+  // A FIFO of two 4-frame ticks under 8 kHz -> 48 kHz, holding less than a tick: the end does
+  // not wait for room (no tick would make any); the tail and the pad fill whole ticks.
+  auto tiny = Make(48000, 1, 4, false, 32, 2);
+  SourceOptions eight;
+  eight.sample_rate = 8000;
+  eight.channels = 1;
+  uint32_t t = Add(*tiny, eight);
+  std::vector<int16_t> two(1, 1000);
+  ASSERT_TRUE(tiny->Push(t, two.data(), 1).ok());
+  ASSERT_TRUE(tiny->GetSourceStats(t, &st).ok());
+  ASSERT_LT(st.queued_frames, 4);
+  ASSERT_TRUE(tiny->EndSource(t).ok());
+  ASSERT_TRUE(tiny->GetSourceStats(t, &st).ok());
+  EXPECT_EQ(st.queued_frames % 4, 0);
+  EXPECT_GT(st.queued_frames, 0);
 }
 
 TEST(MixerTest, QueueLimitsAndSourceLimits) {

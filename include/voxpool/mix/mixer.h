@@ -121,9 +121,9 @@ class Mixer {
   // Ends a source's input: flushes its resampler's tail into the FIFO and pads the FIFO with
   // silence to a whole frame, so every pushed sample is mixed (and a source shorter than its
   // prebuffer still plays). Later pushes fail with kInvalidArgument; ending twice is a no-op.
-  // kQueueFull when the FIFO has no room for the tail and padding yet (nothing changed: retry
-  // after a tick). Allocates for a resampled source (the flush resets soxr, see
-  // Resampler::Flush). Thread-safe.
+  // kQueueFull when the FIFO has no room for the tail and padding yet but holds a frame (nothing
+  // changed: retry after a tick); a FIFO that cannot hold the tail at all keeps what fits.
+  // Allocates for a resampled source (the flush resets soxr, see Resampler::Flush). Thread-safe.
   [[nodiscard]] Status EndSource(uint32_t id);
 
   // Per-source controls. `ramp_ms` (0..kMixerMaxRampMs) is how long the change takes; mute, solo
