@@ -10,8 +10,8 @@ const P = binding.poolConstants;
  * throws a VoxpoolError with code ERR_VOXPOOL_ALREADY_STARTED. `capacity` (the most jobs queued
  * across the pool; more are rejected with ERR_VOXPOOL_QUEUE_FULL) applies immediately.
  * `workerNice` (0..19, default 0) lowers the workers' scheduling priority, so that when the
- * cores are saturated the event loop runs first (see docs/ARCHITECTURE.md); like `threads` it is
- * fixed once the pool starts. The VOXPOOL_THREADS and VOXPOOL_WORKER_NICE environment variables
+ * cores are saturated the event loop runs first (10 suits a host that runs the bot alone; see
+ * docs/ARCHITECTURE.md for why the default is 0); like `threads` it is fixed once the pool starts. The VOXPOOL_THREADS and VOXPOOL_WORKER_NICE environment variables
  * set the defaults.
  * @param {{ threads?: number, capacity?: number, workerNice?: number }} [options]
  */
