@@ -36,7 +36,10 @@ template <class Self, class Core>
 class PooledWrap : public Napi::ObjectWrap<Self> {
  public:
   explicit PooledWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Self>(info) {}
-  ~PooledWrap() override { memory_.Release(this->Env()); }
+  ~PooledWrap() override {
+    memory_.Release(this->Env());
+    EnvContext::Get(this->Env()).sinks.Drop(this->Env(), sink_);
+  }
 
   // The Self wrapped by `value`, or TypeError(its illegal-invocation text): never reinterprets
   // foreign memory.
@@ -63,8 +66,10 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
   // Defines Self with `methods` followed by the pending() and destroy() every pooled class has.
   static Napi::Function DefineWith(Napi::Env env,
                                    std::initializer_list<NamedMethod<Self>> methods) {
-    return DefineMethods<Self>(
-        env, methods, {{"pending", &PooledWrap::Pending}, {"destroy", &PooledWrap::Destroy}});
+    return DefineMethods<Self>(env, methods,
+                               {{"pending", &PooledWrap::Pending},
+                                {"destroy", &PooledWrap::Destroy},
+                                {"setSink", &PooledWrap::SetSink}});
   }
 
   // Core::Create(args..., &core), the factory every core object has; throws the VoxpoolError of
@@ -122,6 +127,36 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
     return Submit(env, std::move(job));
   }
 
+  // The same with the call's optional `toSink` argument: when true, the result goes to the
+  // function given to setSink() (in submission order, as fn(error, value)) and the call returns
+  // undefined; a refused job throws. TypeError when no sink is set.
+  template <class J>
+  Napi::Value Submit(Napi::Env env, std::unique_ptr<J> job, napi_value due_ms, napi_value to_sink) {
+    ApplyDueMs(env, due_ms, *job);
+    return SubmitMaybeToSink(env, std::move(job), to_sink);
+  }
+  template <class J>
+  Napi::Value SubmitMaybeToSink(Napi::Env env, std::unique_ptr<J> job, napi_value to_sink) {
+    if (to_sink == nullptr || !Napi::Value(env, to_sink).ToBoolean().Value()) {
+      return Submit(env, std::move(job));
+    }
+    if (sink_ == 0) ThrowTypeError(env, "Expected setSink() before a call with toSink");
+    return EnvContext::Get(env).SubmitToSink(env, StrandFor(env), std::move(job), sink_);
+  }
+
+  // setSink(fn): where the results of calls made with toSink go (see Submit); replaces the
+  // function set before for calls made from now on.
+  Napi::Value SetSink(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Of(env, info.This());
+    if (info.Length() < 1 || !info[0].IsFunction()) ThrowTypeError(env, "Expected a function");
+    SinkTable& sinks = EnvContext::Get(env).sinks;
+    const uint32_t sink = sinks.Add(env, info[0].As<Napi::Function>());
+    sinks.Drop(env, sink_);
+    sink_ = sink;
+    return env.Undefined();
+  }
+
   // pending(): jobs queued on the strand, not counting a running one.
   Napi::Value Pending(const Napi::CallbackInfo& info) {
     Of(info.Env(), info.This());
@@ -139,6 +174,7 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
   std::shared_ptr<Core> core_;
   LazyStrand strand_;
   ExternalMemory memory_;
+  uint32_t sink_ = 0;  // SinkTable id; 0: none set
 };
 
 }  // namespace voxpool::binding

@@ -2,7 +2,7 @@
 // How a stream over the pool delivers its jobs' results: in order, a bounded number in flight,
 // with a cushion before the first. Shared by the Opus streams and the transcode stream.
 const validate = require('./validate');
-const { InOrderQueue } = require('./in-order-queue');
+const { SinkQueue } = require('./sink-queue');
 const binding = require('./binding');
 
 const MAX_DUE_MS = binding.poolConstants.MAX_DUE_MS;
@@ -13,7 +13,7 @@ const MAX_READ_AHEAD = 1024;
 const DEFAULT_PREBUFFER = 3;
 
 /**
- * How a stream delivers its pool jobs: in submission order (InOrderQueue), at most `readAhead`
+ * How a stream delivers its pool jobs: in submission order (SinkQueue), at most `readAhead`
  * in flight; the first failure destroys the stream and, once it is destroyed, late results are
  * dropped. At the start, results are held until `prebuffer` are ready (or the input ends): a
  * consumer that starts pulling on the first 'readable', as @discordjs/voice's AudioPlayer does,
@@ -35,8 +35,8 @@ class Delivery {
     this.#stream = stream;
     this.#prebuffer = prebuffer;
     if (prebuffer === 0) this.#held = null;
-    /** The in-order queue the stream adds its jobs to. */
-    this.jobs = new InOrderQueue({
+    /** The in-order queue the stream submits its jobs through (SinkQueue#submit). */
+    this.jobs = new SinkQueue({
       limit: readAhead,
       onValue: (out) => this.#deliver(out),
       onError: (err) => { if (!stream.destroyed) stream.destroy(err); },
@@ -47,6 +47,15 @@ class Delivery {
         return true;
       },
     });
+  }
+
+  /**
+   * Makes `native` (the binding object the stream's jobs run on) deliver to this stream's queue:
+   * the stream then submits with toSink, through `jobs.submit`.
+   * @param {{ setSink(fn: Function): void }} native
+   */
+  attach(native) {
+    native.setSink(this.jobs.sink);
   }
 
   // A job's result: one chunk, or (a job whose filters time-stretch) an array of 0..n chunks; an
@@ -90,10 +99,11 @@ class Delivery {
   }
 
   /**
-   * At the end of the input: submits `lastJob()` (when given: a job that gives what the stage
-   * still holds, e.g. a time-stretch's tail) once there is room, then calls `callback` once every
-   * job has been delivered; an error submitting it goes to `callback`.
-   * @param {(() => Promise<unknown>) | null} lastJob
+   * At the end of the input: submits `lastJob` (when given: the native call, with toSink, of a
+   * job that gives what the stage still holds, e.g. a time-stretch's tail) once there is room,
+   * then calls `callback` once every job has been delivered; an error submitting it fails the
+   * stream in its turn, as any job's.
+   * @param {(() => void) | null} lastJob
    * @param {(err?: Error) => void} callback
    */
   finish(lastJob, callback) {
@@ -102,12 +112,7 @@ class Delivery {
       return;
     }
     const submit = () => {
-      try {
-        this.jobs.add(lastJob());
-      } catch (err) {
-        callback(err);
-        return;
-      }
+      this.jobs.submit(lastJob);
       this.whenDone(callback);
     };
     if (this.jobs.hasRoom) submit();

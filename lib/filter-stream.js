@@ -47,7 +47,8 @@ class FilterStream extends Transform {
     this.#jobs = this.#delivery.jobs;
     // Whole frames of `frameSize` come out, also when timescale changes the amount of audio.
     const native = nativeFilterChainOf(chain);
-    this.#feeder = new FrameFeeder(this, this.#jobs, (frames) => native.processAsync(frames, samples));
+    this.#delivery.attach(native);
+    this.#feeder = new FrameFeeder(this, this.#jobs, (frames) => native.processAsync(frames, samples, false, true));
     this.#samples = samples;
   }
 
@@ -79,7 +80,7 @@ class FilterStream extends Transform {
       return;
     }
     // What timescale still holds comes out last, its last frame padded with silence.
-    const end = () => nativeFilterChainOf(this.#chain).processAsync(EMPTY, this.#samples, true);
+    const end = () => nativeFilterChainOf(this.#chain).processAsync(EMPTY, this.#samples, true, true);
     const finish = (err) => (err ? callback(err) : this.#delivery.finish(this.#chain.stretching ? end : null, callback));
     if (whole === 0) finish();
     else this.#feeder.write(tail, whole, finish);

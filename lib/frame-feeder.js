@@ -16,9 +16,10 @@ class FrameFeeder {
 
   /**
    * @param {import('node:stream').Duplex} stream the owner (nothing is submitted once destroyed)
-   * @param {import('./in-order-queue').InOrderQueue} jobs its delivery queue
-   * @param {(bytes: Buffer) => Promise<unknown>} submitOne submits one job; it must copy `bytes`
-   *   before it returns (they are a view of the writer's chunk)
+   * @param {import('./sink-queue').SinkQueue} jobs its delivery queue
+   * @param {(bytes: Buffer) => void} submitOne submits one job with toSink (through
+   *   `jobs.submit`); it must copy `bytes` before it returns (they are a view of the writer's
+   *   chunk)
    */
   constructor(stream, jobs, submitOne) {
     this.#stream = stream;
@@ -50,12 +51,7 @@ class FrameFeeder {
         this.#jobs.whenRoom(() => this.#submit(data, offset, size, callback));
         return;
       }
-      try {
-        this.#jobs.add(this.#submitOne(data.subarray(offset, offset + size)));
-      } catch (err) {
-        callback(err);
-        return;
-      }
+      this.#jobs.submit(this.#submitOne, data.subarray(offset, offset + size));
       offset += size;
     }
     // Copied: the writer may reuse its chunk once the callback has run.

@@ -7,20 +7,19 @@
 // the running one is still busy, and Node ends the process with an unhandled rejection, even when
 // the stream has an 'error' listener.
 
+const { InFlightLimit } = require('./in-flight-limit');
+
 /**
  * @template T
  */
-class InOrderQueue {
+class InOrderQueue extends InFlightLimit {
   /** @type {Array<{ settled: boolean, ok: boolean, value: any }>} */
   #slots = [];
   #head = 0;
-  #limit;
   #onValue;
   #onError;
   #closed = false;
   #skip;
-  /** @type {Array<{ most: number, cb: () => void }>} */
-  #waiters = [];
 
   /**
    * @param {object} options
@@ -34,7 +33,7 @@ class InOrderQueue {
    *   too late
    */
   constructor({ limit, onValue, onError, skip }) {
-    this.#limit = limit;
+    super(limit);
     this.#onValue = onValue;
     this.#onError = onError;
     this.#skip = skip;
@@ -69,25 +68,6 @@ class InOrderQueue {
     this.#drain();
   }
 
-  /** Whether fewer than `limit` jobs are in flight. */
-  get hasRoom() { return this.inflight < this.#limit; }
-
-  /** Calls `cb` once fewer than `limit` jobs are in flight (now, or when one is delivered). */
-  whenRoom(cb) {
-    this.#wait(this.#limit - 1, cb);
-  }
-
-  /** Calls `cb` once every job added so far has been delivered or discarded. */
-  whenIdle(cb) {
-    this.#wait(0, cb);
-  }
-
-  // Calls `cb` once at most `most` jobs are in flight.
-  #wait(most, cb) {
-    if (this.inflight <= most) cb();
-    else this.#waiters.push({ most, cb });
-  }
-
   #drain() {
     while (this.#head < this.#slots.length && this.#slots[this.#head].settled) {
       const slot = this.#slots[this.#head];
@@ -107,11 +87,7 @@ class InOrderQueue {
       this.#slots = this.#slots.slice(this.#head);
       this.#head = 0;
     }
-    if (this.#waiters.length === 0) return;
-    const ready = this.#waiters.filter((w) => this.inflight <= w.most);
-    if (ready.length === 0) return;
-    this.#waiters = this.#waiters.filter((w) => this.inflight > w.most);
-    for (const w of ready) w.cb();
+    this.wakeWaiters();
   }
 }
 

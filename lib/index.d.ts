@@ -16,7 +16,7 @@ export interface PoolStats {
   submitted: number; completed: number; failed: number; rejected: number; dropped: number; queued: number;
   /** Microseconds from submission to start. */ queueWait: LatencySummary;
   /** Microseconds of work per job. */ serviceTime: LatencySummary;
-  /** This environment (thread): loop wake-ups, Promises settled, and the native memory its live objects hold (bytes, as reported to V8). */
+  /** This environment (thread): loop wake-ups, results settled (Promises and stream sinks), and the native memory its live objects hold (bytes, as reported to V8). */
   environment: { wakeups: number; settled: number; nativeBytes: number };
 }
 export function configure(options?: {

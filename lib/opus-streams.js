@@ -3,7 +3,7 @@
 // pulls synchronously every 20 ms (@discordjs/voice's AudioPlayer calls read()) finds a packet
 // ready, while the event loop only copies frames in and packets out.
 const { Transform } = require('node:stream');
-const { Encoder, Decoder, opus, streamFiltersOf, nativeEncoderOf } = require('./opus');
+const { Encoder, Decoder, opus, streamFiltersOf, nativeEncoderOf, nativeDecoderOf } = require('./opus');
 const validate = require('./validate');
 const { guardReceiver } = require('./receiver-guard');
 const { Delivery, deliveryOptions } = require('./delivery');
@@ -49,9 +49,12 @@ class OpusEncoderStream extends Transform {
     this.#frameMs = samples * 1000 / encoder.sampleRate;
     this.#delivery = new Delivery(this, delivery);
     this.#jobs = this.#delivery.jobs;
+    const native = nativeEncoderOf(encoder);
+    this.#delivery.attach(native);
     // encodeAsync copies the frame before it returns; each frame is due after those ahead of it.
+    // The frames are whole by construction, so the Encoder's own checks are not repeated.
     this.#feeder = new FrameFeeder(this, this.#jobs,
-      (frame) => encoder.encodeAsync(frame, { dueMs: this.#delivery.dueMs(this.#frameMs) }));
+      (frame) => native.encodeAsync(frame, this.#delivery.dueMs(this.#frameMs), false, true));
   }
 
   /** The underlying Encoder (to change bitrate, FEC, ... while streaming). */
@@ -86,7 +89,7 @@ class OpusEncoderStream extends Transform {
     const carry = this.#feeder.takeCarry();
     // What a time-stretch still holds, its last frame padded with silence (the frame given is
     // not encoded; without timescale the job gives no packet).
-    const end = () => nativeEncoderOf(this.#encoder).encodeAsync(Buffer.alloc(this.#frameBytes), 0, true);
+    const end = () => nativeEncoderOf(this.#encoder).encodeAsync(Buffer.alloc(this.#frameBytes), 0, true, true);
     const finish = (err) => (err ? callback(err) : this.#delivery.finish(this.#attached.attached ? end : null, callback));
     if (carry.length === 0) {
       finish();
@@ -117,6 +120,7 @@ class OpusDecoderStream extends Transform {
   #bytesPer20Ms;
   #delivery;
   #jobs;
+  #submit;
 
   /** @param {import('./index').DecoderStreamOptions} [options] */
   constructor(options) {
@@ -129,6 +133,12 @@ class OpusDecoderStream extends Transform {
     this.#bytesPer20Ms = (decoder.sampleRate / 50) * decoder.channels * (decoderOptions.format === 'f32le' ? 4 : 2);
     this.#delivery = new Delivery(this, delivery);
     this.#jobs = this.#delivery.jobs;
+    const native = nativeDecoderOf(decoder);
+    this.#delivery.attach(native);
+    // Due by the PCM already waiting for the reader, counted in 20 ms frames (packets are 20 ms
+    // in voice; a longer one only makes the estimate conservative). An empty packet is a loss.
+    this.#submit = (packet) => native.decodeAsync(packet.length === 0 ? null : packet, 0, false,
+      this.#delivery.dueMs(20, this.#bytesPer20Ms), true);
   }
 
   get decoder() { return this.#decoder; }
@@ -141,15 +151,7 @@ class OpusDecoderStream extends Transform {
       callback(validate.invalidType('an Opus packet (Buffer or Uint8Array)', 'chunk', packet));
       return;
     }
-    try {
-      // Due by the PCM already waiting for the reader, counted in 20 ms frames (packets are
-      // 20 ms in voice; a longer one only makes the estimate conservative).
-      const dueMs = this.#delivery.dueMs(20, this.#bytesPer20Ms);
-      this.#jobs.add(this.#decoder.decodeAsync(packet.length === 0 ? null : packet, { dueMs }));
-    } catch (err) {
-      callback(err);
-      return;
-    }
+    this.#jobs.submit(this.#submit, packet);
     // The next packet is accepted once fewer than readAhead are in flight.
     this.#jobs.whenRoom(callback);
   }

@@ -432,6 +432,9 @@ module.exports = { Encoder, Decoder, encodeMany, decodeMany, opus: constants };
 // the Encoder's checks.
 Object.defineProperty(module.exports, 'nativeEncoderOf', { value: (encoder) => encoderNative(encoder) });
 Object.defineProperty(module.exports, 'dueMsOf', { value: dueMsOf });
+// For lib/opus-streams.js only: the decoder stream submits to its Decoder's native codec with
+// toSink (its packets are checked there).
+Object.defineProperty(module.exports, 'nativeDecoderOf', { value: (decoder) => decoderNative(decoder) });
 // For lib/opus-streams.js only: an encoder stream's filters may time-stretch, since its jobs
 // settle with Arrays of 0..n packets (attachFilters' packets mode), which Delivery pushes one by
 // one. Called before any filters are set.

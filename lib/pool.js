@@ -26,7 +26,7 @@ function configure(options) {
 /**
  * Pool counters and latency summaries (microseconds): submitted, completed, failed, rejected,
  * dropped, queued (current depth), queueWait and serviceTime percentiles, and this
- * environment's wake-ups / settled Promises.
+ * environment's wake-ups / settled results (Promises and stream sinks).
  * @returns {import('./index').PoolStats}
  */
 function stats() {

@@ -27,6 +27,7 @@ class OpusTranscodeStream extends Transform {
   #native;
   #filters;  // AttachedFilters: the chain run between decode and encode, once there is one
   #delivery;
+  #submit;
   #rampMs;
   // The last volume change, sent with every frame; the native side applies a new generation at
   // the next frame it processes, so changes land in submission order.
@@ -64,6 +65,12 @@ class OpusTranscodeStream extends Transform {
     this.#rampMs = ramp;
     this.#volume.target = initial;
     this.#delivery = new Delivery(this, delivery);
+    this.#delivery.attach(transcoder);
+    // Packets are 20 ms in voice; a longer one only makes the due time conservative.
+    this.#submit = (packet) => {
+      const v = this.#volume;
+      transcoder.processAsync(packet, v.generation, v.target, v.rampMs, this.#delivery.dueMs(20), true);
+    };
   }
 
   /** The output Encoder (bitrate, FEC, packet loss, ... while streaming). */
@@ -112,14 +119,7 @@ class OpusTranscodeStream extends Transform {
       return;
     }
     const jobs = this.#delivery.jobs;
-    const v = this.#volume;
-    try {
-      // Packets are 20 ms in voice; a longer one only makes the due time conservative.
-      jobs.add(this.#native.processAsync(packet, v.generation, v.target, v.rampMs, this.#delivery.dueMs(20)));
-    } catch (err) {
-      callback(err);
-      return;
-    }
+    jobs.submit(this.#submit, packet);
     // The next packet is accepted once fewer than readAhead are in flight.
     jobs.whenRoom(callback);
   }

@@ -190,15 +190,16 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
     return Napi::Boolean::New(env, true);
   }
 
-  // processAsync(pcm, granule?, end?) -> Promise<Buffer>: the same on the chain's strand, in
+  // processAsync(pcm, granule?, end?, toSink?) -> Promise<Buffer>: the same on the chain's strand, in
   // submission order.
   Napi::Value ProcessAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const std::shared_ptr<FilterChain>& chain = Enter(info);
     const Bytes pcm = BytesArg(info, 0, kPcmMessage);
     const int frames = FramesOf(env, pcm, *chain);
-    return Submit(
-        env, FilterJob::Make(env, chain, format_, pcm, frames, GranuleOf(env, info), EndOf(info)));
+    return SubmitMaybeToSink(
+        env, FilterJob::Make(env, chain, format_, pcm, frames, GranuleOf(env, info), EndOf(info)),
+        Arg(info, 3));
   }
 
   // setFilters(normalised filters): every setting replaced; the next frame moves to them.

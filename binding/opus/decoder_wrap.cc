@@ -153,12 +153,14 @@ Napi::Value NativeDecoder::Decode(const Napi::CallbackInfo& info) {
       env, pcm, static_cast<size_t>(n) * decoder.channels() * BytesPerSample(format_));
 }
 
-// decodeAsync(packet | null, frameSize = 0, fec = false, dueMs?) -> Promise<Buffer>
+// decodeAsync(packet | null, frameSize = 0, fec = false, dueMs?, toSink?) -> Promise<Buffer>
+// (toSink: to the sink instead, see PooledWrap::Submit)
 Napi::Value NativeDecoder::DecodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Of(env, info.This());
   if (info.Length() < 1) ThrowTypeError(env, kPacketMessage);
-  return Submit(env, MakeJob(env, info[0], Arg(info, 1), Arg(info, 2)), Arg(info, 3));
+  return Submit(env, MakeJob(env, info[0], Arg(info, 1), Arg(info, 2)), Arg(info, 3),
+                Arg(info, 4));
 }
 
 // decodeBatch([packet | null, ...], frameSize = 0) -> Promise<Array<Buffer | VoxpoolError>>

@@ -242,14 +242,15 @@ Napi::Value NativeEncoder::Encode(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, out, static_cast<size_t>(n));
 }
 
-// encodeAsync(pcm, dueMs?, end?) -> Promise<Buffer>, or with filters attached in packets mode
-// Promise<Buffer[]> (0..n packets; `end`: the input is over, the filters give out what they hold)
+// encodeAsync(pcm, dueMs?, end?, toSink?) -> Promise<Buffer> (toSink: to the sink instead, see
+// PooledWrap::Submit), or with filters attached in packets mode Promise<Buffer[]> (0..n packets;
+// `end`: the input is over, the filters give out what they hold)
 Napi::Value NativeEncoder::EncodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Of(env, info.This());
   if (info.Length() < 1) ThrowTypeError(env, kPcmMessage);  // before the destroyed check
   return Submit(env, MakeJob(env, info[0], info.Length() > 2 && info[2].ToBoolean().Value()),
-                Arg(info, 1));
+                Arg(info, 1), Arg(info, 3));
 }
 
 // encodeBatch([pcm, ...]) -> Promise<Array<Buffer | VoxpoolError>>

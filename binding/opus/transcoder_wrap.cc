@@ -53,7 +53,7 @@ NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(
   AdoptNewCounted(info, o, std::move(encoder), NumberOr(o, "volume", 1.0));
 }
 
-// processAsync(packet, generation, volume, rampMs, dueMs?) -> Promise<Buffer>; an empty packet
+// processAsync(packet, generation, volume, rampMs, dueMs?, toSink?) -> Promise<Buffer>; an empty packet
 // is a lost one (concealed).
 Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -72,7 +72,7 @@ Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
   if (!(command.ramp_ms >= 0 && command.ramp_ms <= mix::kMixerMaxRampMs))
     ThrowRangeError(env, "rampMs is out of range");
   return Submit(env, std::make_unique<TranscodeJob>(transcoder, packet, command, filters_),
-                Arg(info, 4));
+                Arg(info, 4), Arg(info, 5));
 }
 
 // attachFilters(nativeFilterChain): packets submitted from now on are filtered between decode

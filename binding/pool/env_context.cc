@@ -74,6 +74,19 @@ Napi::Value EnvContext::SubmitImpl(Napi::Env env, pool::Strand& strand,
   return Napi::Value(env, promise);
 }
 
+Napi::Value EnvContext::SubmitToSinkImpl(Napi::Env env, pool::Strand& strand,
+                                         std::unique_ptr<pool::Job> job, JsResult& js,
+                                         uint32_t sink) {
+  job->sequence = next_sequence_++;
+  job->completion = queue_;
+  js.sink = sink;
+  Status st = strand.TrySubmit(job);
+  if (!st.ok()) Throw(env, st);
+  sinks.Expect(env, sink);
+  AddPending(env);
+  return env.Undefined();
+}
+
 Napi::Value EnvContext::SubmitGroupImpl(
     Napi::Env env, std::unique_ptr<pool::JobGroup> group, JsResult& js,
     std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members) {
@@ -130,10 +143,7 @@ void EnvContext::Drain(Napi::Env env) {
       Napi::HandleScope inner(env);
       if (next_view < view_jobs_.size() && view_jobs_[next_view] == i) {
         auto* js = dynamic_cast<JsResult*>(scratch_[i].get());  // non-null: ShareViews chose it
-        napi_deferred deferred = js->deferred;
-        js->deferred = nullptr;
-        ++settled;
-        napi_resolve_deferred(env, deferred, views.Get(static_cast<uint32_t>(next_view++)));
+        Hand(env, *js, nullptr, views.Get(static_cast<uint32_t>(next_view++)));
       } else {
         Settle(env, *scratch_[i]);
       }
@@ -161,6 +171,7 @@ void EnvContext::Recycle(std::unique_ptr<pool::Job> job) {
   if (shelf == nullptr || shelf->jobs.size() >= kMaxSpares) return;  // freed
   js->ReleaseReferences();
   js->deferred = nullptr;
+  js->sink = 0;
   pool::Job& j = *job;
   j.status = Status();
   j.completion.reset();
@@ -216,7 +227,7 @@ Napi::Array EnvContext::ShareViews(Napi::Env env) {
     auto* js = dynamic_cast<JsResult*>(&job);
     const uint8_t* data = nullptr;
     size_t size = 0;
-    if (js != nullptr && js->deferred != nullptr && job.status.ok() && js->ResultBytes(&data, &size)) {
+    if (js != nullptr && js->awaited() && job.status.ok() && js->ResultBytes(&data, &size)) {
       parts_.emplace_back(data, size);
       view_jobs_.push_back(i);
     }
@@ -235,19 +246,33 @@ Napi::Array EnvContext::ShareViews(Napi::Env env) {
 
 void EnvContext::Settle(Napi::Env env, pool::Job& job) {
   auto* js = dynamic_cast<JsResult*>(&job);
-  if (js == nullptr || js->deferred == nullptr) return;
-  ++settled;
-  napi_deferred deferred = js->deferred;
-  js->deferred = nullptr;
+  if (js == nullptr || !js->awaited()) return;
   if (!job.status.ok()) {
-    napi_reject_deferred(env, deferred, MakeError(env, job.status));
+    Hand(env, *js, MakeError(env, job.status), nullptr);
     return;
   }
   try {
     Napi::Value value = js->Result(env);
-    napi_resolve_deferred(env, deferred, value);
+    Hand(env, *js, nullptr, value);
   } catch (const Napi::Error& e) {
-    napi_reject_deferred(env, deferred, e.Value());
+    Hand(env, *js, e.Value(), nullptr);
+  }
+}
+
+void EnvContext::Hand(Napi::Env env, JsResult& js, napi_value error, napi_value value) {
+  ++settled;
+  if (js.sink != 0) {
+    const uint32_t sink = js.sink;
+    js.sink = 0;
+    sinks.Deliver(env, sink, error, value);
+    return;
+  }
+  napi_deferred deferred = js.deferred;
+  js.deferred = nullptr;
+  if (error != nullptr) {
+    napi_reject_deferred(env, deferred, error);
+  } else {
+    napi_resolve_deferred(env, deferred, value);
   }
 }
 

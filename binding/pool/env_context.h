@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pool/js_result.h"
+#include "pool/sink_table.h"
 #include "voxpool/pool/completion_queue.h"
 #include "voxpool/pool/strand.h"
 
@@ -30,8 +31,8 @@ class EnvContext {
   std::shared_ptr<pool::Strand> NewStrand(const pool::StrandOptions& options);
   const std::shared_ptr<pool::CompletionQueue>& queue() const { return queue_; }
 
-  // Submits `job` (a pool::Job that is also a JsResult) to `strand` and returns its Promise. A refused
-  // job rejects the Promise right away. JS thread only.
+  // Submits `job` (a pool::Job that is also a JsResult) to `strand` and returns its Promise. A
+  // refused job rejects the Promise right away. JS thread only.
   template <class T>
   Napi::Value Submit(Napi::Env env, pool::Strand& strand, std::unique_ptr<T> job) {
     static_assert(std::is_base_of_v<pool::Job, T> && std::is_base_of_v<JsResult, T>,
@@ -39,11 +40,23 @@ class EnvContext {
     JsResult& js = *job;
     return SubmitImpl(env, strand, std::move(job), js);
   }
+  // The same with the result going to sink `sink` (a SinkTable id) instead of a Promise: returns
+  // undefined; a refused job throws its VoxpoolError here (lib/sink-queue.js delivers it in
+  // order). JS thread only.
+  template <class T>
+  Napi::Value SubmitToSink(Napi::Env env, pool::Strand& strand, std::unique_ptr<T> job,
+                           uint32_t sink) {
+    static_assert(std::is_base_of_v<pool::Job, T> && std::is_base_of_v<JsResult, T>,
+                  "a submitted job is a pool::Job and a JsResult");
+    JsResult& js = *job;
+    return SubmitToSinkImpl(env, strand, std::move(job), js, sink);
+  }
   // Submits a batch (a pool::JobGroup that is also a JsResult) whose members are already built;
   // returns the batch Promise.
   template <class G>
-  Napi::Value SubmitGroup(Napi::Env env, std::unique_ptr<G> group,
-                          std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members) {
+  Napi::Value SubmitGroup(
+      Napi::Env env, std::unique_ptr<G> group,
+      std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members) {
     static_assert(std::is_base_of_v<pool::JobGroup, G> && std::is_base_of_v<JsResult, G>,
                   "a submitted batch is a pool::JobGroup and a JsResult");
     JsResult& js = *group;
@@ -75,11 +88,12 @@ class EnvContext {
   // (see JsResult::ResultBytes). JS thread only.
   Napi::Array Views(Napi::Env env, const std::vector<std::pair<const uint8_t*, size_t>>& parts);
 
-  Napi::FunctionReference error_class;  // VoxpoolError, registered by lib/errors.js
+  SinkTable sinks;                       // the functions setSink() registered
+  Napi::FunctionReference error_class;   // VoxpoolError, registered by lib/errors.js
   Napi::FunctionReference view_factory;  // (buffer, ends, n) => Buffer[], from lib/binding.js
-  uint64_t drains = 0;                  // wake-ups that found work
-  uint64_t settled = 0;                 // Promises settled through the queue
-  int64_t native_bytes = 0;             // native memory its live objects report (ExternalMemory)
+  uint64_t drains = 0;                   // wake-ups that found work
+  uint64_t settled = 0;                  // results handed over (Promises settled, sinks called)
+  int64_t native_bytes = 0;              // native memory its live objects report (ExternalMemory)
 
  private:
   explicit EnvContext(Napi::Env env);
@@ -92,6 +106,8 @@ class EnvContext {
   SpareShelf* ShelfOf(const std::type_info& type, bool claim);
   Napi::Value SubmitImpl(Napi::Env env, pool::Strand& strand, std::unique_ptr<pool::Job> job,
                          JsResult& js);
+  Napi::Value SubmitToSinkImpl(Napi::Env env, pool::Strand& strand, std::unique_ptr<pool::Job> job,
+                               JsResult& js, uint32_t sink);
   Napi::Value SubmitGroupImpl(
       Napi::Env env, std::unique_ptr<pool::JobGroup> group, JsResult& js,
       std::vector<std::pair<pool::Strand*, std::unique_ptr<pool::Job>>> members);
@@ -99,6 +115,8 @@ class EnvContext {
   static void Cleanup(EnvContext* self);
   void Drain(Napi::Env env);
   void Settle(Napi::Env env, pool::Job& job);
+  // Hands `js` its outcome: resolves (value) or rejects (error) its Promise, or calls its sink.
+  void Hand(Napi::Env env, JsResult& js, napi_value error, napi_value value);
   Napi::Array ShareViews(Napi::Env env);
   void Close();
 
@@ -106,7 +124,7 @@ class EnvContext {
   Tsfn tsfn_;
   std::shared_ptr<pool::CompletionQueue> queue_;
   std::shared_ptr<pool::ThreadPool> pool_;
-  std::vector<std::unique_ptr<pool::Job>> scratch_;  // reused by Drain
+  std::vector<std::unique_ptr<pool::Job>> scratch_;       // reused by Drain
   std::vector<std::pair<const uint8_t*, size_t>> parts_;  // reused by Drain
   std::vector<size_t> view_jobs_;                         // reused by Drain: scratch_ indices
   Napi::Reference<Napi::Uint32Array> ends_;               // reused offsets for view_factory

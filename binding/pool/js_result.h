@@ -4,6 +4,8 @@
 
 #include <napi.h>
 
+#include <cstdint>
+
 #include "voxpool/pool/job.h"
 
 namespace voxpool::binding {
@@ -18,8 +20,13 @@ class JsResult {
   // costs ~0.1 us per result instead of ~0.8 us for a Buffer of its own. Large results (PCM)
   // keep returning false so a retained frame never pins a big shared allocation.
   virtual bool ResultBytes(const uint8_t** /*data*/, size_t* /*size*/) const { return false; }
-  // Null for members of a batch (the batch settles once for all of them).
+  // Null for members of a batch (the batch settles once for all of them), and for a job whose
+  // result goes to a sink instead.
   napi_deferred deferred = nullptr;
+  // The SinkTable id the result goes to (EnvContext::SubmitToSink); 0: the Promise, if any.
+  uint32_t sink = 0;
+  // Whether anything in JS waits for this job's result.
+  bool awaited() const { return deferred != nullptr || sink != 0; }
 
   // Per-frame jobs are recycled by their environment instead of freed, so steady-state async
   // submission does not allocate (EnvContext::Recycle, Reuse<T>; parked jobs are shelved by their
@@ -27,7 +34,6 @@ class JsResult {
   // ReleaseReferences(), so a parked job keeps no codec alive; the others are freed as usual.
   virtual bool recyclable() const { return false; }
   virtual void ReleaseReferences() {}
-
 };
 
 // A pool job that settles a Promise: the common base of the per-call jobs, so a function that

@@ -405,11 +405,38 @@ module.exports = [
       'failure is reported again.',
   },
   {
+    id: 'sink-refusal-out-of-turn',
+    file: 'lib/sink-queue.js',
+    find: '      this.#refused.push({ at: this.#submitted++, err });\n',
+    replace: '      this.#refused.push({ at: this.#delivered, err });\n      this.#submitted++;\n',
+    tests: { js: ['test/js/sink-queue.test.js'] },
+    why: 'A frame the binding refuses fails the stream at once, ahead of the packets before it, ' +
+      'which are then dropped: the listener hears the audio cut short of what was accepted.',
+  },
+  {
+    id: 'sink-held-strongly-when-idle',
+    file: 'binding/pool/sink_table.cc',
+    find: 'napi_create_reference(env, fn, 0, &ref)',
+    replace: 'napi_create_reference(env, fn, 1, &ref)',
+    tests: { js: ['test/js/sink-queue.test.js'] },
+    why: 'Every stream whose sink closes over it (all of them) is kept alive by the binding: a bot ' +
+      'that plays track after track leaks each track\'s encoder and stream.',
+  },
+  {
+    id: 'sink-exception-swallowed',
+    file: 'binding/pool/sink_table.cc',
+    find: '    napi_fatal_exception(env, exception);\n',
+    replace: '',
+    tests: { js: ['test/js/sink-queue.test.js'] },
+    why: "A listener's exception during delivery vanishes instead of reaching 'uncaughtException', " +
+      'as it would from any event listener: bugs in user code go unseen.',
+  },
+  {
     id: 'in-order-queue-room-off-by-one',
-    file: 'lib/in-order-queue.js',
+    file: 'lib/in-flight-limit.js',
     find: 'get hasRoom() { return this.inflight < this.#limit; }',
     replace: 'get hasRoom() { return this.inflight <= this.#limit; }',
-    tests: { js: ['test/js/in-order-queue.test.js'] },
+    tests: { js: ['test/js/in-order-queue.test.js', 'test/js/sink-queue.test.js'] },
     why: 'Streams keep readAhead + 1 jobs in flight: the documented bound on memory and latency is off by one.',
   },
 
