@@ -23,6 +23,18 @@ const MB = 1e6;
  * issue's 50 MB bound, spread over the two fifths the old check spanned).
  */
 const MAX_GROWTH_PER_FIFTH = 25 * MB;
+/**
+ * For large objects the bound is a tenth of what the fifth's objects report: RSS after forced
+ * collection moves by up to ~120 MB between fifths when 3 MB SpeakerMixers are dropped (Node 24,
+ * every one finalized: 323 → 443 → 324 → 323 MB), while a leak of a tenth of each object would
+ * still add 120 MB a fifth. Exact accounting of what an object reports is the native-bytes check.
+ */
+const LEAK_FRACTION = 0.1;
+
+/** The growth per fifth allowed for `cycles` cycles of objects that report `oneObject` bytes. */
+function allowedGrowth(cycles, oneObject) {
+  return Math.max(MAX_GROWTH_PER_FIFTH, LEAK_FRACTION * (cycles / 5) * oneObject);
+}
 
 /**
  * The typical RSS growth per fifth after the warm-up: the median of the three steps from the second
@@ -56,12 +68,13 @@ function soak(kind, how, cycles) {
  * @param {number} objectsLeft how many objects' native memory may still be reported at the end
  */
 function check(result, objectsLeft) {
-  const { kind, how, rss, oneObject, nativeBytes } = result;
+  const { kind, how, cycles, rss, oneObject, nativeBytes } = result;
   const nativeLeft = objectsLeft * oneObject;
   // The first two fifths warm up (allocator arenas, JIT, the collector's own sizing).
   const growth = typicalGrowth(rss);
+  const allowed = allowedGrowth(cycles, oneObject);
   const trail = rss.map((b) => (b / MB).toFixed(0)).join(' → ');
-  if (CHECK_RSS) assert.ok(growth <= MAX_GROWTH_PER_FIFTH, `${kind} ${how}: RSS grew ${(growth / MB).toFixed(1)} MB per fifth after the second (${trail} MB)`);
+  if (CHECK_RSS) assert.ok(growth <= allowed, `${kind} ${how}: RSS grew ${(growth / MB).toFixed(1)} MB per fifth after the second, more than ${(allowed / MB).toFixed(0)} (${trail} MB)`);
   assert.ok(nativeBytes <= nativeLeft, `${kind} ${how}: ${nativeBytes} native bytes still reported (one object: ${oneObject})`);
 }
 
@@ -73,6 +86,12 @@ test('the RSS criterion fails a steady leak and passes a heap that steps once', 
   assert.ok(typicalGrowth(mb([200, 230, 260, 290, 320])) > MAX_GROWTH_PER_FIFTH);  // 30 MB a fifth
   assert.ok(typicalGrowth(mb([200, 230, 330, 360, 390])) > MAX_GROWTH_PER_FIFTH);  // 30 MB a fifth and a step
   assert.ok(typicalGrowth(mb([200, 230, 260, 220, 250])) > MAX_GROWTH_PER_FIFTH);  // 30 MB a fifth and a lowered sample
+  // 2000 SpeakerMixers (3 MB each): 120 MB a fifth allowed; the Node 24 trail that failed 25 MB
+  // passes, and a leak of a tenth of each mixer does not.
+  const mixer = 3041280;
+  assert.ok(typicalGrowth(mb([293, 376, 407, 476, 449])) <= allowedGrowth(2000, mixer));
+  assert.ok(typicalGrowth(mb([300, 430, 560, 690, 820])) > allowedGrowth(2000, mixer));
+  assert.equal(allowedGrowth(20000, 30000), MAX_GROWTH_PER_FIFTH);  // an encoder: the floor
 });
 
 const WITH_DESTROY = ['Encoder', 'Decoder', 'Resampler', 'Mixer', 'SpeakerMixer', 'VoiceCipher', 'VoiceSender', 'VoiceReceiver', 'SecretStreamEncryptor'];
