@@ -218,7 +218,11 @@ test('50 devices end to end: one UTTERANCE per sentence at its edges, decodable 
     // CONTROL reply-start, so the last one comes at least the reply's length less 120 ms after
     // it (less 200 ms for a stall of this process's event loop while reply-start arrived; the
     // first frames may come late themselves, when the pool is behind, so they are no reference).
-    assert.ok(r.lastAt - r.startAt >= r.durationMs - 320, `${d.deviceId}: ${r.durationMs} ms reply sent in ${(r.lastAt - r.startAt).toFixed(0)} ms`);
+    // Not under a sanitizer, as voice-e2e's timing: there this process stalled for 500 ms while
+    // 50 devices ran ("1120 ms reply sent in 597 ms"), and the frames came in a burst after it.
+    if (process.env.VOXPOOL_SANITIZED !== '1') {
+      assert.ok(r.lastAt - r.startAt >= r.durationMs - 320, `${d.deviceId}: ${r.durationMs} ms reply sent in ${(r.lastAt - r.startAt).toFixed(0)} ms`);
+    }
     pacing.push(r.lastAt - r.startAt - (r.durationMs - 120));
   }
   decoder.destroy();
