@@ -1,6 +1,7 @@
 'use strict';
 // The bound on jobs in flight that a stream's delivery queue keeps, and the callbacks waiting for
-// room: the part InOrderQueue (Promises) and SinkQueue (a native sink) share.
+// room: the part InOrderQueue (Promises) and SinkQueue (a native sink) share. Each subclass counts
+// its jobs and exposes the count as `inflight` (added and not yet delivered or discarded).
 
 class InFlightLimit {
   #limit;
@@ -11,9 +12,6 @@ class InFlightLimit {
   constructor(limit) {
     this.#limit = limit;
   }
-
-  /** Jobs added and not yet delivered (or discarded); the subclass counts them. */
-  get inflight() { throw new Error('not implemented'); }
 
   /** Whether fewer than `limit` jobs are in flight. */
   get hasRoom() { return this.inflight < this.#limit; }
