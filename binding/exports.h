@@ -6,10 +6,14 @@
 #include <napi.h>
 
 #include <initializer_list>
+#include <string>
+
+#include "wrap.h"
 
 namespace voxpool::binding {
 
-// One exported function: its JS name and its native callback.
+// One exported function: its C++ name, whose first letter ExportFunctions lowers to make the JS
+// name (EncodeMany -> encodeMany), and its native callback. Written with VOXPOOL_FUNCTION.
 struct NamedFunction {
   const char* name;
   Napi::Function::Callback callback;
@@ -19,8 +23,13 @@ struct NamedFunction {
 inline void ExportFunctions(Napi::Env env, Napi::Object exports,
                             std::initializer_list<NamedFunction> functions) {
   for (const NamedFunction& f : functions) {
-    exports.Set(f.name, Napi::Function::New(env, f.callback, f.name));
+    const std::string name = JsName(f.name);
+    exports.Set(name, Napi::Function::New(env, f.callback, name));
   }
 }
 
 }  // namespace voxpool::binding
+
+// VOXPOOL_FUNCTION(EncodeMany): the NamedFunction for EncodeMany, JS name "encodeMany".
+#define VOXPOOL_FUNCTION(Function) \
+  ::voxpool::binding::NamedFunction { #Function, Function }

@@ -7,7 +7,7 @@
 //    public:
 //     static constexpr ClassId kClass = ClassId::kThing;  // add the id and its text in type_tags.h
 //     static Napi::Function Define(Napi::Env env) {
-//       return DefineWith(env, {{"run", &NativeThing::Run}});  // + pending, destroy
+//       return DefineWith(env, {VOXPOOL_METHOD(Run)});  // JS run(); + pending, destroy
 //     }
 //     ...
 //   };
@@ -63,6 +63,8 @@ class PooledWrap : public Napi::ObjectWrap<Self> {
   }
 
  protected:
+  using Wrapper = Self;  // the class VOXPOOL_METHOD names
+
   // Defines Self with `methods` followed by the pending() and destroy() every pooled class has.
   static Napi::Function DefineWith(Napi::Env env,
                                    std::initializer_list<NamedMethod<Self>> methods) {

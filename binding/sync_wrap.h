@@ -38,6 +38,8 @@ class SyncWrap : public Napi::ObjectWrap<Self> {
   ~SyncWrap() override { memory_.Release(this->Env()); }
 
  protected:
+  using Wrapper = Self;  // the class VOXPOOL_METHOD names
+
   // Core::Create(args..., &core_), the factory every core object has: throws the VoxpoolError of
   // a failed Status, else tags `this` (info.This()) as a Self. Allocates what Create allocates.
   template <class... Args>

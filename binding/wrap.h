@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <initializer_list>
+#include <string>
 #include <vector>
 
 #include "errors.h"
@@ -36,26 +37,43 @@ T* UnwrapTagged(Napi::Env env, napi_value value) {
   return UnwrapTagged<T>(env, value, kTypeTag<T::kClass>, TextOf(T::kClass).illegal);
 }
 
-// One method of class T as DefineMethods takes it: its JS name and its member function.
+// One method of class T as DefineMethods takes it: its member function and its C++ name, whose
+// first letter DefineMethods lowers to make the JS name (Seal -> seal). Written with
+// VOXPOOL_METHOD, so one token names the method in both languages and the two cannot disagree.
 template <class T>
 struct NamedMethod {
   const char* name;
   Napi::Value (T::*method)(const Napi::CallbackInfo&);
 };
 
-// Defines class T under its name in kClassText with `methods`, then `more`, in the order given:
-// one line per method, in the spirit of sodium-native's registrations.
+// `name` with its first letter in lower case: the JS name of a C++ method or function name.
+inline std::string JsName(const char* name) {
+  std::string js(name);
+  if (!js.empty() && js[0] >= 'A' && js[0] <= 'Z') js[0] = static_cast<char>(js[0] - 'A' + 'a');
+  return js;
+}
+
+// Defines class T under its name in kClassText with `methods`, then `more`, in the order given.
+// JS thread only; allocates the class and its names once, at module load.
 template <class T>
 Napi::Function DefineMethods(Napi::Env env, std::initializer_list<NamedMethod<T>> methods,
                              std::initializer_list<NamedMethod<T>> more = {}) {
+  std::vector<std::string> names;  // napi_define_class copies them; they outlive the call
+  names.reserve(methods.size() + more.size());
   std::vector<typename Napi::ObjectWrap<T>::PropertyDescriptor> properties;
   properties.reserve(methods.size() + more.size());
   for (const auto& list : {methods, more}) {
     for (const NamedMethod<T>& m : list) {
-      properties.push_back(Napi::ObjectWrap<T>::InstanceMethod(m.name, m.method));
+      names.push_back(JsName(m.name));
+      properties.push_back(Napi::ObjectWrap<T>::InstanceMethod(names.back().c_str(), m.method));
     }
   }
   return Napi::ObjectWrap<T>::DefineClass(env, TextOf(T::kClass).name, properties);
 }
 
 }  // namespace voxpool::binding
+
+// VOXPOOL_METHOD(Seal) inside a wrapper class: the NamedMethod for Wrapper::Seal, JS name "seal".
+// `Wrapper` is the class being defined (PooledWrap and SyncWrap declare it).
+#define VOXPOOL_METHOD(Method) \
+  ::voxpool::binding::NamedMethod<Wrapper> { #Method, &Wrapper::Method }

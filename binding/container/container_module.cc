@@ -89,7 +89,8 @@ Napi::Value ParseOpusHead(const Napi::CallbackInfo& info) {
   o.Set("mappingFamily", h.mapping_family);
   o.Set("streamCount", h.stream_count);
   o.Set("coupledCount", h.coupled_count);
-  if (h.mapping_family != 0) o.Set("mapping", Napi::Buffer<uint8_t>::Copy(env, h.mapping.data(), h.mapping.size()));
+  if (h.mapping_family != 0)
+    o.Set("mapping", Napi::Buffer<uint8_t>::Copy(env, h.mapping.data(), h.mapping.size()));
   return o;
 }
 
@@ -130,9 +131,8 @@ void InitContainer(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeOggMuxer", DefineOggMuxer(env));
   exports.Set("NativeWebmDemuxer", DefineWebmDemuxer(env));
   ExportFunctions(env, exports,
-                  {{"parseOpusHead", ParseOpusHead},
-                   {"parseOpusTags", ParseOpusTags},
-                   {"findOggPage", FindOggPage}});
+                  {VOXPOOL_FUNCTION(ParseOpusHead), VOXPOOL_FUNCTION(ParseOpusTags),
+                   VOXPOOL_FUNCTION(FindOggPage)});
   exports.Set("containerConstants", Constants(env));
 }
 

@@ -48,7 +48,9 @@ class DemuxJob final : public pool::Job, public JsResult {
   // kPush: the chunk (copied: allocates); kFinish: the input ended; kSeek: the next chunk is
   // from byte `position` of the input.
   DemuxJob(std::shared_ptr<Demuxer> demuxer, Step step, const Bytes& chunk, uint64_t position = 0)
-      : demuxer_(std::move(demuxer)), chunk_(chunk.data, chunk.data + chunk.size), step_(step),
+      : demuxer_(std::move(demuxer)),
+        chunk_(chunk.data, chunk.data + chunk.size),
+        step_(step),
         position_(position) {}
 
   void Run() noexcept override {
@@ -74,7 +76,8 @@ class DemuxJob final : public pool::Job, public JsResult {
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("bytes", Napi::Buffer<uint8_t>::Copy(env, out_.bytes.data(), out_.bytes.size()));
-    Napi::Float64Array events = Napi::Float64Array::New(env, out_.events.size() * Traits::kEventFields);
+    Napi::Float64Array events =
+        Napi::Float64Array::New(env, out_.events.size() * Traits::kEventFields);
     double* e = events.Data();
     for (const auto& ev : out_.events) e = Traits::Write(ev, e);
     o.Set("events", events);
@@ -98,12 +101,12 @@ template <class Traits>
 class DemuxerWrap : public PooledWrap<DemuxerWrap<Traits>, typename Traits::Demuxer> {
   using Base = PooledWrap<DemuxerWrap<Traits>, typename Traits::Demuxer>;
   using Job = DemuxJob<Traits>;
+  using Wrapper = DemuxerWrap;  // the class VOXPOOL_METHOD names (Base's is a dependent name)
 
  public:
   static Napi::Function Define(Napi::Env env) {
-    return Base::DefineWith(env, {{"pushAsync", &DemuxerWrap::PushAsync},
-                                  {"finishAsync", &DemuxerWrap::FinishAsync},
-                                  {"seekAsync", &DemuxerWrap::SeekAsync}});
+    return Base::DefineWith(
+        env, {VOXPOOL_METHOD(PushAsync), VOXPOOL_METHOD(FinishAsync), VOXPOOL_METHOD(SeekAsync)});
   }
 
   static constexpr ClassId kClass = Traits::kClass;
@@ -133,9 +136,10 @@ class DemuxerWrap : public PooledWrap<DemuxerWrap<Traits>, typename Traits::Demu
     Napi::Env env = info.Env();
     const auto& d = this->Enter(info);
     const double position = NumberArg(info, 0, "Expected the position as a number");
-    if (!(position >= 0 && position <= kMaxPosition)) ThrowRangeError(env, "position must be 0..2^53");
-    return this->Submit(env, std::make_unique<Job>(d, Job::Step::kSeek, Bytes{},
-                                                   static_cast<uint64_t>(position)));
+    if (!(position >= 0 && position <= kMaxPosition))
+      ThrowRangeError(env, "position must be 0..2^53");
+    return this->Submit(
+        env, std::make_unique<Job>(d, Job::Step::kSeek, Bytes{}, static_cast<uint64_t>(position)));
   }
 };
 

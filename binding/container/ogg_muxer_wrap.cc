@@ -23,7 +23,10 @@ class MuxJob final : public pool::Job, public JsResult {
  public:
   enum class Kind { kWrite, kGap, kFinish };
   MuxJob(std::shared_ptr<OggMuxer> muxer, Kind kind, const Bytes& packet, int64_t gap = 0)
-      : muxer_(std::move(muxer)), kind_(kind), packet_(packet.data, packet.data + packet.size), gap_(gap) {}
+      : muxer_(std::move(muxer)),
+        kind_(kind),
+        packet_(packet.data, packet.data + packet.size),
+        gap_(gap) {}
 
   void Run() noexcept override {
     try {
@@ -66,9 +69,8 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
   static constexpr ClassId kClass = ClassId::kOggMuxer;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"writeAsync", &NativeOggMuxer::WriteAsync},
-                            {"gapAsync", &NativeOggMuxer::GapAsync},
-                            {"finishAsync", &NativeOggMuxer::FinishAsync}});
+    return DefineWith(
+        env, {VOXPOOL_METHOD(WriteAsync), VOXPOOL_METHOD(GapAsync), VOXPOOL_METHOD(FinishAsync)});
   }
 
   // new NativeOggMuxer({ channels, preSkip, inputSampleRate, outputGain, serial, flushSamples,
@@ -88,7 +90,8 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
     Napi::Value comments = o.Get("comments");
     if (comments.IsArray()) {
       Napi::Array a = comments.As<Napi::Array>();
-      for (uint32_t i = 0; i < a.Length(); ++i) m.tags.comments.push_back(a.Get(i).ToString().Utf8Value());
+      for (uint32_t i = 0; i < a.Length(); ++i)
+        m.tags.comments.push_back(a.Get(i).ToString().Utf8Value());
     }
     AdoptNew(info, o, sizeof(OggMuxer) + container::kOpusMaxPacketBytes, m);
   }
@@ -105,8 +108,9 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
   Napi::Value GapAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const auto& m = Enter(info);
-    const int64_t samples = IntegerArg(info, 0, 0, container::kOggMaxGapSamples, "Expected gap samples as a number",
-                                       "gap must be a whole number of samples within the limit");
+    const int64_t samples =
+        IntegerArg(info, 0, 0, container::kOggMaxGapSamples, "Expected gap samples as a number",
+                   "gap must be a whole number of samples within the limit");
     return Submit(env, std::make_unique<MuxJob>(m, MuxJob::Kind::kGap, Bytes{}, samples));
   }
   // finishAsync() -> Promise<{ bytes, granule }>

@@ -22,10 +22,8 @@ class NativeSecretStreamPull : public PooledWrap<NativeSecretStreamPull, PullSta
   static constexpr ClassId kClass = ClassId::kSecretStreamPull;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"pull", &NativeSecretStreamPull::Pull},
-                            {"pullAsync", &NativeSecretStreamPull::PullAsync},
-                            {"finish", &NativeSecretStreamPull::Finish},
-                            {"finished", &NativeSecretStreamPull::Finished}});
+    return DefineWith(env, {VOXPOOL_METHOD(Pull), VOXPOOL_METHOD(PullAsync), VOXPOOL_METHOD(Finish),
+                            VOXPOOL_METHOD(Finished)});
   }
 
   // new NativeSecretStreamPull(key, header)

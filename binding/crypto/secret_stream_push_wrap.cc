@@ -16,9 +16,8 @@ class NativeSecretStreamPush : public PooledWrap<NativeSecretStreamPush, PushSta
   static constexpr ClassId kClass = ClassId::kSecretStreamPush;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"header", &NativeSecretStreamPush::Header},
-                            {"push", &NativeSecretStreamPush::Push},
-                            {"pushAsync", &NativeSecretStreamPush::PushAsync}});
+    return DefineWith(env,
+                      {VOXPOOL_METHOD(Header), VOXPOOL_METHOD(Push), VOXPOOL_METHOD(PushAsync)});
   }
 
   // new NativeSecretStreamPush(key)

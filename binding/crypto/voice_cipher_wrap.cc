@@ -79,13 +79,9 @@ class NativeVoiceCipher : public PooledWrap<NativeVoiceCipher, VoiceCipher> {
   static constexpr ClassId kClass = ClassId::kVoiceCipher;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"seal", &NativeVoiceCipher::Seal},
-                            {"open", &NativeVoiceCipher::Open},
-                            {"sealBatch", &NativeVoiceCipher::SealBatch},
-                            {"openBatch", &NativeVoiceCipher::OpenBatch},
-                            {"getNonce", &NativeVoiceCipher::GetNonce},
-                            {"setNonce", &NativeVoiceCipher::SetNonce},
-                            {"lastOpenedNonce", &NativeVoiceCipher::LastOpenedNonce}});
+    return DefineWith(env, {VOXPOOL_METHOD(Seal), VOXPOOL_METHOD(Open), VOXPOOL_METHOD(SealBatch),
+                            VOXPOOL_METHOD(OpenBatch), VOXPOOL_METHOD(GetNonce),
+                            VOXPOOL_METHOD(SetNonce), VOXPOOL_METHOD(LastOpenedNonce)});
   }
 
   // new NativeVoiceCipher(mode: string, key: Buffer(32))

@@ -20,10 +20,8 @@ class NativeCrossfade : public SyncWrap<NativeCrossfade, filter::Crossfade> {
   static constexpr ClassId kClass = ClassId::kCrossfade;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineMethods<NativeCrossfade>(env, {{"process", &NativeCrossfade::Process},
-                                                {"position", &NativeCrossfade::Position},
-                                                {"length", &NativeCrossfade::Length},
-                                                {"reset", &NativeCrossfade::Reset}});
+    return DefineMethods<NativeCrossfade>(env, {VOXPOOL_METHOD(Process), VOXPOOL_METHOD(Position),
+                                                VOXPOOL_METHOD(Length), VOXPOOL_METHOD(Reset)});
   }
 
   // new NativeCrossfade({ sampleRate, channels, format, durationMs, curve (index) })
@@ -41,7 +39,6 @@ class NativeCrossfade : public SyncWrap<NativeCrossfade, filter::Crossfade> {
   }
 
  private:
-
   // process(outgoing, incoming) -> Buffer: the mix of two equally long runs of whole frames.
   Napi::Value Process(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();

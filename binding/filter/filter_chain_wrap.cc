@@ -109,13 +109,10 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
   static constexpr ClassId kClass = ClassId::kFilterChain;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"process", &NativeFilterChain::Process},
-                            {"processInPlace", &NativeFilterChain::ProcessInPlace},
-                            {"processAsync", &NativeFilterChain::ProcessAsync},
-                            {"setFilters", &NativeFilterChain::SetFilters},
-                            {"fade", &NativeFilterChain::Fade},
-                            {"active", &NativeFilterChain::Active},
-                            {"stretching", &NativeFilterChain::Stretching}});
+    return DefineWith(
+        env, {VOXPOOL_METHOD(Process), VOXPOOL_METHOD(ProcessInPlace), VOXPOOL_METHOD(ProcessAsync),
+              VOXPOOL_METHOD(SetFilters), VOXPOOL_METHOD(Fade), VOXPOOL_METHOD(Active),
+              VOXPOOL_METHOD(Stretching)});
   }
 
   // new NativeFilterChain({ sampleRate, channels, format, filters, maxQueue?, overflow?,
@@ -190,8 +187,8 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
     return Napi::Boolean::New(env, true);
   }
 
-  // processAsync(pcm, granule?, end?, toSink?) -> Promise<Buffer>: the same on the chain's strand, in
-  // submission order.
+  // processAsync(pcm, granule?, end?, toSink?) -> Promise<Buffer>: the same on the chain's strand,
+  // in submission order.
   Napi::Value ProcessAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const std::shared_ptr<FilterChain>& chain = Enter(info);

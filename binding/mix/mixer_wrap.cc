@@ -45,25 +45,14 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   static constexpr ClassId kClass = ClassId::kMixer;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"addSource", &NativeMixer::AddSource},
-                            {"removeSource", &NativeMixer::RemoveSource},
-                            {"push", &NativeMixer::Push},
-                            {"pushMany", &NativeMixer::PushMany},
-                            {"mixWith", &NativeMixer::MixWith},
-                            {"mixAsyncWith", &NativeMixer::MixAsyncWith},
-                            {"setGain", &NativeMixer::SetGain},
-                            {"setMuted", &NativeMixer::SetMuted},
-                            {"setSolo", &NativeMixer::SetSolo},
-                            {"setPan", &NativeMixer::SetPan},
-                            {"setDucker", &NativeMixer::SetDucker},
-                            {"clearSource", &NativeMixer::ClearSource},
-                            {"endSource", &NativeMixer::EndSource},
-                            {"setMasterGain", &NativeMixer::SetMasterGain},
-                            {"setDucking", &NativeMixer::SetDucking},
-                            {"mix", &NativeMixer::Mix},
-                            {"mixAsync", &NativeMixer::MixAsync},
-                            {"sourceStats", &NativeMixer::SourceStats},
-                            {"stats", &NativeMixer::Stats}});
+    return DefineWith(
+        env, {VOXPOOL_METHOD(AddSource), VOXPOOL_METHOD(RemoveSource), VOXPOOL_METHOD(Push),
+              VOXPOOL_METHOD(PushMany), VOXPOOL_METHOD(MixWith), VOXPOOL_METHOD(MixAsyncWith),
+              VOXPOOL_METHOD(SetGain), VOXPOOL_METHOD(SetMuted), VOXPOOL_METHOD(SetSolo),
+              VOXPOOL_METHOD(SetPan), VOXPOOL_METHOD(SetDucker), VOXPOOL_METHOD(ClearSource),
+              VOXPOOL_METHOD(EndSource), VOXPOOL_METHOD(SetMasterGain), VOXPOOL_METHOD(SetDucking),
+              VOXPOOL_METHOD(Mix), VOXPOOL_METHOD(MixAsync), VOXPOOL_METHOD(SourceStats),
+              VOXPOOL_METHOD(Stats)});
   }
 
   // new NativeMixer({ sampleRate, channels, frameSize, format, maxSources?, queueFrames?,

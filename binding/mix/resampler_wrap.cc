@@ -17,11 +17,9 @@ class NativeResampler : public SyncWrap<NativeResampler, mix::Resampler> {
   static constexpr ClassId kClass = ClassId::kResampler;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineMethods<NativeResampler>(env, {{"process", &NativeResampler::Process},
-                                                {"flush", &NativeResampler::Flush},
-                                                {"reset", &NativeResampler::Reset},
-                                                {"delay", &NativeResampler::Delay},
-                                                {"destroy", &NativeResampler::Destroy}});
+    return DefineMethods<NativeResampler>(
+        env, {VOXPOOL_METHOD(Process), VOXPOOL_METHOD(Flush), VOXPOOL_METHOD(Reset),
+              VOXPOOL_METHOD(Delay), VOXPOOL_METHOD(Destroy)});
   }
 
   // new NativeResampler({ inputRate, outputRate, channels, format })
@@ -37,11 +35,10 @@ class NativeResampler : public SyncWrap<NativeResampler, mix::Resampler> {
   }
 
  private:
-
   // The converter's state and this wrapper's output buffers (they grow to the largest chunk).
   void Report(Napi::Env env) {
-    memory_.Set(env, static_cast<int64_t>(core_->memory_bytes() + out_.capacity() +
-                                          aligned_.capacity()));
+    memory_.Set(
+        env, static_cast<int64_t>(core_->memory_bytes() + out_.capacity() + aligned_.capacity()));
   }
 
   // out_ sized for `capacity` frames; returns its data.

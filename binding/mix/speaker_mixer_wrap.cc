@@ -70,12 +70,9 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
   static constexpr ClassId kClass = ClassId::kSpeakerMixer;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"push", &NativeSpeakerMixer::Push},
-                            {"removeSpeaker", &NativeSpeakerMixer::RemoveSpeaker},
-                            {"mix", &NativeSpeakerMixer::Mix},
-                            {"mixAsync", &NativeSpeakerMixer::MixAsync},
-                            {"speakers", &NativeSpeakerMixer::Speakers},
-                            {"speakerStats", &NativeSpeakerMixer::SpeakerStats}});
+    return DefineWith(
+        env, {VOXPOOL_METHOD(Push), VOXPOOL_METHOD(RemoveSpeaker), VOXPOOL_METHOD(Mix),
+              VOXPOOL_METHOD(MixAsync), VOXPOOL_METHOD(Speakers), VOXPOOL_METHOD(SpeakerStats)});
   }
 
   // new NativeSpeakerMixer({ inputRate, inputChannels, outputRate, outputChannels, frameSize,

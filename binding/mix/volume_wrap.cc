@@ -19,10 +19,8 @@ class NativeVolume : public SyncWrap<NativeVolume, mix::Volume> {
   static constexpr ClassId kClass = ClassId::kVolume;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineMethods<NativeVolume>(env, {{"process", &NativeVolume::Process},
-                                             {"set", &NativeVolume::Set},
-                                             {"value", &NativeVolume::Value},
-                                             {"target", &NativeVolume::Target}});
+    return DefineMethods<NativeVolume>(env, {VOXPOOL_METHOD(Process), VOXPOOL_METHOD(Set),
+                                             VOXPOOL_METHOD(Value), VOXPOOL_METHOD(Target)});
   }
 
   // new NativeVolume({ sampleRate, channels, format, volume })
@@ -35,7 +33,6 @@ class NativeVolume : public SyncWrap<NativeVolume, mix::Volume> {
   }
 
  private:
-
   // process(pcm) -> Buffer: a scaled copy (whole frames).
   Napi::Value Process(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();

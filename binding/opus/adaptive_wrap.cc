@@ -11,9 +11,8 @@
 namespace voxpool::binding {
 namespace {
 
-class NativeAdaptiveComplexity
-    : public SyncWrap<NativeAdaptiveComplexity, opus::AdaptiveComplexity,
-                      std::shared_ptr<opus::AdaptiveComplexity>> {
+class NativeAdaptiveComplexity : public SyncWrap<NativeAdaptiveComplexity, opus::AdaptiveComplexity,
+                                                 std::shared_ptr<opus::AdaptiveComplexity>> {
  public:
   static constexpr ClassId kClass = ClassId::kAdaptiveComplexity;
 
@@ -31,7 +30,7 @@ class NativeAdaptiveComplexity
   }
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineMethods<NativeAdaptiveComplexity>(env, {{"stats", &NativeAdaptiveComplexity::Stats}});
+    return DefineMethods<NativeAdaptiveComplexity>(env, {VOXPOOL_METHOD(Stats)});
   }
 
   const std::shared_ptr<opus::AdaptiveComplexity>& controller() const { return core_; }
@@ -61,7 +60,9 @@ class NativeAdaptiveComplexity
 
 }  // namespace
 
-Napi::Function DefineAdaptiveComplexity(Napi::Env env) { return NativeAdaptiveComplexity::Define(env); }
+Napi::Function DefineAdaptiveComplexity(Napi::Env env) {
+  return NativeAdaptiveComplexity::Define(env);
+}
 
 std::shared_ptr<opus::AdaptiveComplexity> SharedAdaptiveOf(Napi::Env env, napi_value value) {
   return UnwrapTagged<NativeAdaptiveComplexity>(env, value)->controller();

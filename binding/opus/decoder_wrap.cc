@@ -76,12 +76,9 @@ class DecodeJob final : public JsJob {
 }  // namespace
 
 Napi::Function NativeDecoder::Define(Napi::Env env) {
-  return DefineWith(env, {{"decode", &NativeDecoder::Decode},
-                          {"decodeAsync", &NativeDecoder::DecodeAsync},
-                          {"decodeBatch", &NativeDecoder::DecodeBatch},
-                          {"setCtl", &NativeDecoder::SetCtl},
-                          {"getCtl", &NativeDecoder::GetCtl},
-                          {"lastFrameSize", &NativeDecoder::LastFrameSize}});
+  return DefineWith(
+      env, {VOXPOOL_METHOD(Decode), VOXPOOL_METHOD(DecodeAsync), VOXPOOL_METHOD(DecodeBatch),
+            VOXPOOL_METHOD(SetCtl), VOXPOOL_METHOD(GetCtl), VOXPOOL_METHOD(LastFrameSize)});
 }
 
 NativeDecoder::NativeDecoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
@@ -159,15 +156,15 @@ Napi::Value NativeDecoder::DecodeAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Of(env, info.This());
   if (info.Length() < 1) ThrowTypeError(env, kPacketMessage);
-  return Submit(env, MakeJob(env, info[0], Arg(info, 1), Arg(info, 2)), Arg(info, 3),
-                Arg(info, 4));
+  return Submit(env, MakeJob(env, info[0], Arg(info, 1), Arg(info, 2)), Arg(info, 3), Arg(info, 4));
 }
 
 // decodeBatch([packet | null, ...], frameSize = 0) -> Promise<Array<Buffer | VoxpoolError>>
 Napi::Value NativeDecoder::DecodeBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return SubmitArray(*Of(env, info.This()), info, "Expected an array of Opus packets",
-                     [&](Napi::Value packet) { return MakeJob(env, packet, Arg(info, 1), nullptr); });
+  return SubmitArray(
+      *Of(env, info.This()), info, "Expected an array of Opus packets",
+      [&](Napi::Value packet) { return MakeJob(env, packet, Arg(info, 1), nullptr); });
 }
 
 Napi::Value NativeDecoder::SetCtl(const Napi::CallbackInfo& info) {

@@ -190,12 +190,9 @@ class EncodeJob final : public PacketJob {
 }  // namespace
 
 Napi::Function NativeEncoder::Define(Napi::Env env) {
-  return DefineWith(env, {{"encode", &NativeEncoder::Encode},
-                          {"encodeAsync", &NativeEncoder::EncodeAsync},
-                          {"encodeBatch", &NativeEncoder::EncodeBatch},
-                          {"setCtl", &NativeEncoder::SetCtl},
-                          {"getCtl", &NativeEncoder::GetCtl},
-                          {"attachFilters", &NativeEncoder::AttachFilters}});
+  return DefineWith(
+      env, {VOXPOOL_METHOD(Encode), VOXPOOL_METHOD(EncodeAsync), VOXPOOL_METHOD(EncodeBatch),
+            VOXPOOL_METHOD(SetCtl), VOXPOOL_METHOD(GetCtl), VOXPOOL_METHOD(AttachFilters)});
 }
 
 NativeEncoder::NativeEncoder(const Napi::CallbackInfo& info) : PooledWrap(info) {

@@ -39,15 +39,17 @@ Napi::Value DecodeMany(const Napi::CallbackInfo& info) {
 // libopus's generic CTL requests (opus_defines.h), by their libopus names without OPUS_ and
 // _REQUEST, in lib/opus.js's order; to expose another, add it here.
 #define OPUS_RESET_STATE_REQUEST OPUS_RESET_STATE  // the one request libopus names without _REQUEST
-#define VOXPOOL_OPUS_CTLS(X)                                                                     \
-  X(SET_APPLICATION) X(GET_APPLICATION) X(SET_BITRATE) X(GET_BITRATE) X(SET_MAX_BANDWIDTH)       \
-  X(GET_MAX_BANDWIDTH) X(SET_VBR) X(GET_VBR) X(SET_BANDWIDTH) X(GET_BANDWIDTH)                   \
-  X(SET_COMPLEXITY) X(GET_COMPLEXITY) X(SET_INBAND_FEC) X(GET_INBAND_FEC)                        \
-  X(SET_PACKET_LOSS_PERC) X(GET_PACKET_LOSS_PERC) X(SET_DTX) X(GET_DTX) X(SET_VBR_CONSTRAINT)    \
-  X(GET_VBR_CONSTRAINT) X(SET_FORCE_CHANNELS) X(GET_FORCE_CHANNELS) X(SET_SIGNAL) X(GET_SIGNAL)  \
-  X(GET_LOOKAHEAD) X(RESET_STATE) X(GET_SAMPLE_RATE) X(GET_FINAL_RANGE) X(GET_PITCH) X(SET_GAIN) X(GET_GAIN)    \
-  X(GET_LAST_PACKET_DURATION) X(SET_PHASE_INVERSION_DISABLED) X(GET_PHASE_INVERSION_DISABLED)    \
-  X(GET_IN_DTX)
+#define VOXPOOL_OPUS_CTLS(X)                                                                      \
+  X(SET_APPLICATION)                                                                              \
+  X(GET_APPLICATION) X(SET_BITRATE) X(GET_BITRATE) X(SET_MAX_BANDWIDTH) X(GET_MAX_BANDWIDTH)      \
+      X(SET_VBR) X(GET_VBR) X(SET_BANDWIDTH) X(GET_BANDWIDTH) X(SET_COMPLEXITY) X(GET_COMPLEXITY) \
+          X(SET_INBAND_FEC) X(GET_INBAND_FEC) X(SET_PACKET_LOSS_PERC) X(GET_PACKET_LOSS_PERC)     \
+              X(SET_DTX) X(GET_DTX) X(SET_VBR_CONSTRAINT) X(GET_VBR_CONSTRAINT)                   \
+                  X(SET_FORCE_CHANNELS) X(GET_FORCE_CHANNELS) X(SET_SIGNAL) X(GET_SIGNAL)         \
+                      X(GET_LOOKAHEAD) X(RESET_STATE) X(GET_SAMPLE_RATE) X(GET_FINAL_RANGE)       \
+                          X(GET_PITCH) X(SET_GAIN) X(GET_GAIN) X(GET_LAST_PACKET_DURATION)        \
+                              X(SET_PHASE_INVERSION_DISABLED) X(GET_PHASE_INVERSION_DISABLED)     \
+                                  X(GET_IN_DTX)
 
 Napi::Object CtlRequests(Napi::Env env) {
   Napi::Object ctl = Napi::Object::New(env);
@@ -105,7 +107,7 @@ void InitOpus(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDecoder", NativeDecoder::Define(env));
   exports.Set("NativeTranscoder", NativeTranscoder::Define(env));
   exports.Set("NativeAdaptiveComplexity", DefineAdaptiveComplexity(env));
-  ExportFunctions(env, exports, {{"encodeMany", EncodeMany}, {"decodeMany", DecodeMany}});
+  ExportFunctions(env, exports, {VOXPOOL_FUNCTION(EncodeMany), VOXPOOL_FUNCTION(DecodeMany)});
   exports.Set("opusConstants", Constants(env));
 }
 

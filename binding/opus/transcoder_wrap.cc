@@ -40,8 +40,7 @@ class TranscodeJob final : public PacketJob {
 }  // namespace
 
 Napi::Function NativeTranscoder::Define(Napi::Env env) {
-  return DefineWith(env, {{"processAsync", &NativeTranscoder::ProcessAsync},
-                          {"attachFilters", &NativeTranscoder::AttachFilters}});
+  return DefineWith(env, {VOXPOOL_METHOD(ProcessAsync), VOXPOOL_METHOD(AttachFilters)});
 }
 
 NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(info) {
@@ -53,8 +52,8 @@ NativeTranscoder::NativeTranscoder(const Napi::CallbackInfo& info) : PooledWrap(
   AdoptNewCounted(info, o, std::move(encoder), NumberOr(o, "volume", 1.0));
 }
 
-// processAsync(packet, generation, volume, rampMs, dueMs?, toSink?) -> Promise<Buffer>; an empty packet
-// is a lost one (concealed).
+// processAsync(packet, generation, volume, rampMs, dueMs?, toSink?) -> Promise<Buffer>; an empty
+// packet is a lost one (concealed).
 Napi::Value NativeTranscoder::ProcessAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto& transcoder = Enter(info);

@@ -50,7 +50,8 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
       !(capacity >= 0 && capacity <= static_cast<double>(pool::kMaxPoolCapacity)) ||
       !(nice >= -1 && nice <= pool::kMaxWorkerNice))
     ThrowRangeError(env, "threads, capacity or workerNice out of range");
-  Status st = pool::ConfigureSharedPool(static_cast<size_t>(threads), static_cast<size_t>(capacity), static_cast<int>(nice));
+  Status st = pool::ConfigureSharedPool(static_cast<size_t>(threads), static_cast<size_t>(capacity),
+                                        static_cast<int>(nice));
   if (!st.ok()) Throw(env, st);
   return env.Undefined();
 }
@@ -102,10 +103,8 @@ Napi::Value ResetStats(const Napi::CallbackInfo& info) {
 
 void InitPool(Napi::Env env, Napi::Object exports) {
   ExportFunctions(env, exports,
-                  {{"setErrorClass", SetErrorClass},
-                   {"setViewFactory", SetViewFactory},
-                   {"configure", Configure},
-                   {"poolCapacity", PoolCapacity}});
+                  {VOXPOOL_FUNCTION(SetErrorClass), VOXPOOL_FUNCTION(SetViewFactory),
+                   VOXPOOL_FUNCTION(Configure), VOXPOOL_FUNCTION(PoolCapacity)});
   constexpr double kNsPerMs = 1e6;
   exports.Set("poolConstants",
               NumberObject(env, {{"MAX_THREADS", pool::kMaxPoolThreads},
@@ -118,7 +117,7 @@ void InitPool(Napi::Env env, Napi::Object exports) {
                                  {"MAX_QUEUE", pool::kMaxStrandCapacity},
                                  {"MAX_WORKER_NICE", pool::kMaxWorkerNice},
                                  {"DEFAULT_WORKER_NICE", pool::kDefaultWorkerNice}}));
-  ExportFunctions(env, exports, {{"stats", Stats}, {"resetStats", ResetStats}});
+  ExportFunctions(env, exports, {VOXPOOL_FUNCTION(Stats), VOXPOOL_FUNCTION(ResetStats)});
 }
 
 }  // namespace voxpool::binding

@@ -75,9 +75,8 @@ class NativeSpeechProcessor : public PooledWrap<NativeSpeechProcessor, SpeechPro
   static constexpr ClassId kClass = ClassId::kSpeechProcessor;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"process", &NativeSpeechProcessor::Process},
-                            {"processAsync", &NativeSpeechProcessor::ProcessAsync},
-                            {"processReverse", &NativeSpeechProcessor::ProcessReverse}});
+    return DefineWith(env, {VOXPOOL_METHOD(Process), VOXPOOL_METHOD(ProcessAsync),
+                            VOXPOOL_METHOD(ProcessReverse)});
   }
 
   // new NativeSpeechProcessor({ sampleRate, noiseSuppression, gainControl, targetLevelDbfs,
@@ -89,8 +88,8 @@ class NativeSpeechProcessor : public PooledWrap<NativeSpeechProcessor, SpeechPro
     s.sample_rate = IntOr(o, "sampleRate", s.sample_rate);
     s.noise_suppression = static_cast<speech::NoiseLevel>(
         IntOr(o, "noiseSuppression", static_cast<int>(s.noise_suppression)));
-    s.gain_control = static_cast<speech::GainMode>(
-        IntOr(o, "gainControl", static_cast<int>(s.gain_control)));
+    s.gain_control =
+        static_cast<speech::GainMode>(IntOr(o, "gainControl", static_cast<int>(s.gain_control)));
     s.target_level_dbfs = IntOr(o, "targetLevelDbfs", s.target_level_dbfs);
     s.compression_gain_db = IntOr(o, "compressionGainDb", s.compression_gain_db);
     s.limiter = BoolOr(o, "limiter", s.limiter);

@@ -111,11 +111,8 @@ class NativeVoiceReceiver : public PooledWrap<NativeVoiceReceiver, VoiceReceiver
   static constexpr ClassId kClass = ClassId::kVoiceReceiver;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"push", &NativeVoiceReceiver::Push},
-                            {"pushOpus", &NativeVoiceReceiver::PushOpus},
-                            {"flush", &NativeVoiceReceiver::Flush},
-                            {"remove", &NativeVoiceReceiver::Remove},
-                            {"stats", &NativeVoiceReceiver::Stats}});
+    return DefineWith(env, {VOXPOOL_METHOD(Push), VOXPOOL_METHOD(PushOpus), VOXPOOL_METHOD(Flush),
+                            VOXPOOL_METHOD(Remove), VOXPOOL_METHOD(Stats)});
   }
 
   // new NativeVoiceReceiver({ mode, key, sampleRate, channels, window, maxSsrcs, maxQueue?,

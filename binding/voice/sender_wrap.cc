@@ -110,10 +110,8 @@ class NativeVoiceSender : public PooledWrap<NativeVoiceSender, VoiceSender> {
   static constexpr ClassId kClass = ClassId::kVoiceSender;
 
   static Napi::Function Define(Napi::Env env) {
-    return DefineWith(env, {{"send", &NativeVoiceSender::Send},
-                            {"encode", &NativeVoiceSender::Encode},
-                            {"sealOpus", &NativeVoiceSender::SealOpus},
-                            {"silence", &NativeVoiceSender::Silence}});
+    return DefineWith(env, {VOXPOOL_METHOD(Send), VOXPOOL_METHOD(Encode), VOXPOOL_METHOD(SealOpus),
+                            VOXPOOL_METHOD(Silence)});
   }
 
   // new NativeVoiceSender({ ssrc, mode, key, sequence, timestamp, payloadType?, channels,
