@@ -9,6 +9,11 @@ const { createTransportCipher } = require('./transport-cipher');
 
 const OPUS_PAYLOAD_TYPE = 0x78;
 const SAMPLES_PER_FRAME = 960;
+// Discord relays audio with an RFC 8285 one-byte header extension (profile 0xBEDE) of one word:
+// here an audio-level element (ID 1, one byte) and padding. Without it, @discordjs/voice 0.19
+// still reads bytes 12-13 as an extension profile: they are then ciphertext, and 1 packet in
+// 65536 whose ciphertext starts 0xBE 0xDE lost 4 x (bytes 14-15) bytes, mostly all of them.
+const RELAY_EXTENSION = Object.freeze({ profile: 0xbede, data: Buffer.from([0x10, 0x7f, 0, 0]) });
 
 /**
  * Events: 'audio' (record) for each packet opened, 'discovered' ({ address, port }),
@@ -147,6 +152,7 @@ class VoiceSession extends EventEmitter {
         try {
           this.sendOpus(packets[sent], {
             ssrc,
+            extension: RELAY_EXTENSION,
             sequence: (sequence + sent) % 65536,
             timestamp: (timestamp + sent * SAMPLES_PER_FRAME) % 2 ** 32,
           });

@@ -5,7 +5,7 @@
 // @discordjs/voice itself does.
 const crypto = require('node:crypto');
 const { VoiceCipher } = require('../../../lib/voice-cipher');
-const { createRtpPacket, parseRtpPacket } = require('../../../lib/rtp');
+const { createRtpPacket, parseRtpHeader, parseRtpPacket } = require('../../../lib/rtp');
 
 const GCM = 'aead_aes256_gcm_rtpsize';
 const XCHACHA = 'aead_xchacha20_poly1305_rtpsize';
@@ -26,9 +26,11 @@ class NodeGcmCipher {
     const iv = Buffer.alloc(12);
     iv.writeUInt32BE(this.#nonce, 0);
     const cipher = crypto.createCipheriv('aes-256-gcm', this.#key, iv);
-    const aad = clear.subarray(0, 12);
+    // rtpsize: the fixed header, CSRCs and the extension's own header are clear and authenticated.
+    const { headerBytes } = parseRtpHeader(clear);
+    const aad = clear.subarray(0, headerBytes);
     cipher.setAAD(aad);
-    const body = Buffer.concat([cipher.update(clear.subarray(12)), cipher.final(), cipher.getAuthTag()]);
+    const body = Buffer.concat([cipher.update(clear.subarray(headerBytes)), cipher.final(), cipher.getAuthTag()]);
     return Buffer.concat([aad, body, iv.subarray(0, 4)]);
   }
 
