@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <optional>
+#include <type_traits>
 
 #include "voxpool/opus/encoder.h"
 #include "voxpool/pool/strand.h"
@@ -29,6 +30,38 @@ T NumberOr(const Napi::Object& o, const char* key, T fallback) {
 }
 inline bool BoolOr(const Napi::Object& o, const char* key, bool fallback) {
   return OptionalBool(o, key).value_or(fallback);
+}
+
+// One key of an options object and the field of a core options struct it fills: ReadKeys(o,
+// Key("sampleRate", &m.sample_rate), ...) names each field once where `m.sample_rate =
+// IntOr(o, "sampleRate", m.sample_rate)` named it twice. Never allocates.
+template <class T>
+struct KeyField {
+  const char* key;
+  T* field;
+};
+template <class T>
+KeyField<T> Key(const char* key, T* field) {
+  return {key, field};
+}
+
+// Reads each present key into its field and leaves an absent one at the field's value (the
+// core's default), by the field's type: bool with BoolOr, int with IntOr, any other number with
+// NumberOr. Never throws for a missing or mistyped key; never allocates.
+template <class... T>
+void ReadKeys(const Napi::Object& o, KeyField<T>... keys) {
+  const auto read = [&o](auto k) {
+    using Field = std::remove_pointer_t<decltype(k.field)>;
+    if constexpr (std::is_same_v<Field, bool>) {
+      *k.field = BoolOr(o, k.key, *k.field);
+    } else if constexpr (std::is_same_v<Field, int>) {
+      *k.field = IntOr(o, k.key, *k.field);
+    } else {
+      static_assert(std::is_arithmetic_v<Field>, "a Key's field is a bool or a number");
+      *k.field = NumberOr(o, k.key, *k.field);
+    }
+  };
+  (read(keys), ...);
 }
 
 // True when the value at `key` is the string `value` (the one non-default choice of a two-way

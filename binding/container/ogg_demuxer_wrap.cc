@@ -25,8 +25,7 @@ struct OggTraits {
   // { serial?, maxPacketBytes?, startSamples? }
   static container::OggDemuxerOptions ReadOptions(const Napi::Object& o) {
     container::OggDemuxerOptions options;
-    options.serial = NumberOr(o, "serial", options.serial);
-    options.max_packet_bytes = NumberOr(o, "maxPacketBytes", options.max_packet_bytes);
+    ReadKeys(o, Key("serial", &options.serial), Key("maxPacketBytes", &options.max_packet_bytes));
     options.start_samples = NumberOr<int64_t>(o, "startSamples", 0);
     return options;
   }

@@ -82,8 +82,7 @@ class NativeOggMuxer : public PooledWrap<NativeOggMuxer, OggMuxer> {
     m.head.pre_skip = IntOr(o, "preSkip", m.head.pre_skip);
     m.head.input_sample_rate = NumberOr(o, "inputSampleRate", m.head.input_sample_rate);
     m.head.output_gain = IntOr(o, "outputGain", m.head.output_gain);
-    m.serial = NumberOr(o, "serial", m.serial);
-    m.flush_samples = NumberOr(o, "flushSamples", m.flush_samples);
+    ReadKeys(o, Key("serial", &m.serial), Key("flushSamples", &m.flush_samples));
     if (OptionIs(o, "gap", "jump")) m.gap_mode = container::OggGapMode::kJump;
     Napi::Value vendor = o.Get("vendor");
     if (vendor.IsString()) m.tags.vendor = vendor.As<Napi::String>().Utf8Value();

@@ -30,8 +30,7 @@ struct WebmTraits {
   // { track?, maxFrameBytes?, startNs?, index? }
   static container::WebmDemuxerOptions ReadOptions(const Napi::Object& o) {
     container::WebmDemuxerOptions options;
-    options.track = NumberOr(o, "track", options.track);
-    options.max_frame_bytes = NumberOr(o, "maxFrameBytes", options.max_frame_bytes);
+    ReadKeys(o, Key("track", &options.track), Key("maxFrameBytes", &options.max_frame_bytes));
     options.start_ns = NumberOr<int64_t>(o, "startNs", 0);
     options.index = BoolOr(o, "index", false);
     return options;

@@ -29,9 +29,8 @@ class NativeCrossfade : public SyncWrap<NativeCrossfade, filter::Crossfade> {
     Napi::Env env = info.Env();
     Napi::Object o = OptionsArg(info);
     filter::CrossfadeOptions options;
-    options.sample_rate = IntOr(o, "sampleRate", options.sample_rate);
-    options.channels = IntOr(o, "channels", options.channels);
-    options.duration_ms = NumberOr(o, "durationMs", options.duration_ms);
+    ReadKeys(o, Key("sampleRate", &options.sample_rate), Key("channels", &options.channels),
+             Key("durationMs", &options.duration_ms));
     if (!o.Get("curve").IsUndefined()) options.curve = FadeCurveOf(env, o.Get("curve"));
     format_ = FormatOf(o);
     CreateAndTag(info, options);

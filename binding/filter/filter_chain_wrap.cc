@@ -120,8 +120,7 @@ class NativeFilterChain : public PooledWrap<NativeFilterChain, FilterChain> {
   explicit NativeFilterChain(const Napi::CallbackInfo& info) : PooledWrap(info) {
     Napi::Object o = OptionsArg(info);
     filter::FilterChainOptions options;
-    options.sample_rate = IntOr(o, "sampleRate", options.sample_rate);
-    options.channels = IntOr(o, "channels", options.channels);
+    ReadKeys(o, Key("sampleRate", &options.sample_rate), Key("channels", &options.channels));
     Napi::Value filters = o.Get("filters");
     if (filters.IsObject()) options.filters = SettingsOf(filters.As<Napi::Object>());
     format_ = FormatOf(o);

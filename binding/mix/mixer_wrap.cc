@@ -60,14 +60,10 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
   explicit NativeMixer(const Napi::CallbackInfo& info) : PooledWrap(info) {
     Napi::Object o = OptionsArg(info);
     mix::MixerOptions m;
-    m.sample_rate = IntOr(o, "sampleRate", m.sample_rate);
-    m.channels = IntOr(o, "channels", m.channels);
-    m.frame_size = IntOr(o, "frameSize", m.frame_size);
-    m.max_sources = IntOr(o, "maxSources", m.max_sources);
-    m.queue_frames = IntOr(o, "queueFrames", m.queue_frames);
-    m.limiter = BoolOr(o, "limiter", m.limiter);
-    m.ceiling_db = NumberOr(o, "ceilingDb", m.ceiling_db);
-    m.limiter_release_ms = NumberOr(o, "limiterReleaseMs", m.limiter_release_ms);
+    ReadKeys(o, Key("sampleRate", &m.sample_rate), Key("channels", &m.channels),
+             Key("frameSize", &m.frame_size), Key("maxSources", &m.max_sources),
+             Key("queueFrames", &m.queue_frames), Key("limiter", &m.limiter),
+             Key("ceilingDb", &m.ceiling_db), Key("limiterReleaseMs", &m.limiter_release_ms));
     format_ = FormatOf(o);
     // Tell V8 what the wrapper holds (FIFOs for every source slot), so an undestroyed mixer
     // creates GC pressure proportional to its real size.
@@ -255,11 +251,9 @@ class NativeMixer : public PooledWrap<NativeMixer, mix::Mixer> {
     mix::Mixer& mixer = *Enter(info);
     Napi::Object o = OptionsArg(info);
     mix::DuckingOptions d;
-    d.depth_db = NumberOr(o, "depthDb", d.depth_db);
-    d.attack_ms = NumberOr(o, "attackMs", d.attack_ms);
-    d.release_ms = NumberOr(o, "releaseMs", d.release_ms);
-    d.hold_ms = NumberOr(o, "holdMs", d.hold_ms);
-    d.threshold_db = NumberOr(o, "thresholdDb", d.threshold_db);
+    ReadKeys(o, Key("depthDb", &d.depth_db), Key("attackMs", &d.attack_ms),
+             Key("releaseMs", &d.release_ms), Key("holdMs", &d.hold_ms),
+             Key("thresholdDb", &d.threshold_db));
     Check(info.Env(), mixer.SetDucking(d));
     return info.Env().Undefined();
   }

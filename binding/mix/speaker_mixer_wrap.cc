@@ -81,18 +81,13 @@ class NativeSpeakerMixer : public PooledWrap<NativeSpeakerMixer, mix::SpeakerMix
   explicit NativeSpeakerMixer(const Napi::CallbackInfo& info) : PooledWrap(info) {
     Napi::Object o = OptionsArg(info);
     mix::SpeakerMixerOptions s;
-    s.input_rate = IntOr(o, "inputRate", s.input_rate);
-    s.input_channels = IntOr(o, "inputChannels", s.input_channels);
-    s.output_rate = IntOr(o, "outputRate", s.output_rate);
-    s.output_channels = IntOr(o, "outputChannels", s.output_channels);
-    s.frame_size = IntOr(o, "frameSize", s.frame_size);
-    s.jitter_frames = IntOr(o, "jitterFrames", s.jitter_frames);
-    s.max_speakers = IntOr(o, "maxSpeakers", s.max_speakers);
     if (OptionIs(o, "conceal", "silence")) s.conceal = mix::ConcealMode::kSilence;
-    s.conceal_frames = IntOr(o, "concealFrames", s.conceal_frames);
-    s.idle_frames = IntOr(o, "idleFrames", s.idle_frames);
-    s.limiter = BoolOr(o, "limiter", s.limiter);
-    s.ceiling_db = NumberOr(o, "ceilingDb", s.ceiling_db);
+    ReadKeys(o, Key("inputRate", &s.input_rate), Key("inputChannels", &s.input_channels),
+             Key("outputRate", &s.output_rate), Key("outputChannels", &s.output_channels),
+             Key("frameSize", &s.frame_size), Key("jitterFrames", &s.jitter_frames),
+             Key("maxSpeakers", &s.max_speakers), Key("concealFrames", &s.conceal_frames),
+             Key("idleFrames", &s.idle_frames), Key("limiter", &s.limiter),
+             Key("ceilingDb", &s.ceiling_db));
     format_ = FormatOf(o);
     // Jitter rings (about 180 ms of input per speaker) and two soxr states per speaker when
     // resampling (roughly 64 KiB each): reported so V8 feels the size of undestroyed mixers.

@@ -21,9 +21,9 @@ class NativeAdaptiveComplexity : public SyncWrap<NativeAdaptiveComplexity, opus:
   explicit NativeAdaptiveComplexity(const Napi::CallbackInfo& info) : SyncWrap(info) {
     Napi::Object o = OptionsArg(info);
     opus::AdaptiveComplexityOptions options;
-    options.min_complexity = IntOr(o, "minComplexity", options.min_complexity);
-    options.max_complexity = IntOr(o, "maxComplexity", options.max_complexity);
-    options.target_slack_ns = NumberOr(o, "targetSlackNs", options.target_slack_ns);
+    ReadKeys(o, Key("minComplexity", &options.min_complexity),
+             Key("maxComplexity", &options.max_complexity),
+             Key("targetSlackNs", &options.target_slack_ns));
     options.threads = static_cast<int>(pool::SharedPoolThreads());
     CreateAndTag(info, options);
     memory_.Set(info.Env(), sizeof(opus::AdaptiveComplexity));

@@ -90,9 +90,8 @@ class NativeSpeechProcessor : public PooledWrap<NativeSpeechProcessor, SpeechPro
         IntOr(o, "noiseSuppression", static_cast<int>(s.noise_suppression)));
     s.gain_control =
         static_cast<speech::GainMode>(IntOr(o, "gainControl", static_cast<int>(s.gain_control)));
-    s.target_level_dbfs = IntOr(o, "targetLevelDbfs", s.target_level_dbfs);
-    s.compression_gain_db = IntOr(o, "compressionGainDb", s.compression_gain_db);
-    s.limiter = BoolOr(o, "limiter", s.limiter);
+    ReadKeys(o, Key("targetLevelDbfs", &s.target_level_dbfs),
+             Key("compressionGainDb", &s.compression_gain_db), Key("limiter", &s.limiter));
     s.vad = static_cast<speech::VadLikelihood>(IntOr(o, "vad", static_cast<int>(s.vad)));
     s.echo_cancellation = static_cast<speech::EchoLevel>(
         IntOr(o, "echoCancellation", static_cast<int>(s.echo_cancellation)));
